@@ -1,0 +1,500 @@
+//! The dense `f64` matrix: construction, indexing, slicing, elementwise
+//! arithmetic with broadcasting, and products.
+//!
+//! Storage is faer's column-major [`Mat<f64>`]; conventions that a user sees
+//! (fill order of [`Matrix::from_row_major`], [`Matrix::reshape`], flattening
+//! in [`Matrix::to_row_major`]) are row-major, as in numpy, so that the
+//! Kronecker vec-trick reads `(A ⊗ B) vec(X) = vec(A X Bᵀ)` with row-major `vec`.
+
+mod decomp;
+mod functions;
+
+pub use decomp::{Eigh, LogAbsDet, Qr, Svd};
+
+use crate::error::{Error, Result, Shape};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
+
+/// A dense real matrix. Vectors are `n×1` (column) or `1×n` (row) matrices.
+#[derive(Clone, PartialEq)]
+pub struct Matrix {
+    data: Mat<f64>,
+}
+
+impl std::fmt::Debug for Matrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Matrix {} ", self.shape())?;
+        f.debug_list().entries(self.row_vectors()).finish()
+    }
+}
+
+/// Matrices at or below this many multiply-adds are multiplied on one thread:
+/// the cost of waking the thread pool exceeds the work.
+const PARALLEL_FLOP_THRESHOLD: usize = 48 * 48 * 48;
+
+/// The parallelism faer should use for an `m×k · k×n` product.
+pub(crate) fn par_for(m: usize, k: usize, n: usize) -> Par {
+    if m.saturating_mul(k).saturating_mul(n) <= PARALLEL_FLOP_THRESHOLD {
+        Par::Seq
+    } else {
+        faer::get_global_parallelism()
+    }
+}
+
+/// `dst ← lhs · rhs` (or `dst += lhs · rhs` with [`Accum::Add`]) through faer's GEMM.
+pub(crate) fn gemm(dst: MatMut<'_, f64>, accum: Accum, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>) {
+    let par = par_for(lhs.nrows(), lhs.ncols(), rhs.ncols());
+    faer::linalg::matmul::matmul(dst, accum, lhs, rhs, 1.0, par);
+}
+
+impl Matrix {
+    // ----- construction -------------------------------------------------
+
+    /// Wraps a faer matrix.
+    pub fn from_faer(data: Mat<f64>) -> Self {
+        Matrix { data }
+    }
+
+    /// An `m×n` matrix whose `(i, j)` entry is `f(i, j)`.
+    pub fn from_fn(m: usize, n: usize, f: impl FnMut(usize, usize) -> f64) -> Self {
+        Matrix::from_faer(Mat::from_fn(m, n, f))
+    }
+
+    /// The `m×n` zero matrix.
+    pub fn zeros(m: usize, n: usize) -> Self {
+        Matrix::from_faer(Mat::zeros(m, n))
+    }
+
+    /// The `m×n` matrix of ones.
+    pub fn ones(m: usize, n: usize) -> Self {
+        Matrix::filled(m, n, 1.0)
+    }
+
+    /// The `m×n` matrix with every entry equal to `value`.
+    pub fn filled(m: usize, n: usize, value: f64) -> Self {
+        Matrix::from_fn(m, n, |_, _| value)
+    }
+
+    /// The `n×n` identity.
+    pub fn eye(n: usize) -> Self {
+        Matrix::from_faer(Mat::identity(n, n))
+    }
+
+    /// A `1×1` matrix holding `x`.
+    pub fn scalar(x: f64) -> Self {
+        Matrix::filled(1, 1, x)
+    }
+
+    /// An `n×1` column vector.
+    pub fn col(values: &[f64]) -> Self {
+        Matrix::from_fn(values.len(), 1, |i, _| values[i])
+    }
+
+    /// A `1×n` row vector.
+    pub fn row(values: &[f64]) -> Self {
+        Matrix::from_fn(1, values.len(), |_, j| values[j])
+    }
+
+    /// An `m×n` matrix filled row by row from `values` (numpy's C order).
+    ///
+    /// Errors if `values.len() != m·n`.
+    pub fn from_row_major(m: usize, n: usize, values: &[f64]) -> Result<Self> {
+        if m.checked_mul(n) != Some(values.len()) {
+            return Err(Error::invalid(
+                "matrix",
+                format!("{} values cannot fill a {} matrix", values.len(), Shape(m, n)),
+            ));
+        }
+        Ok(Matrix::from_fn(m, n, |i, j| values[i * n + j]))
+    }
+
+    /// A matrix from equal-length rows. Errors on ragged rows.
+    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self> {
+        let n = rows.first().map_or(0, Vec::len);
+        if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != n) {
+            return Err(Error::invalid(
+                "matrix",
+                format!("row {i} has {} entries but row 0 has {n}", r.len()),
+            ));
+        }
+        Ok(Matrix::from_fn(rows.len(), n, |i, j| rows[i][j]))
+    }
+
+    /// `n` evenly spaced points from `a` to `b` inclusive, as an `n×1` column
+    /// (numpy's `linspace`: `a + k (b − a)/(n − 1)`, the last point exactly `b`).
+    pub fn linspace(a: f64, b: f64, n: usize) -> Self {
+        let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
+        Matrix::from_fn(n, 1, |i, _| if i + 1 == n && n > 1 { b } else { a + step * i as f64 })
+    }
+
+    /// The square matrix with `v` on its diagonal (`v` a vector of any orientation).
+    pub fn diagm(v: &Matrix) -> Result<Self> {
+        let values = v.vector_values("diagm")?;
+        Ok(Matrix::from_fn(values.len(), values.len(), |i, j| {
+            if i == j {
+                values[i]
+            } else {
+                0.0
+            }
+        }))
+    }
+
+    // ----- shape and access ---------------------------------------------
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.data.nrows()
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.data.ncols()
+    }
+
+    /// `(rows, cols)` as a [`Shape`].
+    pub fn shape(&self) -> Shape {
+        Shape(self.rows(), self.cols())
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.rows() * self.cols()
+    }
+
+    /// Whether the matrix has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether rows == cols.
+    pub fn is_square(&self) -> bool {
+        self.rows() == self.cols()
+    }
+
+    /// Whether the matrix is `n×1` or `1×n`.
+    pub fn is_vector(&self) -> bool {
+        self.rows() == 1 || self.cols() == 1
+    }
+
+    /// A borrowed faer view.
+    pub fn as_faer(&self) -> MatRef<'_, f64> {
+        self.data.as_ref()
+    }
+
+    /// A mutable faer view.
+    pub fn as_faer_mut(&mut self) -> MatMut<'_, f64> {
+        self.data.as_mut()
+    }
+
+    /// The owned faer matrix.
+    pub fn into_faer(self) -> Mat<f64> {
+        self.data
+    }
+
+    /// Entry `(i, j)`, or `None` out of range.
+    pub fn get(&self, i: usize, j: usize) -> Option<f64> {
+        (i < self.rows() && j < self.cols()).then(|| self.data[(i, j)])
+    }
+
+    /// Entry `(i, j)`; panics out of range (for crate-internal loops with checked bounds).
+    pub(crate) fn at(&self, i: usize, j: usize) -> f64 {
+        self.data[(i, j)]
+    }
+
+    /// Sets entry `(i, j)`. Errors out of range.
+    pub fn set(&mut self, i: usize, j: usize, value: f64) -> Result<()> {
+        if i >= self.rows() || j >= self.cols() {
+            return Err(Error::invalid(
+                "setindex",
+                format!("index ({i}, {j}) is out of bounds for a {} matrix", self.shape()),
+            ));
+        }
+        self.data[(i, j)] = value;
+        Ok(())
+    }
+
+    /// The entries in row-major order.
+    pub fn to_row_major(&self) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.len());
+        for i in 0..self.rows() {
+            out.extend((0..self.cols()).map(|j| self.data[(i, j)]));
+        }
+        out
+    }
+
+    /// The rows as vectors.
+    pub fn row_vectors(&self) -> Vec<Vec<f64>> {
+        (0..self.rows())
+            .map(|i| (0..self.cols()).map(|j| self.data[(i, j)]).collect())
+            .collect()
+    }
+
+    /// The entries of a vector (`n×1` or `1×n`); errors for other shapes.
+    pub fn vector_values(&self, op: &'static str) -> Result<Vec<f64>> {
+        if !self.is_vector() && !self.is_empty() {
+            return Err(Error::invalid(op, format!("expected a vector, got a {} matrix", self.shape())));
+        }
+        Ok(self.to_row_major())
+    }
+
+    /// Column `j` as an `n×1` matrix.
+    pub fn column(&self, j: usize) -> Matrix {
+        Matrix::from_fn(self.rows(), 1, |i, _| self.data[(i, j)])
+    }
+
+    /// The diagonal as an `min(m,n)×1` column.
+    pub fn diag(&self) -> Matrix {
+        let k = self.rows().min(self.cols());
+        Matrix::from_fn(k, 1, |i, _| self.data[(i, i)])
+    }
+
+    /// The submatrix picking rows `rows` and columns `cols` (any order, repeats
+    /// allowed: numpy's `A[np.ix_(rows, cols)]`). Errors on an out-of-range index.
+    pub fn select(&self, rows: &[usize], cols: &[usize]) -> Result<Matrix> {
+        let check = |idx: &[usize], bound: usize, what: &str| -> Result<()> {
+            match idx.iter().find(|&&i| i >= bound) {
+                Some(i) => Err(Error::invalid(
+                    "index",
+                    format!("{what} index {i} is out of bounds for a {} matrix", self.shape()),
+                )),
+                None => Ok(()),
+            }
+        };
+        check(rows, self.rows(), "row")?;
+        check(cols, self.cols(), "column")?;
+        Ok(Matrix::from_fn(rows.len(), cols.len(), |i, j| self.data[(rows[i], cols[j])]))
+    }
+
+    /// Writes `values` into the rows `rows` and columns `cols`; `values` must be
+    /// `rows.len() × cols.len()` or `1×1` (broadcast).
+    pub fn assign(&mut self, rows: &[usize], cols: &[usize], values: &Matrix) -> Result<()> {
+        let target = Shape(rows.len(), cols.len());
+        let scalar = values.shape() == Shape(1, 1);
+        if !scalar && values.shape() != target {
+            return Err(Error::shapes(
+                "setindex",
+                target,
+                values.shape(),
+                "the value must match the selection or be 1×1",
+            ));
+        }
+        self.select(rows, cols)?; // bounds check before any write
+        for (a, &i) in rows.iter().enumerate() {
+            for (b, &j) in cols.iter().enumerate() {
+                self.data[(i, j)] = if scalar { values.at(0, 0) } else { values.at(a, b) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the entries in row-major order into an `m×n` matrix (numpy's
+    /// `reshape`, C order). Errors unless `m·n` equals the number of entries.
+    pub fn reshape(&self, m: usize, n: usize) -> Result<Matrix> {
+        if m.checked_mul(n) != Some(self.len()) {
+            return Err(Error::invalid(
+                "reshape",
+                format!("cannot reshape a {} matrix ({} entries) into {}", self.shape(), self.len(), Shape(m, n)),
+            ));
+        }
+        Matrix::from_row_major(m, n, &self.to_row_major())
+    }
+
+    /// The transpose `Aᵀ`.
+    pub fn transpose(&self) -> Matrix {
+        Matrix::from_faer(self.data.transpose().to_owned())
+    }
+
+    /// Side-by-side concatenation `[A B ...]`; all must have the same number of rows.
+    pub fn hcat(parts: &[&Matrix]) -> Result<Matrix> {
+        Ok(Matrix::vcat(&parts.iter().map(|p| p.transpose()).collect::<Vec<_>>().iter().collect::<Vec<_>>())
+            .map_err(|e| transpose_error(e, "hcat", "all parts must have the same number of rows"))?
+            .transpose())
+    }
+
+    /// Stacked concatenation `[A; B; ...]`; all must have the same number of columns.
+    pub fn vcat(parts: &[&Matrix]) -> Result<Matrix> {
+        let Some(first) = parts.first() else {
+            return Ok(Matrix::zeros(0, 0));
+        };
+        let n = first.cols();
+        if let Some(bad) = parts.iter().find(|p| p.cols() != n) {
+            return Err(Error::shapes(
+                "vcat",
+                first.shape(),
+                bad.shape(),
+                "all parts must have the same number of columns",
+            ));
+        }
+        let m: usize = parts.iter().map(|p| p.rows()).sum();
+        let mut out = Mat::zeros(m, n);
+        let mut r = 0;
+        for p in parts {
+            out.as_mut().submatrix_mut(r, 0, p.rows(), n).copy_from(p.as_faer());
+            r += p.rows();
+        }
+        Ok(Matrix::from_faer(out))
+    }
+
+    // ----- elementwise --------------------------------------------------
+
+    /// `f` applied to every entry.
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> Matrix {
+        Matrix::from_fn(self.rows(), self.cols(), |i, j| f(self.data[(i, j)]))
+    }
+
+    /// `f(a, b)` entrywise with numpy broadcasting: a dimension of size 1
+    /// stretches to match the other operand (so scalars, rows and columns broadcast).
+    pub fn zip_with(&self, other: &Matrix, op: &'static str, f: impl Fn(f64, f64) -> f64) -> Result<Matrix> {
+        let dim = |a: usize, b: usize| match (a, b) {
+            _ if a == b => Some(a),
+            (1, b) => Some(b),
+            (a, 1) => Some(a),
+            _ => None,
+        };
+        let (Some(m), Some(n)) = (dim(self.rows(), other.rows()), dim(self.cols(), other.cols())) else {
+            return Err(Error::shapes(
+                op,
+                self.shape(),
+                other.shape(),
+                "each dimension must be equal or 1",
+            ));
+        };
+        let pick = |x: &Matrix, i: usize, j: usize| {
+            x.data[(if x.rows() == 1 { 0 } else { i }, if x.cols() == 1 { 0 } else { j })]
+        };
+        Ok(Matrix::from_fn(m, n, |i, j| f(pick(self, i, j), pick(other, i, j))))
+    }
+
+    /// `A + B` with broadcasting.
+    pub fn add(&self, other: &Matrix) -> Result<Matrix> {
+        self.zip_with(other, "+", |a, b| a + b)
+    }
+
+    /// `A − B` with broadcasting.
+    pub fn sub(&self, other: &Matrix) -> Result<Matrix> {
+        self.zip_with(other, "-", |a, b| a - b)
+    }
+
+    /// `A .* B` (Hadamard product) with broadcasting.
+    pub fn mul_elem(&self, other: &Matrix) -> Result<Matrix> {
+        self.zip_with(other, ".*", |a, b| a * b)
+    }
+
+    /// `A ./ B` with broadcasting.
+    pub fn div_elem(&self, other: &Matrix) -> Result<Matrix> {
+        self.zip_with(other, "./", |a, b| a / b)
+    }
+
+    /// `A .^ B` with broadcasting.
+    pub fn pow_elem(&self, other: &Matrix) -> Result<Matrix> {
+        self.zip_with(other, ".^", f64::powf)
+    }
+
+    /// `s·A`.
+    pub fn scale(&self, s: f64) -> Matrix {
+        self.map(|x| s * x)
+    }
+
+    /// Whether every entry is finite.
+    pub fn is_finite(&self) -> bool {
+        (0..self.cols()).all(|j| (0..self.rows()).all(|i| self.data[(i, j)].is_finite()))
+    }
+
+    /// Errors with [`Error::NonFinite`] if any entry is NaN or infinite.
+    pub(crate) fn require_finite(&self, op: &'static str) -> Result<()> {
+        if self.is_finite() {
+            Ok(())
+        } else {
+            Err(Error::NonFinite { op })
+        }
+    }
+
+    /// Errors with [`Error::NotSquare`] unless the matrix is square.
+    pub(crate) fn require_square(&self, op: &'static str) -> Result<usize> {
+        if self.is_square() {
+            Ok(self.rows())
+        } else {
+            Err(Error::NotSquare { op, shape: self.shape() })
+        }
+    }
+
+    /// Sum of all entries.
+    pub fn sum(&self) -> f64 {
+        self.data.sum()
+    }
+
+    /// Largest absolute entry (0 for an empty matrix).
+    pub fn max_abs(&self) -> f64 {
+        self.data.norm_max()
+    }
+
+    // ----- products -----------------------------------------------------
+
+    /// The matrix product `A·B`. Cost `2mkn` flops; runs on faer's GEMM,
+    /// in parallel above a small size.
+    pub fn matmul(&self, other: &Matrix) -> Result<Matrix> {
+        if self.cols() != other.rows() {
+            return Err(Error::shapes(
+                "*",
+                self.shape(),
+                other.shape(),
+                "columns of the left must equal rows of the right",
+            ));
+        }
+        let mut out = Mat::zeros(self.rows(), other.cols());
+        gemm(out.as_mut(), Accum::Replace, self.as_faer(), other.as_faer());
+        Ok(Matrix::from_faer(out))
+    }
+
+    /// The dense Kronecker product `A ⊗ B` (`mp×nq`), entry
+    /// `(i·p + k, j·q + l) = A[i,j]·B[k,l]`.
+    pub fn kron(&self, other: &Matrix) -> Matrix {
+        let (p, q) = (other.rows(), other.cols());
+        Matrix::from_fn(self.rows() * p, self.cols() * q, |r, c| {
+            self.data[(r / p, c / q)] * other.data[(r % p, c % q)]
+        })
+    }
+
+    /// `trace(A) = Σ Aᵢᵢ`; errors unless square.
+    pub fn trace(&self) -> Result<f64> {
+        self.require_square("trace")?;
+        Ok((0..self.rows()).map(|i| self.data[(i, i)]).sum())
+    }
+
+    /// `max |A − Aᵀ|` for a square matrix.
+    pub(crate) fn asymmetry(&self) -> f64 {
+        let n = self.rows();
+        let mut worst = 0.0f64;
+        for j in 0..n {
+            for i in 0..j {
+                worst = worst.max((self.data[(i, j)] - self.data[(j, i)]).abs());
+            }
+        }
+        worst
+    }
+
+    /// Whether the matrix is square and symmetric to within
+    /// `√ε · max|A|` (rounding left by products such as `XᵀX` is accepted).
+    pub fn is_symmetric(&self) -> bool {
+        self.is_square() && self.asymmetry() <= f64::EPSILON.sqrt() * self.max_abs()
+    }
+}
+
+/// Renames an error produced by the transposed computation of `hcat`.
+fn transpose_error(e: Error, op: &'static str, rule: &'static str) -> Error {
+    match e {
+        Error::ShapeMismatch { left, right, .. } => Error::ShapeMismatch {
+            op,
+            left: Shape(left.1, left.0),
+            right: Shape(right.1, right.0),
+            rule,
+        },
+        other => other,
+    }
+}
+
+impl std::ops::Index<(usize, usize)> for Matrix {
+    type Output = f64;
+    fn index(&self, (i, j): (usize, usize)) -> &f64 {
+        &self.data[(i, j)]
+    }
+}

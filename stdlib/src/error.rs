@@ -1,0 +1,96 @@
+//! Typed errors for user mistakes and numerical failures.
+//!
+//! Every fallible operation in the standard library returns [`Result`]. Each
+//! error names the operation that failed and, where shapes are involved, the
+//! shapes it was given, so the message reads as a complete sentence:
+//! `solve: shapes 3×3 and 4×1 do not match (rows of A must equal rows of b)`.
+
+use std::fmt;
+
+/// A matrix shape, `rows × cols`, displayed as `3×4`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape(pub usize, pub usize);
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}×{}", self.0, self.1)
+    }
+}
+
+/// What went wrong, with enough context to print a one-sentence message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Two operands whose shapes are incompatible for `op`.
+    #[error("{op}: shapes {left} and {right} do not match ({rule})")]
+    ShapeMismatch {
+        op: &'static str,
+        left: Shape,
+        right: Shape,
+        rule: &'static str,
+    },
+    /// An operation that needs a square matrix got a rectangular one.
+    #[error("{op}: expected a square matrix, got {shape}")]
+    NotSquare { op: &'static str, shape: Shape },
+    /// The matrix is singular (or numerically singular) where `op` needs an inverse.
+    #[error("{op}: matrix is singular{detail}")]
+    Singular { op: &'static str, detail: String },
+    /// A Cholesky factor or SPD-only operation met a matrix that is not
+    /// symmetric positive definite.
+    #[error("{op}: matrix is not symmetric positive definite{detail}")]
+    NotPositiveDefinite { op: &'static str, detail: String },
+    /// A symmetric-only algorithm got a matrix that is not symmetric.
+    #[error("{op}: matrix is not symmetric (max |A - Aᵀ| = {asymmetry:e})")]
+    NotSymmetric { op: &'static str, asymmetry: f64 },
+    /// A decomposition was given NaN or infinite entries.
+    #[error("{op}: input contains NaN or infinity")]
+    NonFinite { op: &'static str },
+    /// An argument outside the operation's domain (a bad size, index, count...).
+    #[error("{op}: {reason}")]
+    InvalidArgument { op: &'static str, reason: String },
+    /// The result does not exist in real arithmetic (e.g. the real logarithm
+    /// of a matrix with a negative eigenvalue).
+    #[error("{op}: {reason}")]
+    Domain { op: &'static str, reason: String },
+    /// An iterative algorithm did not converge.
+    #[error("{op}: the iteration did not converge")]
+    NoConvergence { op: &'static str },
+}
+
+/// Result alias used across the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Shorthand for [`Error::InvalidArgument`].
+    pub fn invalid(op: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            op,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::ShapeMismatch`].
+    pub fn shapes(op: &'static str, left: Shape, right: Shape, rule: &'static str) -> Self {
+        Error::ShapeMismatch {
+            op,
+            left,
+            right,
+            rule,
+        }
+    }
+
+    /// Shorthand for [`Error::Singular`] without further detail.
+    pub fn singular(op: &'static str) -> Self {
+        Error::Singular {
+            op,
+            detail: String::new(),
+        }
+    }
+
+    /// Shorthand for [`Error::Domain`].
+    pub fn domain(op: &'static str, reason: impl Into<String>) -> Self {
+        Error::Domain {
+            op,
+            reason: reason.into(),
+        }
+    }
+}

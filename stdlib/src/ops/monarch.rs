@@ -1,0 +1,186 @@
+//! Monarch matrices (Dao et al., "Monarch: Expressive Structured Matrices for
+//! Efficient and Accurate Training", ICML 2022).
+//!
+//! With `n = b·s`, index a vector by `(k, q)` ↦ `k·s + q`. A Monarch matrix is
+//! `M = Pᵀ L P R`: `R` is block-diagonal with `b` blocks `R_k` of size `s×s`,
+//! `P` is the "transpose" permutation taking `(k, q)` to position `q·b + k`,
+//! and `L` is block-diagonal with `s` blocks `L_q` of size `b×b`. Entrywise,
+//!
+//! `M[(k′, q′), (k, q)] = L_{q′}[k′, k] · R_k[q′, q]`,
+//!
+//! so `M` stores `bs² + sb²` numbers and applies in `2n(b + s)` flops per
+//! column, `O(n√n)` at `b = s = √n`.
+//!
+//! Projection: for fixed `(k, q′)` the entries above over `(k′, q)` form the
+//! rank-one `b×s` matrix `L_{q′}[:, k] · R_k[q′, :]`, and these slices partition
+//! the entries of `M`. The nearest Monarch matrix to a dense `W` in Frobenius
+//! norm therefore takes the best rank-one approximation (leading singular
+//! pair) of each slice of `W` independently (the paper's Theorem 1).
+
+use super::Operator;
+use crate::dense::gemm;
+use crate::error::{Error, Result, Shape};
+use crate::{Matrix, Rng};
+use faer::{Accum, MatMut, MatRef};
+
+/// A Monarch matrix `Pᵀ L P R` of size `n = nblocks · block_size`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Monarch {
+    /// `R`'s blocks: `nblocks` matrices of size `block_size × block_size`.
+    r: Vec<Matrix>,
+    /// `L`'s blocks: `block_size` matrices of size `nblocks × nblocks`.
+    l: Vec<Matrix>,
+}
+
+impl Monarch {
+    /// Checks `n = nblocks · s` and returns `s`.
+    fn block_size_for(op: &'static str, n: usize, nblocks: usize) -> Result<usize> {
+        if nblocks == 0 || n % nblocks != 0 {
+            return Err(Error::invalid(op, format!("the number of blocks ({nblocks}) must be positive and divide n = {n}")));
+        }
+        Ok(n / nblocks)
+    }
+
+    /// From its blocks: `r` holds `b` blocks `s×s`, `l` holds `s` blocks `b×b`.
+    pub fn from_blocks(l: Vec<Matrix>, r: Vec<Matrix>) -> Result<Monarch> {
+        let (b, s) = (r.len(), l.len());
+        let bad = |m: &Matrix, want: usize| m.shape() != Shape(want, want);
+        if let Some(m) = r.iter().find(|m| bad(m, s)) {
+            return Err(Error::invalid("monarch", format!("R blocks must be {}, got {}", Shape(s, s), m.shape())));
+        }
+        if let Some(m) = l.iter().find(|m| bad(m, b)) {
+            return Err(Error::invalid("monarch", format!("L blocks must be {}, got {}", Shape(b, b), m.shape())));
+        }
+        if b == 0 && s > 0 {
+            return Err(Error::invalid("monarch", "needs at least one R block"));
+        }
+        Ok(Monarch { r, l })
+    }
+
+    /// A random `n×n` Monarch matrix with `nblocks` blocks in `R`: entries of
+    /// `R_k` are `N(0, 1/s)` and of `L_q` are `N(0, 1/b)`, so `E‖Mx‖² = ‖x‖²`.
+    pub fn random(n: usize, nblocks: usize, rng: &mut Rng) -> Result<Monarch> {
+        let s = Monarch::block_size_for("monarch", n, nblocks)?;
+        let r = (0..nblocks).map(|_| rng.randn(s, s).scale(1.0 / (s as f64).sqrt())).collect();
+        let l = (0..s).map(|_| rng.randn(nblocks, nblocks).scale(1.0 / (nblocks as f64).sqrt())).collect();
+        Ok(Monarch { r, l })
+    }
+
+    /// The Monarch matrix nearest to `W` in Frobenius norm: one leading
+    /// singular pair per `b×s` slice (`n` small SVDs, `O(n · b · s · min(b, s))`).
+    pub fn project(w: &Matrix, nblocks: usize) -> Result<Monarch> {
+        let n = w.require_square("monarch_project")?;
+        w.require_finite("monarch_project")?;
+        let s = Monarch::block_size_for("monarch_project", n, nblocks)?;
+        let b = nblocks;
+        let mut r = vec![Matrix::zeros(s, s); b];
+        let mut l = vec![Matrix::zeros(b, b); s];
+        for k in 0..b {
+            for q2 in 0..s {
+                let slice = Matrix::from_fn(b, s, |k2, q| w.at(k2 * s + q2, k * s + q));
+                let svd = slice.svd()?;
+                let root = svd.s[0].sqrt();
+                for k2 in 0..b {
+                    l[q2].set(k2, k, root * svd.u.at(k2, 0))?;
+                }
+                for q in 0..s {
+                    r[k].set(q2, q, root * svd.v.at(q, 0))?;
+                }
+            }
+        }
+        Ok(Monarch { r, l })
+    }
+
+    /// `n`.
+    pub fn size(&self) -> usize {
+        self.r.len() * self.l.len()
+    }
+
+    /// `b`, the number of blocks in `R`.
+    pub fn nblocks(&self) -> usize {
+        self.r.len()
+    }
+
+    /// `s = n / b`, the size of `R`'s blocks (and the number of `L`'s).
+    pub fn block_size(&self) -> usize {
+        self.l.len()
+    }
+
+    /// `b s² + s b²`.
+    pub fn storage(&self) -> usize {
+        let (b, s) = (self.nblocks(), self.block_size());
+        b * s * s + s * b * b
+    }
+
+    /// `L`'s blocks.
+    pub fn left_blocks(&self) -> &[Matrix] {
+        &self.l
+    }
+
+    /// `R`'s blocks.
+    pub fn right_blocks(&self) -> &[Matrix] {
+        &self.r
+    }
+
+    /// `P` as an index vector: `(P x)[q·b + k] = x[k·s + q]`.
+    pub fn permutation(&self) -> Vec<usize> {
+        let (b, s) = (self.nblocks(), self.block_size());
+        let mut p = vec![0; b * s];
+        for k in 0..b {
+            for q in 0..s {
+                p[q * b + k] = k * s + q;
+            }
+        }
+        p
+    }
+
+    /// `M` as the product `Pᵀ · L · P · R` of simpler operators, for the
+    /// algorithms (determinant, inverse, solve) that follow products.
+    pub fn as_product(&self) -> Operator {
+        let dense_blocks = |bs: &[Matrix]| Operator::BlockDiagonal(bs.iter().cloned().map(Operator::Dense).collect());
+        let p = Operator::Permutation(self.permutation());
+        Operator::Product(vec![p.transpose(), dense_blocks(&self.l), p, dense_blocks(&self.r)])
+    }
+
+    /// `M X` or `Mᵀ X` (`X` has `n` rows), by two batches of block products.
+    pub(crate) fn apply(&self, x: &Matrix, transposed: bool) -> Matrix {
+        let (b, s, c) = (self.nblocks(), self.block_size(), x.cols());
+        let mut buf = x.to_row_major();
+        let mut tmp = vec![0.0; buf.len()];
+        if transposed {
+            self.apply_left(&buf, &mut tmp, c, true);
+            self.apply_right(&tmp, &mut buf, c, true);
+            return Matrix::from_row_major(b * s, c, &buf).expect("n·c values");
+        }
+        self.apply_right(&buf, &mut tmp, c, false);
+        self.apply_left(&tmp, &mut buf, c, false);
+        Matrix::from_row_major(b * s, c, &buf).expect("n·c values")
+    }
+
+    /// `out[k] = R_k · input[k]` on the row-major `(b, s, c)` tensor.
+    fn apply_right(&self, input: &[f64], out: &mut [f64], c: usize, transposed: bool) {
+        let s = self.block_size();
+        if s == 0 || c == 0 {
+            return;
+        }
+        for ((block, xi), yi) in self.r.iter().zip(input.chunks_exact(s * c)).zip(out.chunks_exact_mut(s * c)) {
+            let a = if transposed { block.as_faer().transpose() } else { block.as_faer() };
+            gemm(MatMut::from_row_major_slice_mut(yi, s, c), Accum::Replace, a, MatRef::from_row_major_slice(xi, s, c));
+        }
+    }
+
+    /// `out[(·, q), :] = L_q · input[(·, q), :]`: the `b` rows with the same `q`
+    /// are the `q`-th column group of the `b × (s·c)` row-major view.
+    fn apply_left(&self, input: &[f64], out: &mut [f64], c: usize, transposed: bool) {
+        let (b, s) = (self.nblocks(), self.block_size());
+        if b == 0 || s == 0 || c == 0 {
+            return;
+        }
+        let x = MatRef::from_row_major_slice(input, b, s * c);
+        let mut y = MatMut::from_row_major_slice_mut(out, b, s * c);
+        for (q, block) in self.l.iter().enumerate() {
+            let a = if transposed { block.as_faer().transpose() } else { block.as_faer() };
+            gemm(y.as_mut().subcols_mut(q * c, c), Accum::Replace, a, x.subcols(q * c, c));
+        }
+    }
+}

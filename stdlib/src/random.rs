@@ -1,0 +1,70 @@
+//! Seeded random matrices that are the same on every platform.
+//!
+//! The generator is ChaCha8 (`rand_chacha`), seeded from a `u64` through
+//! `SeedableRng::seed_from_u64`. Uniform numbers take the top 53 bits of a
+//! `u64` (`k · 2⁻⁵³`, exactly representable, in `[0, 1)`); normal numbers use
+//! `rand_distr`'s ziggurat `StandardNormal`. Matrices are filled row by row, so
+//! `rand(2, 3)` holds the same six numbers as `rand(1, 6)` after the same seed.
+
+use crate::Matrix;
+use rand::{Rng as _, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// A reproducible random source.
+#[derive(Clone, Debug)]
+pub struct Rng {
+    inner: ChaCha8Rng,
+}
+
+impl Rng {
+    /// The generator for `seed`; equal seeds give equal streams.
+    pub fn seeded(seed: u64) -> Self {
+        Rng { inner: ChaCha8Rng::seed_from_u64(seed) }
+    }
+
+    /// A uniform number in `[0, 1)` with 53 random bits.
+    pub fn uniform(&mut self) -> f64 {
+        (self.inner.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A standard normal number (mean 0, variance 1).
+    pub fn normal(&mut self) -> f64 {
+        StandardNormal.sample(&mut self.inner)
+    }
+
+    /// A uniform integer in `0..n` (`n > 0`), by rejection (no modulo bias).
+    pub fn below(&mut self, n: u64) -> u64 {
+        let zone = u64::MAX - u64::MAX % n;
+        loop {
+            let x = self.inner.next_u64();
+            if x < zone {
+                return x % n;
+            }
+        }
+    }
+
+    /// An `m×n` matrix of uniform `[0, 1)` numbers, filled row by row.
+    pub fn rand(&mut self, m: usize, n: usize) -> Matrix {
+        self.fill(m, n, Rng::uniform)
+    }
+
+    /// An `m×n` matrix of standard normal numbers, filled row by row.
+    pub fn randn(&mut self, m: usize, n: usize) -> Matrix {
+        self.fill(m, n, Rng::normal)
+    }
+
+    /// A uniformly random permutation of `0..n` (Fisher–Yates).
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            p.swap(i, self.below(i as u64 + 1) as usize);
+        }
+        p
+    }
+
+    fn fill(&mut self, m: usize, n: usize, mut draw: impl FnMut(&mut Self) -> f64) -> Matrix {
+        let values: Vec<f64> = (0..m * n).map(|_| draw(self)).collect();
+        Matrix::from_row_major(m, n, &values).expect("m·n values")
+    }
+}
