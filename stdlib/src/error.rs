@@ -22,12 +22,7 @@ impl fmt::Display for Shape {
 pub enum Error {
     /// Two operands whose shapes are incompatible for `op`.
     #[error("{op}: shapes {left} and {right} do not match ({rule})")]
-    ShapeMismatch {
-        op: &'static str,
-        left: Shape,
-        right: Shape,
-        rule: &'static str,
-    },
+    ShapeMismatch { op: &'static str, left: Shape, right: Shape, rule: &'static str },
     /// An operation that needs a square matrix got a rectangular one.
     #[error("{op}: expected a square matrix, got {shape}")]
     NotSquare { op: &'static str, shape: Shape },
@@ -62,35 +57,21 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// Shorthand for [`Error::InvalidArgument`].
     pub fn invalid(op: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidArgument {
-            op,
-            reason: reason.into(),
-        }
+        Error::InvalidArgument { op, reason: reason.into() }
     }
 
     /// Shorthand for [`Error::ShapeMismatch`].
     pub fn shapes(op: &'static str, left: Shape, right: Shape, rule: &'static str) -> Self {
-        Error::ShapeMismatch {
-            op,
-            left,
-            right,
-            rule,
-        }
+        Error::ShapeMismatch { op, left, right, rule }
     }
 
     /// Shorthand for [`Error::Singular`] without further detail.
     pub fn singular(op: &'static str) -> Self {
-        Error::Singular {
-            op,
-            detail: String::new(),
-        }
+        Error::Singular { op, detail: String::new() }
     }
 
     /// Shorthand for [`Error::Domain`].
     pub fn domain(op: &'static str, reason: impl Into<String>) -> Self {
-        Error::Domain {
-            op,
-            reason: reason.into(),
-        }
+        Error::Domain { op, reason: reason.into() }
     }
 }

@@ -24,11 +24,11 @@ pub mod random;
 pub use dense::Matrix;
 pub use error::{Error, Result, Shape};
 pub use faer::c64;
-pub use ops::Operator;
+pub use ops::{Monarch, Operator};
 pub use random::Rng;
 
 /// Everything a user of the library needs in scope.
 pub mod prelude {
     pub use crate::dense::{Eigh, LogAbsDet, Qr, Svd};
-    pub use crate::{c64, Error, Matrix, Operator, Result, Rng, Shape};
+    pub use crate::{c64, Error, Matrix, Monarch, Operator, Result, Rng, Shape};
 }

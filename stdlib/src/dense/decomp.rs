@@ -229,6 +229,9 @@ impl Matrix {
     pub fn eigh(&self) -> Result<Eigh> {
         self.require_square_finite("eigh")?;
         self.require_symmetric("eigh")?;
+        if self.is_empty() {
+            return Ok(Eigh { values: vec![], vectors: Matrix::zeros(0, 0) });
+        }
         let evd = self.as_faer().self_adjoint_eigen(Side::Lower).map_err(|_| Error::NoConvergence { op: "eigh" })?;
         Ok(Eigh {
             values: evd.S().column_vector().iter().copied().collect(),
@@ -240,6 +243,9 @@ impl Matrix {
     pub fn eigvalsh(&self) -> Result<Vec<f64>> {
         self.require_square_finite("eigvalsh")?;
         self.require_symmetric("eigvalsh")?;
+        if self.is_empty() {
+            return Ok(vec![]);
+        }
         self.as_faer().self_adjoint_eigenvalues(Side::Lower).map_err(|_| Error::NoConvergence { op: "eigvalsh" })
     }
 
@@ -247,7 +253,7 @@ impl Matrix {
     /// QR; a symmetric input takes the symmetric path and is exactly real).
     pub fn eigvals(&self) -> Result<Vec<c64>> {
         self.require_square_finite("eigvals")?;
-        if self.is_symmetric() {
+        if self.is_empty() || self.is_symmetric() {
             return Ok(self.eigvalsh()?.into_iter().map(|x| c64::new(x, 0.0)).collect());
         }
         self.as_faer().eigenvalues().map_err(|_| Error::NoConvergence { op: "eigvals" })
@@ -298,4 +304,3 @@ pub(crate) fn rename(e: Error, op: &'static str) -> Error {
         Error::NoConvergence { .. } => Error::NoConvergence { op },
     }
 }
-

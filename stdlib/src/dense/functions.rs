@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// degree `m` reaches unit roundoff (Higham 2005, Table 2.3).
 const PADE: [(f64, &[f64]); 5] = [
     (1.495585217958292e-2, &[120., 60., 12., 1.]),
-    (2.539398330063230e-1, &[30240., 15120., 3360., 420., 30., 1.]),
+    (2.53939833006323e-1, &[30240., 15120., 3360., 420., 30., 1.]),
     (9.504178996162932e-1, &[17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.]),
     (
         2.097847961257068,
@@ -96,7 +96,10 @@ impl Matrix {
         let a4 = product(&a2, &a2);
         let a6 = product(&a2, &a4);
         let u_inner = combination(&[(b[13], &a6), (b[11], &a4), (b[9], &a2)]);
-        let u = product(&a, &product(&a6, &u_inner).add(&combination(&[(b[7], &a6), (b[5], &a4), (b[3], &a2), (b[1], &eye)]))?);
+        let u = product(
+            &a,
+            &product(&a6, &u_inner).add(&combination(&[(b[7], &a6), (b[5], &a4), (b[3], &a2), (b[1], &eye)]))?,
+        );
         let v_inner = combination(&[(b[12], &a6), (b[10], &a4), (b[8], &a2)]);
         let v = product(&a6, &v_inner).add(&combination(&[(b[6], &a6), (b[4], &a4), (b[2], &a2), (b[0], &eye)]))?;
         let mut x = pade_quotient(&u, &v)?;

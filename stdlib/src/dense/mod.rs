@@ -6,7 +6,7 @@
 //! in [`Matrix::to_row_major`]) are row-major, as in numpy, so that the
 //! Kronecker vec-trick reads `(A ⊗ B) vec(X) = vec(A X Bᵀ)` with row-major `vec`.
 
-mod decomp;
+pub(crate) mod decomp;
 mod functions;
 
 pub use decomp::{Eigh, LogAbsDet, Qr, Svd};
@@ -111,10 +111,7 @@ impl Matrix {
     pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self> {
         let n = rows.first().map_or(0, Vec::len);
         if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != n) {
-            return Err(Error::invalid(
-                "matrix",
-                format!("row {i} has {} entries but row 0 has {n}", r.len()),
-            ));
+            return Err(Error::invalid("matrix", format!("row {i} has {} entries but row 0 has {n}", r.len())));
         }
         Ok(Matrix::from_fn(rows.len(), n, |i, j| rows[i][j]))
     }
@@ -129,13 +126,7 @@ impl Matrix {
     /// The square matrix with `v` on its diagonal (`v` a vector of any orientation).
     pub fn diagm(v: &Matrix) -> Result<Self> {
         let values = v.vector_values("diagm")?;
-        Ok(Matrix::from_fn(values.len(), values.len(), |i, j| {
-            if i == j {
-                values[i]
-            } else {
-                0.0
-            }
-        }))
+        Ok(Matrix::from_fn(values.len(), values.len(), |i, j| if i == j { values[i] } else { 0.0 }))
     }
 
     // ----- shape and access ---------------------------------------------
@@ -223,9 +214,7 @@ impl Matrix {
 
     /// The rows as vectors.
     pub fn row_vectors(&self) -> Vec<Vec<f64>> {
-        (0..self.rows())
-            .map(|i| (0..self.cols()).map(|j| self.data[(i, j)]).collect())
-            .collect()
+        (0..self.rows()).map(|i| (0..self.cols()).map(|j| self.data[(i, j)]).collect()).collect()
     }
 
     /// The entries of a vector (`n×1` or `1×n`); errors for other shapes.
@@ -351,12 +340,7 @@ impl Matrix {
             _ => None,
         };
         let (Some(m), Some(n)) = (dim(self.rows(), other.rows()), dim(self.cols(), other.cols())) else {
-            return Err(Error::shapes(
-                op,
-                self.shape(),
-                other.shape(),
-                "each dimension must be equal or 1",
-            ));
+            return Err(Error::shapes(op, self.shape(), other.shape(), "each dimension must be equal or 1"));
         };
         let pick = |x: &Matrix, i: usize, j: usize| {
             x.data[(if x.rows() == 1 { 0 } else { i }, if x.cols() == 1 { 0 } else { j })]
@@ -449,9 +433,7 @@ impl Matrix {
     /// `(i·p + k, j·q + l) = A[i,j]·B[k,l]`.
     pub fn kron(&self, other: &Matrix) -> Matrix {
         let (p, q) = (other.rows(), other.cols());
-        Matrix::from_fn(self.rows() * p, self.cols() * q, |r, c| {
-            self.data[(r / p, c / q)] * other.data[(r % p, c % q)]
-        })
+        Matrix::from_fn(self.rows() * p, self.cols() * q, |r, c| self.data[(r / p, c / q)] * other.data[(r % p, c % q)])
     }
 
     /// `trace(A) = Σ Aᵢᵢ`; errors unless square.
@@ -482,12 +464,9 @@ impl Matrix {
 /// Renames an error produced by the transposed computation of `hcat`.
 fn transpose_error(e: Error, op: &'static str, rule: &'static str) -> Error {
     match e {
-        Error::ShapeMismatch { left, right, .. } => Error::ShapeMismatch {
-            op,
-            left: Shape(left.1, left.0),
-            right: Shape(right.1, right.0),
-            rule,
-        },
+        Error::ShapeMismatch { left, right, .. } => {
+            Error::ShapeMismatch { op, left: Shape(left.1, left.0), right: Shape(right.1, right.0), rule }
+        }
         other => other,
     }
 }

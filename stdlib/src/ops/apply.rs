@@ -161,4 +161,3 @@ fn apply_into(f: &Operator, transposed: bool, input: MatRef<'_, f64>, mut out: M
         }
     }
 }
-

@@ -123,9 +123,8 @@ impl Operator {
             return Err(Error::shapes("+", a.shape(), b.shape(), "operands must have the same shape"));
         }
         Ok(match (a, b) {
-            (Operator::Diagonal(d), Operator::LowRank { u, v }) | (Operator::LowRank { u, v }, Operator::Diagonal(d)) => {
-                Operator::DiagonalPlusLowRank { d, u, v }
-            }
+            (Operator::Diagonal(d), Operator::LowRank { u, v })
+            | (Operator::LowRank { u, v }, Operator::Diagonal(d)) => Operator::DiagonalPlusLowRank { d, u, v },
             (Operator::Sum(mut xs), Operator::Sum(ys)) => {
                 xs.extend(ys);
                 Operator::Sum(xs)
@@ -175,7 +174,9 @@ impl Operator {
                 let n = a.shape().0 * b.shape().0;
                 Shape(n, n)
             }
-            Operator::BlockDiagonal(bs) => bs.iter().fold(Shape(0, 0), |s, b| Shape(s.0 + b.shape().0, s.1 + b.shape().1)),
+            Operator::BlockDiagonal(bs) => {
+                bs.iter().fold(Shape(0, 0), |s, b| Shape(s.0 + b.shape().0, s.1 + b.shape().1))
+            }
             Operator::Monarch(m) => Shape(m.size(), m.size()),
             Operator::LowRank { u, v } => Shape(u.rows(), v.rows()),
             Operator::DiagonalPlusLowRank { d, .. } => Shape(d.len(), d.len()),
@@ -223,7 +224,13 @@ impl Operator {
             Operator::Kronecker(xs) => format!("Kronecker ({})", join(xs, " ⊗ ")),
             Operator::KroneckerSum(a, b) => format!("Kronecker sum ({} ⊕ {})", a.shape(), b.shape()),
             Operator::BlockDiagonal(xs) => format!("block-diagonal ({} blocks)", xs.len()),
-            Operator::Monarch(m) => format!("Monarch ({} blocks of {}, {} of {})", m.nblocks(), Shape(m.block_size(), m.block_size()), m.block_size(), Shape(m.nblocks(), m.nblocks())),
+            Operator::Monarch(m) => format!(
+                "Monarch ({} blocks of {}, {} of {})",
+                m.nblocks(),
+                Shape(m.block_size(), m.block_size()),
+                m.block_size(),
+                Shape(m.nblocks(), m.nblocks())
+            ),
             Operator::LowRank { u, .. } => format!("low-rank (rank ≤ {})", u.cols()),
             Operator::DiagonalPlusLowRank { u, .. } => format!("diagonal plus low-rank (rank ≤ {})", u.cols()),
             Operator::Scaled(s, a) => format!("scaled ({s} · {})", a.structure()),

@@ -36,7 +36,10 @@ impl Monarch {
     /// Checks `n = nblocks · s` and returns `s`.
     fn block_size_for(op: &'static str, n: usize, nblocks: usize) -> Result<usize> {
         if nblocks == 0 || n % nblocks != 0 {
-            return Err(Error::invalid(op, format!("the number of blocks ({nblocks}) must be positive and divide n = {n}")));
+            return Err(Error::invalid(
+                op,
+                format!("the number of blocks ({nblocks}) must be positive and divide n = {n}"),
+            ));
         }
         Ok(n / nblocks)
     }
@@ -75,16 +78,16 @@ impl Monarch {
         let b = nblocks;
         let mut r = vec![Matrix::zeros(s, s); b];
         let mut l = vec![Matrix::zeros(b, b); s];
-        for k in 0..b {
-            for q2 in 0..s {
+        for (k, rk) in r.iter_mut().enumerate() {
+            for (q2, lq) in l.iter_mut().enumerate() {
                 let slice = Matrix::from_fn(b, s, |k2, q| w.at(k2 * s + q2, k * s + q));
                 let svd = slice.svd()?;
                 let root = svd.s[0].sqrt();
                 for k2 in 0..b {
-                    l[q2].set(k2, k, root * svd.u.at(k2, 0))?;
+                    lq.set(k2, k, root * svd.u.at(k2, 0))?;
                 }
                 for q in 0..s {
-                    r[k].set(q2, q, root * svd.v.at(q, 0))?;
+                    rk.set(q2, q, root * svd.v.at(q, 0))?;
                 }
             }
         }
