@@ -215,8 +215,8 @@ fn denman_beavers(a: &Matrix) -> Result<Matrix> {
         let (ly, lz) = (y.logabsdet()?, z.logabsdet()?);
         let mu = (-(ly.log_abs + lz.log_abs) / (2.0 * n)).exp();
         let (yi, zi) = (y.inv()?, z.inv()?);
-        let next_y = y.scale(mu).add(&yi.scale(1.0 / mu))?.scale(0.5);
-        let next_z = z.scale(mu).add(&zi.scale(1.0 / mu))?.scale(0.5);
+        let next_y = y.scale(mu).add(&zi.scale(1.0 / mu))?.scale(0.5);
+        let next_z = z.scale(mu).add(&yi.scale(1.0 / mu))?.scale(0.5);
         let change = next_y.sub(&y)?.norm_fro();
         y = next_y;
         z = next_z;

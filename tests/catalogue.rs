@@ -2,10 +2,8 @@
 //! and every structure-aware algorithm against the dense algorithm on the same
 //! operator (CoLA's `operator_market`, in Rust).
 
-mod common;
-
-use common::*;
 use tessera::{Matrix, Monarch, Operator, Rng};
+use tessera_tests::*;
 
 /// What an entry of the catalogue supports beyond apply/transpose/dense.
 #[derive(Clone, Copy, PartialEq)]

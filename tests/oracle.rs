@@ -1,0 +1,163 @@
+//! Tessera against numpy and scipy: every value here was computed by
+//! `fixtures/generate.py` with the pinned versions in `fixtures/requirements.txt`.
+
+use tessera::{Matrix, Monarch, Operator};
+use tessera_tests::*;
+
+fn each(section: &str) -> Vec<serde_json::Value> {
+    oracle()[section].as_array().unwrap_or_else(|| panic!("section {section}")).clone()
+}
+
+#[test]
+fn fixtures_name_their_reference_versions() {
+    let o = oracle();
+    assert_eq!(o["versions"]["numpy"], "2.4.6");
+    assert_eq!(o["versions"]["scipy"], "1.17.1");
+    assert_eq!(o["versions"]["mpmath"], "1.4.1");
+}
+
+#[test]
+fn dense_linear_algebra_matches_numpy() {
+    for case in each("dense") {
+        let a = matrix(&case["A"]);
+        let s = matrix(&case["S"]);
+        let n = a.rows();
+        let what = |w: &str| format!("{w} ({n}×{n})");
+        assert_close(&a.solve(&matrix(&case["b"])).unwrap(), &matrix(&case["solve"]), 1e-12, &what("solve"));
+        assert_close(&a.inv().unwrap(), &matrix(&case["inv"]), 1e-12, &what("inv"));
+        assert_close_scalar(a.det().unwrap(), number(&case["det"]), 1e-13, &what("det"));
+        let d = a.logabsdet().unwrap();
+        assert_close_scalar(d.log_abs, number(&case["logabsdet"]), 1e-13, &what("logabsdet"));
+        assert_eq!(d.sign, number(&case["sign"]), "{}", what("sign"));
+        assert_close_scalar(s.logdet().unwrap(), number(&case["logdet_S"]), 1e-13, &what("logdet"));
+        assert_close_scalar(a.trace().unwrap(), number(&case["trace"]), 1e-15, &what("trace"));
+        assert_close_scalar(a.norm_fro(), number(&case["norm_fro"]), 1e-15, &what("norm fro"));
+        assert_close_scalar(a.norm_p(1.0).unwrap(), number(&case["norm_1"]), 1e-15, &what("norm 1"));
+        assert_close_scalar(a.norm_p(2.0).unwrap(), number(&case["norm_2"]), 1e-14, &what("norm 2"));
+        assert_close_scalar(a.norm_p(f64::INFINITY).unwrap(), number(&case["norm_inf"]), 1e-15, &what("norm inf"));
+        assert_close(&s.chol().unwrap(), &matrix(&case["chol_S"]), 1e-14, &what("chol"));
+        let r = positive_diagonal_rows(&a.qr().unwrap().r);
+        assert_close(&r, &positive_diagonal_rows(&matrix(&case["qr_R"])), 1e-13, &what("qr R"));
+        assert_close_values(&a.svdvals().unwrap(), &numbers(&case["svdvals"]), 1e-14, &what("svdvals"));
+        let e = s.eigh().unwrap();
+        assert_close_values(&e.values, &numbers(&case["eigh_S_values"]), 1e-14, &what("eigh values"));
+        let expected_vectors = canonical_signs(&matrix(&case["eigh_S_vectors"]));
+        assert_close(&canonical_signs(&e.vectors), &expected_vectors, 1e-12, &what("eigh vectors"));
+        assert_same_spectrum(&a.eigvals().unwrap(), &complexes(&case["eigvals"]), 1e-13, &what("eigvals"));
+        assert_close(&a.expm().unwrap(), &matrix(&case["expm"]), 1e-12, &what("expm"));
+        let s_scaled = s.scale(1.0 / n as f64);
+        assert_close(&s_scaled.expm().unwrap(), &matrix(&case["expm_S_scaled"]), 1e-13, &what("expm symmetric"));
+        assert_close(&s.sqrtm().unwrap(), &matrix(&case["sqrtm_S"]), 1e-13, &what("sqrtm symmetric"));
+        assert_close(&s.logm().unwrap(), &matrix(&case["logm_S"]), 1e-13, &what("logm symmetric"));
+    }
+}
+
+#[test]
+fn rectangular_and_rank_deficient_match_numpy() {
+    for case in each("rectangular") {
+        let a = matrix(&case["A"]);
+        let what = format!("{}", a.shape());
+        assert_close_values(&a.svdvals().unwrap(), &numbers(&case["svdvals"]), 1e-14, &what);
+        assert_eq!(a.rank().unwrap() as u64, case["rank"].as_u64().unwrap(), "{what}: rank");
+        assert_close_scalar(a.norm_fro(), number(&case["norm_fro"]), 1e-15, &what);
+        let r = positive_diagonal_rows(&a.qr().unwrap().r);
+        assert_close(&r, &positive_diagonal_rows(&matrix(&case["qr_R"])), 1e-13, &format!("{what}: qr R"));
+    }
+    for case in each("rank_deficient") {
+        let a = matrix(&case["A"]);
+        assert_eq!(a.rank().unwrap() as u64, case["rank"].as_u64().unwrap(), "rank of {}", a.shape());
+    }
+    for case in each("vectors") {
+        let x = numbers(&case["x"]);
+        for v in [Matrix::col(&x), Matrix::row(&x)] {
+            assert_close_scalar(v.norm_p(1.0).unwrap(), number(&case["norm_1"]), 1e-15, "vector norm 1");
+            assert_close_scalar(v.norm_p(2.0).unwrap(), number(&case["norm_2"]), 1e-15, "vector norm 2");
+            assert_close_scalar(v.norm_p(f64::INFINITY).unwrap(), number(&case["norm_inf"]), 0.0, "vector norm inf");
+        }
+    }
+}
+
+#[test]
+fn matrix_functions_match_scipy() {
+    for case in each("functions") {
+        let a = matrix(&case["A"]);
+        let p = matrix(&case["P"]);
+        let what = |w: &str| format!("{w} of a {} matrix with ‖A‖₁ scale", a.shape());
+        assert_close(&a.expm().unwrap(), &matrix(&case["expm"]), 1e-12, &what("expm"));
+        assert_close(&p.sqrtm().unwrap(), &matrix(&case["sqrtm_P"]), 1e-12, &what("sqrtm"));
+        assert_close(&p.logm().unwrap(), &matrix(&case["logm_P"]), 1e-12, &what("logm"));
+    }
+}
+
+#[test]
+fn kronecker_products_match_numpy_kron() {
+    for case in each("kronecker") {
+        let factors: Vec<Operator> = matrices(&case["factors"]).into_iter().map(Operator::Dense).collect();
+        let k = Operator::kron(factors).unwrap();
+        let what = k.structure();
+        assert_close(&k.dense(), &matrix(&case["dense"]), 1e-15, &what);
+        assert_close(&k.apply(&matrix(&case["x"])).unwrap(), &matrix(&case["Kx"]), 1e-14, &format!("{what}: K x"));
+        assert_close_values(&k.svdvals().unwrap(), &numbers(&case["svdvals"]), 1e-13, &format!("{what}: svdvals"));
+        if !case["det"].is_null() {
+            assert_close_scalar(k.det().unwrap(), number(&case["det"]), 1e-12, &format!("{what}: det"));
+            assert_close(&k.inverse().unwrap().dense(), &matrix(&case["inv"]), 1e-12, &format!("{what}: inverse"));
+            let got = k.eigvals().unwrap();
+            assert_same_spectrum(&got, &complexes(&case["eigvals"]), 1e-12, &format!("{what}: eigvals"));
+            assert_close_scalar(k.trace().unwrap(), number(&case["trace"]), 1e-14, &format!("{what}: trace"));
+        }
+    }
+}
+
+#[test]
+fn kronecker_sums_match_numpy_and_scipy() {
+    for case in each("kronsum") {
+        let ks = Operator::kronsum(matrix(&case["A"]).into(), matrix(&case["B"]).into()).unwrap();
+        let what = ks.structure();
+        assert_close(&ks.dense(), &matrix(&case["dense"]), 1e-15, &what);
+        // exp(A ⊕ B) = exp(A) ⊗ exp(B), against scipy's expm of the dense sum.
+        let e = ks.expm().unwrap();
+        assert!(matches!(e, Operator::Kronecker(_)), "{what}: expm keeps the Kronecker structure");
+        assert_close(&e.dense(), &matrix(&case["expm"]), 1e-12, &format!("{what}: expm"));
+        assert_close_scalar(ks.det().unwrap(), number(&case["det"]), 1e-12, &format!("{what}: det"));
+        assert_same_spectrum(&ks.eigvals().unwrap(), &complexes(&case["eigvals"]), 1e-12, &format!("{what}: eigvals"));
+    }
+}
+
+#[test]
+fn block_diagonals_match_scipy_block_diag() {
+    for case in each("blockdiag") {
+        let bd = Operator::blockdiag(matrices(&case["blocks"]).into_iter().map(Operator::Dense).collect());
+        let what = bd.structure();
+        assert_close(&bd.dense(), &matrix(&case["dense"]), 0.0, &what);
+        assert_close_values(&bd.svdvals().unwrap(), &numbers(&case["svdvals"]), 1e-13, &format!("{what}: svdvals"));
+        if !case["det"].is_null() {
+            assert_close_scalar(bd.det().unwrap(), number(&case["det"]), 1e-13, &format!("{what}: det"));
+            assert_close(&bd.inverse().unwrap().dense(), &matrix(&case["inv"]), 1e-13, &format!("{what}: inverse"));
+        }
+    }
+}
+
+#[test]
+fn woodbury_and_determinant_lemma_match_numpy() {
+    for case in each("diag_plus_lowrank") {
+        let op = Operator::diag_plus_lowrank(numbers(&case["d"]), matrix(&case["U"]), matrix(&case["V"])).unwrap();
+        let inv = op.inverse().unwrap();
+        assert!(matches!(inv, Operator::DiagonalPlusLowRank { .. }), "Woodbury keeps the structure");
+        assert_close(&inv.dense(), &matrix(&case["inv"]), 1e-12, "Woodbury inverse");
+        assert_close_scalar(op.det().unwrap(), number(&case["det"]), 1e-12, "determinant lemma");
+    }
+}
+
+#[test]
+fn monarch_matches_an_independent_dense_construction() {
+    for case in each("monarch") {
+        let m = Monarch::from_blocks(matrices(&case["L"]), matrices(&case["R"])).unwrap();
+        let expected = matrix(&case["dense"]);
+        let op = Operator::Monarch(m.clone());
+        assert_close(&op.dense(), &expected, 1e-14, &op.structure());
+        assert_close_scalar(op.det().unwrap(), number(&case["det"]), 1e-11, &format!("{}: det", op.structure()));
+        // A Monarch matrix is its own projection.
+        let p = Operator::Monarch(Monarch::project(&expected, m.nblocks()).unwrap());
+        assert_close(&p.dense(), &expected, 1e-13, &format!("{}: projection is idempotent", op.structure()));
+    }
+}
