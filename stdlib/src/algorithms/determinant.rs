@@ -64,6 +64,9 @@ impl Operator {
     /// `log|det A|` and the sign of `det A`, through the structure.
     pub fn logabsdet(&self) -> Result<LogAbsDet> {
         let n = self.require_square("logdet")?;
+        if n == 0 {
+            return Ok(LogAbsDet::of_value(1.0)); // the empty product
+        }
         match self {
             // LU pivots.
             Operator::Dense(m) => m.logabsdet(),

@@ -74,7 +74,11 @@ impl Matrix {
         if self.is_symmetric() {
             return self.symmetric_function(f64::exp).map_err(|e| super::decomp::rename(e, "expm"));
         }
-        let norm = norm1(self);
+        // ‖A‖₁ scaled by max|aᵢⱼ| first, so that it cannot overflow.
+        let biggest = self.max_abs();
+        let relative = if biggest == 0.0 { 0.0 } else { norm1(&self.scale(1.0 / biggest)) };
+        let log2_norm = biggest.log2() + relative.log2();
+        let norm = log2_norm.exp2();
         let eye = Matrix::eye(n);
         let a2 = product(self, self);
         for &(theta, b) in &PADE[..4] {
@@ -90,8 +94,9 @@ impl Matrix {
             }
         }
         let (theta, b) = PADE[4];
-        let s = if norm > theta { (norm / theta).log2().ceil() as i32 } else { 0 };
-        let a = self.scale(0.5f64.powi(s));
+        let s = if norm > theta { (log2_norm - theta.log2()).ceil() as i32 } else { 0 };
+        // 2⁻ˢ in two factors: for ‖A‖₁ near f64::MAX, 2⁻ˢ alone underflows.
+        let a = self.scale(0.5f64.powi(s / 2)).scale(0.5f64.powi(s - s / 2));
         let a2 = product(&a, &a);
         let a4 = product(&a2, &a2);
         let a6 = product(&a2, &a4);

@@ -134,6 +134,9 @@ fn mode_product(buf: &[f64], dims: &[usize], c: usize, mode: usize, f: &Operator
     let pre: usize = dims[..mode].iter().product();
     let post: usize = dims[mode + 1..].iter().product::<usize>() * c;
     let mut out = vec![0.0; pre * m * post];
+    if out.is_empty() || n == 0 {
+        return out; // nothing to compute, or a product with an empty inner dimension: zeros
+    }
     if post == 1 {
         let input = MatRef::from_column_major_slice(buf, n, pre);
         let output = MatMut::from_column_major_slice_mut(&mut out, m, pre);
