@@ -1,1 +1,81 @@
-fn main() {}
+//! Structured against dense, side by side: Kronecker and Monarch matvecs,
+//! block-diagonal solve, Kronecker logdet, and the dense kernels that
+//! `benches/compare_numpy.py` times in numpy (matmul, SVD, eigh at 1024).
+//!
+//! `cargo bench -p tessera-stdlib --bench structured`; then
+//! `python3 stdlib/benches/compare_numpy.py` prints the ratios table.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+use std::time::Duration;
+use tessera::{Matrix, Monarch, Operator, Rng};
+
+fn kron_matvec(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kron_matvec");
+    for k in [32usize, 64] {
+        let n = k * k;
+        let mut r = Rng::seeded(1);
+        let (a, b) = (r.randn(k, k), r.randn(k, k));
+        let op = Operator::kron(vec![a.clone().into(), b.clone().into()]).unwrap();
+        let dense = a.kron(&b);
+        let x = r.randn(n, 1);
+        g.bench_with_input(BenchmarkId::new("structured", n), &x, |bench, x| bench.iter(|| op.apply(black_box(x))));
+        g.bench_with_input(BenchmarkId::new("dense", n), &x, |bench, x| bench.iter(|| dense.matmul(black_box(x))));
+    }
+    g.finish();
+}
+
+fn monarch_matvec(c: &mut Criterion) {
+    let mut g = c.benchmark_group("monarch_matvec");
+    for (n, blocks) in [(1024usize, 32usize), (4096, 64)] {
+        let mut r = Rng::seeded(2);
+        let op = Operator::Monarch(Monarch::random(n, blocks, &mut r).unwrap());
+        let dense = op.dense();
+        let x = r.randn(n, 1);
+        g.bench_with_input(BenchmarkId::new("structured", n), &x, |bench, x| bench.iter(|| op.apply(black_box(x))));
+        g.bench_with_input(BenchmarkId::new("dense", n), &x, |bench, x| bench.iter(|| dense.matmul(black_box(x))));
+    }
+    g.finish();
+}
+
+fn blockdiag_solve(c: &mut Criterion) {
+    let mut g = c.benchmark_group("blockdiag_solve");
+    g.sample_size(20);
+    // 16 blocks of 64: n = 1024.
+    let mut r = Rng::seeded(3);
+    let blocks: Vec<Operator> =
+        (0..16).map(|_| r.randn(64, 64).add(&Matrix::eye(64).scale(8.0)).unwrap().into()).collect();
+    let op = Operator::blockdiag(blocks);
+    let dense = op.dense();
+    let b = r.randn(1024, 1);
+    g.bench_function(BenchmarkId::new("structured", 1024), |bench| bench.iter(|| op.solve(black_box(&b)).unwrap()));
+    g.bench_function(BenchmarkId::new("dense", 1024), |bench| bench.iter(|| dense.solve(black_box(&b)).unwrap()));
+    g.finish();
+}
+
+fn kron_logdet(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kron_logdet");
+    g.sample_size(10);
+    let mut r = Rng::seeded(4);
+    let (a, b) = (r.randn(32, 32).add(&Matrix::eye(32).scale(8.0)).unwrap(), r.randn(32, 32));
+    let op = Operator::kron(vec![a.clone().into(), b.clone().into()]).unwrap();
+    let dense = a.kron(&b);
+    g.bench_function(BenchmarkId::new("structured", 1024), |bench| bench.iter(|| op.logabsdet().unwrap()));
+    g.bench_function(BenchmarkId::new("dense", 1024), |bench| bench.iter(|| dense.logabsdet().unwrap()));
+    g.finish();
+}
+
+fn dense_kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dense_1024");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let mut r = Rng::seeded(5);
+    let (a, b) = (r.randn(1024, 1024), r.randn(1024, 1024));
+    let s = a.add(&a.transpose()).unwrap();
+    g.bench_function("matmul", |bench| bench.iter(|| a.matmul(black_box(&b)).unwrap()));
+    g.bench_function("svd", |bench| bench.iter(|| black_box(&a).svd().unwrap()));
+    g.bench_function("eigh", |bench| bench.iter(|| black_box(&s).eigh().unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels);
+criterion_main!(benches);

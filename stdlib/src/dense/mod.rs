@@ -29,7 +29,7 @@ impl std::fmt::Debug for Matrix {
 
 /// Matrices at or below this many multiply-adds are multiplied on one thread:
 /// the cost of waking the thread pool exceeds the work.
-const PARALLEL_FLOP_THRESHOLD: usize = 48 * 48 * 48;
+const PARALLEL_FLOP_THRESHOLD: usize = 128 * 128 * 128;
 
 /// The parallelism faer should use for an `m×k · k×n` product.
 pub(crate) fn par_for(m: usize, k: usize, n: usize) -> Par {

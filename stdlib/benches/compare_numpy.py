@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Time numpy on the operations of benches/structured.rs and print a table of
+ratios against Tessera's criterion results from the same machine.
+
+    cargo bench -p tessera-stdlib --bench structured
+    python3 -m venv .venv && .venv/bin/pip install -r stdlib/benches/requirements.txt
+    .venv/bin/python stdlib/benches/compare_numpy.py
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE slow a current OpenBLAS on this machine
+kind; they are dropped here, for this process only, before numpy loads.
+"""
+import json
+import os
+import pathlib
+import timeit
+
+for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(var, None)
+
+import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
+
+CRITERION = pathlib.Path(__file__).resolve().parents[2] / "target" / "criterion"
+
+
+def best_of(fn, repeat=7):
+    """Seconds per call: the best mean over `repeat` timing runs."""
+    timer = timeit.Timer(fn)
+    number, _ = timer.autorange()
+    return min(timer.repeat(repeat=repeat, number=number)) / number
+
+
+def tessera(group, name):
+    path = CRITERION / group / name / "new" / "estimates.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["mean"]["point_estimate"] * 1e-9
+
+
+def fmt(seconds):
+    if seconds is None:
+        return "—"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+rng = np.random.default_rng(0)
+rows = []
+
+
+def row(label, ours, numpy_seconds, note=""):
+    ratio = f"{numpy_seconds / ours:.2f}×" if ours else "—"
+    rows.append((label, fmt(ours), fmt(numpy_seconds), ratio, note))
+
+
+for k in (32, 64):
+    n = k * k
+    a, b, x = rng.standard_normal((k, k)), rng.standard_normal((k, k)), rng.standard_normal(n)
+    dense = np.kron(a, b)
+    X = x.reshape(k, k)
+    vec = best_of(lambda: (a @ X @ b.T).reshape(-1))
+    matvec = best_of(lambda: dense @ x)
+    ours, ours_dense = tessera("kron_matvec", f"structured/{n}"), tessera("kron_matvec", f"dense/{n}")
+    row(f"Kronecker matvec n={n}: Tessera structured vs numpy A·X·Bᵀ", ours, vec)
+    row(f"Kronecker matvec n={n}: Tessera dense vs numpy dense", ours_dense, matvec)
+    if ours and ours_dense:
+        rows.append((f"  structured speed-up over dense n={n} (Tessera)", "", "", f"{ours_dense / ours:.0f}×", ""))
+
+for n, blocks in ((1024, 32), (4096, 64)):
+    ours, ours_dense = tessera("monarch_matvec", f"structured/{n}"), tessera("monarch_matvec", f"dense/{n}")
+    dense = rng.standard_normal((n, n))
+    x = rng.standard_normal(n)
+    row(f"Monarch matvec n={n} dense: Tessera vs numpy", ours_dense, best_of(lambda: dense @ x))
+    if ours and ours_dense:
+        rows.append((f"  Monarch structured speed-up over dense n={n}", fmt(ours), "", f"{ours_dense / ours:.0f}×", ""))
+
+blocks = [rng.standard_normal((64, 64)) + 8 * np.eye(64) for _ in range(16)]
+dense = np.zeros((1024, 1024))
+for i, blk in enumerate(blocks):
+    dense[64 * i:64 * (i + 1), 64 * i:64 * (i + 1)] = blk
+rhs = rng.standard_normal(1024)
+ours, ours_dense = tessera("blockdiag_solve", "structured/1024"), tessera("blockdiag_solve", "dense/1024")
+row("block-diagonal solve 16×64: Tessera structured vs numpy dense solve", ours, best_of(lambda: np.linalg.solve(dense, rhs)))
+if ours and ours_dense:
+    rows.append(("  structured speed-up over Tessera dense LU", "", "", f"{ours_dense / ours:.0f}×", ""))
+
+a, b = rng.standard_normal((32, 32)) + 8 * np.eye(32), rng.standard_normal((32, 32))
+k = np.kron(a, b)
+ours, ours_dense = tessera("kron_logdet", "structured/1024"), tessera("kron_logdet", "dense/1024")
+row("Kronecker logdet 32⊗32: Tessera structured vs numpy slogdet", ours, best_of(lambda: np.linalg.slogdet(k), 3))
+if ours and ours_dense:
+    rows.append(("  structured speed-up over Tessera dense LU", "", "", f"{ours_dense / ours:.0f}×", ""))
+
+a, b = rng.standard_normal((1024, 1024)), rng.standard_normal((1024, 1024))
+s = a + a.T
+row("matmul 1024: Tessera vs numpy", tessera("dense_1024", "matmul"), best_of(lambda: a @ b, 5))
+row("SVD 1024 (U, S, V): Tessera vs numpy", tessera("dense_1024", "svd"), best_of(lambda: np.linalg.svd(a), 3))
+row("eigh 1024: Tessera vs numpy", tessera("dense_1024", "eigh"), best_of(lambda: np.linalg.eigh(s), 3))
+
+blas = [(i.get("internal_api"), i.get("version"), i.get("num_threads"), i.get("architecture")) for i in threadpool_info()]
+print(f"numpy {np.__version__}; BLAS {blas}; {os.cpu_count()} CPUs")
+print("ratio = numpy time / Tessera time (above 1: Tessera is faster)\n")
+width = max(len(r[0]) for r in rows)
+print(f"{'operation':<{width}}  {'Tessera':>10}  {'numpy':>10}  {'ratio':>8}")
+for label, ours, theirs, ratio, _ in rows:
+    print(f"{label:<{width}}  {ours:>10}  {theirs:>10}  {ratio:>8}")
