@@ -14,6 +14,24 @@
 //! - [`Rng`]: seeded random numbers, identical on every platform.
 //!
 //! Every user mistake is a typed [`Error`]; nothing here panics on bad input.
+//!
+//! ```
+//! use tessera::prelude::*;
+//!
+//! let mut rng = Rng::seeded(7);
+//! let (a, b) = (rng.randn(64, 64), rng.randn(64, 64));
+//! let k = Operator::kron(vec![a.clone().into(), b.clone().into()])?;
+//! assert_eq!(k.storage(), 2 * 64 * 64);
+//! let x = rng.randn(4096, 1);
+//! let y = k.apply(&x)?; // (A ⊗ B) vec(X) = vec(A X Bᵀ)
+//! let direct = a.matmul(&x.reshape(64, 64)?)?.matmul(&b.transpose())?.reshape(4096, 1)?;
+//! assert!(y.sub(&direct)?.norm_fro() <= 1e-12 * direct.norm_fro());
+//! let d = k.logabsdet()?; // 64·log|det A| + 64·log|det B|
+//! let expected = 64.0 * (a.logabsdet()?.log_abs + b.logabsdet()?.log_abs);
+//! assert!((d.log_abs - expected).abs() <= 1e-12 * expected.abs());
+//! assert!(matches!(k.inverse()?, Operator::Kronecker { .. })); // A⁻¹ ⊗ B⁻¹
+//! # Ok::<(), tessera::Error>(())
+//! ```
 
 pub mod algorithms;
 pub mod dense;

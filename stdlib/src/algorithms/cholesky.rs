@@ -10,28 +10,26 @@ impl Operator {
     pub fn chol(&self) -> Result<Operator> {
         self.require_square("chol")?;
         let factorwise = |xs: &[Operator]| xs.iter().map(Operator::chol).collect::<Result<Vec<_>>>();
-        let structured = match self {
-            Operator::Dense(m) => return m.chol().map(Operator::Dense),
+        let dense = || self.dense().chol().map(Operator::Dense);
+        match self {
+            Operator::Dense(m) => m.chol().map(Operator::Dense),
             // chol diag(d) = diag(√d)
-            Operator::Diagonal(d) => {
-                return match d.iter().position(|&x| x <= 0.0 || x.is_nan()) {
-                    Some(i) => Err(Error::NotPositiveDefinite {
-                        op: "chol",
-                        detail: format!(" (diagonal entry {i} is {})", d[i]),
-                    }),
-                    None => Ok(Operator::Diagonal(d.iter().map(|x| x.sqrt()).collect())),
-                };
-            }
-            // chol(A ⊗ B) = chol A ⊗ chol B   (a Kronecker product of lower-triangular factors is lower triangular)
-            Operator::Kronecker(fs) if all_square(fs) => factorwise(fs).map(Operator::Kronecker),
+            Operator::Diagonal(d) => match d.iter().position(|&x| x <= 0.0 || x.is_nan()) {
+                Some(i) => {
+                    Err(Error::NotPositiveDefinite { op: "chol", detail: format!(" (diagonal entry {i} is {})", d[i]) })
+                }
+                None => Ok(Operator::Diagonal(d.iter().map(|x| x.sqrt()).collect())),
+            },
+            // chol(A ⊗ B) = chol A ⊗ chol B (a Kronecker product of lower-triangular
+            // factors is lower triangular). Two negative definite factors make an SPD
+            // product although neither factor has a Cholesky factor: then the dense one.
+            Operator::Kronecker(fs) if all_square(fs) => factorwise(fs).map(Operator::Kronecker).or_else(|_| dense()),
             // chol blockdiag(Bᵢ) = blockdiag(chol Bᵢ)
-            Operator::BlockDiagonal(bs) if all_square(bs) => return factorwise(bs).map(Operator::BlockDiagonal),
+            Operator::BlockDiagonal(bs) if all_square(bs) => factorwise(bs).map(Operator::BlockDiagonal),
             // chol(s A) = √s chol A   (s > 0)
             Operator::Scaled(s, a) if *s > 0.0 => a.chol().map(|l| Operator::scaled(s.sqrt(), l)),
-            _ => Err(Error::NotPositiveDefinite { op: "chol", detail: String::new() }),
-        };
-        // A Kronecker product of two negative definite factors is SPD although
-        // neither factor is, so a failed factorwise rule falls back to dense.
-        structured.or_else(|_| self.dense().chol().map(Operator::Dense))
+            // No rule: the dense factor.
+            _ => dense(),
+        }
     }
 }

@@ -89,6 +89,16 @@ impl Operator {
     /// Solves `A X = B`: blockwise for a block-diagonal operator, factor by factor
     /// for a product, through the structured inverse where one exists, and by LU
     /// on the dense matrix otherwise.
+    ///
+    /// ```
+    /// use tessera::prelude::*;
+    /// let d = Operator::diagonal(vec![2.0, 4.0]);
+    /// let a = Operator::blockdiag(vec![d, Matrix::scalar(5.0).into()]);
+    /// let x = a.solve(&Matrix::col(&[2.0, 4.0, 10.0]))?;
+    /// assert_eq!(x, Matrix::col(&[1.0, 1.0, 2.0]));
+    /// assert!(a.solve(&Matrix::ones(2, 1)).is_err()); // 3×3 against 2×1
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
     pub fn solve(&self, b: &Matrix) -> Result<Matrix> {
         let n = self.require_square("solve")?;
         if b.rows() != n {

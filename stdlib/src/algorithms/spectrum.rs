@@ -3,7 +3,7 @@
 
 use super::all_square;
 use crate::error::Result;
-use crate::ops::invert_permutation;
+use crate::ops::{cycle_lengths, invert_permutation};
 use crate::{c64, Operator};
 
 /// `A = V diag(λ) Vᵀ` with `λ` ascending; `V` keeps the structure
@@ -151,23 +151,4 @@ impl Operator {
             _ => self.dense().svdvals(),
         }
     }
-}
-
-/// The lengths of the cycles of a permutation.
-fn cycle_lengths(p: &[usize]) -> Vec<usize> {
-    let mut seen = vec![false; p.len()];
-    let mut lengths = vec![];
-    for start in 0..p.len() {
-        let mut len = 0;
-        let mut i = start;
-        while !seen[i] {
-            seen[i] = true;
-            i = p[i];
-            len += 1;
-        }
-        if len > 0 {
-            lengths.push(len);
-        }
-    }
-    lengths
 }

@@ -271,23 +271,11 @@ pub(crate) fn logdet_from(d: LogAbsDet) -> Result<f64> {
     }
 }
 
-/// Whether the permutation (given as its forward index array) is odd.
+/// Whether the permutation (given as its forward index array) is odd: a cycle
+/// of length `L` is `L − 1` transpositions, so odd iff the number of
+/// even-length cycles is odd.
 pub(crate) fn permutation_parity(p: &[usize]) -> bool {
-    let mut seen = vec![false; p.len()];
-    let mut odd = false;
-    for start in 0..p.len() {
-        let mut len = 0;
-        let mut i = start;
-        while !seen[i] {
-            seen[i] = true;
-            i = p[i];
-            len += 1;
-        }
-        if len > 0 && len % 2 == 0 {
-            odd = !odd;
-        }
-    }
-    odd
+    crate::ops::cycle_lengths(p).iter().filter(|&&len| len % 2 == 0).count() % 2 == 1
 }
 
 /// Gives an error produced by a helper the name of the operation the user called.

@@ -68,6 +68,15 @@ impl Matrix {
     /// Symmetric `A`: `V exp(Λ) Vᵀ`. Otherwise scaling and squaring,
     /// `exp(A) = r(A/2ˢ)^(2ˢ)` with the lowest Padé degree `m ∈ {3,5,7,9,13}`
     /// whose bound `θ_m` covers `‖A‖₁` (Higham 2005). Cost about `(6 + s)·2n³` flops.
+    ///
+    /// ```
+    /// use tessera::Matrix;
+    /// let t = std::f64::consts::FRAC_PI_2;
+    /// let generator = Matrix::from_rows(&[vec![0.0, -t], vec![t, 0.0]])?;
+    /// let r = generator.expm()?; // rotation by π/2
+    /// assert!(r.sub(&Matrix::from_rows(&[vec![0.0, -1.0], vec![1.0, 0.0]])?)?.max_abs() < 1e-15);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
     pub fn expm(&self) -> Result<Matrix> {
         let n = self.require_square("expm")?;
         self.require_finite("expm")?;

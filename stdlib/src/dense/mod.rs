@@ -294,31 +294,45 @@ impl Matrix {
 
     /// Side-by-side concatenation `[A B ...]`; all must have the same number of rows.
     pub fn hcat(parts: &[&Matrix]) -> Result<Matrix> {
-        Ok(Matrix::vcat(&parts.iter().map(|p| p.transpose()).collect::<Vec<_>>().iter().collect::<Vec<_>>())
-            .map_err(|e| transpose_error(e, "hcat", "all parts must have the same number of rows"))?
-            .transpose())
+        Matrix::concatenate(parts, Axis::Columns)
     }
 
     /// Stacked concatenation `[A; B; ...]`; all must have the same number of columns.
     pub fn vcat(parts: &[&Matrix]) -> Result<Matrix> {
+        Matrix::concatenate(parts, Axis::Rows)
+    }
+
+    /// Concatenates along `axis`; no parts give the `0×0` matrix.
+    fn concatenate(parts: &[&Matrix], axis: Axis) -> Result<Matrix> {
         let Some(first) = parts.first() else {
             return Ok(Matrix::zeros(0, 0));
         };
-        let n = first.cols();
-        if let Some(bad) = parts.iter().find(|p| p.cols() != n) {
-            return Err(Error::shapes(
-                "vcat",
-                first.shape(),
-                bad.shape(),
-                "all parts must have the same number of columns",
-            ));
+        // (length along the axis, the extent that must agree)
+        let split = |m: &Matrix| match axis {
+            Axis::Rows => (m.rows(), m.cols()),
+            Axis::Columns => (m.cols(), m.rows()),
+        };
+        let extent = split(first).1;
+        if let Some(bad) = parts.iter().find(|p| split(p).1 != extent) {
+            let (op, rule) = match axis {
+                Axis::Rows => ("vcat", "all parts must have the same number of columns"),
+                Axis::Columns => ("hcat", "all parts must have the same number of rows"),
+            };
+            return Err(Error::shapes(op, first.shape(), bad.shape(), rule));
         }
-        let m: usize = parts.iter().map(|p| p.rows()).sum();
-        let mut out = Mat::zeros(m, n);
-        let mut r = 0;
+        let total: usize = parts.iter().map(|p| split(p).0).sum();
+        let mut out = match axis {
+            Axis::Rows => Mat::zeros(total, extent),
+            Axis::Columns => Mat::zeros(extent, total),
+        };
+        let mut offset = 0;
         for p in parts {
-            out.as_mut().submatrix_mut(r, 0, p.rows(), n).copy_from(p.as_faer());
-            r += p.rows();
+            let mut target = match axis {
+                Axis::Rows => out.as_mut().submatrix_mut(offset, 0, p.rows(), p.cols()),
+                Axis::Columns => out.as_mut().submatrix_mut(0, offset, p.rows(), p.cols()),
+            };
+            target.copy_from(p.as_faer());
+            offset += split(p).0;
         }
         Ok(Matrix::from_faer(out))
     }
@@ -461,14 +475,11 @@ impl Matrix {
     }
 }
 
-/// Renames an error produced by the transposed computation of `hcat`.
-fn transpose_error(e: Error, op: &'static str, rule: &'static str) -> Error {
-    match e {
-        Error::ShapeMismatch { left, right, .. } => {
-            Error::ShapeMismatch { op, left: Shape(left.1, left.0), right: Shape(right.1, right.0), rule }
-        }
-        other => other,
-    }
+/// The direction of a concatenation.
+#[derive(Clone, Copy)]
+enum Axis {
+    Rows,
+    Columns,
 }
 
 impl std::ops::Index<(usize, usize)> for Matrix {

@@ -18,6 +18,11 @@ use crate::error::{Error, Result, Shape};
 use crate::Matrix;
 
 /// A linear operator with known structure.
+///
+/// Variants with an invariant (a permutation, shapes that must agree, at
+/// least one factor) are `#[non_exhaustive]`: outside this crate they are
+/// built only through the validated constructors ([`Operator::kron`],
+/// [`Operator::permutation`], …), and matched with `..`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operator {
     /// A dense matrix.
@@ -25,24 +30,31 @@ pub enum Operator {
     /// `diag(d)`.
     Diagonal(Vec<f64>),
     /// The permutation matrix `P` with `(P x)ᵢ = x_{p[i]}` (numpy's `eye(n)[p]`).
+    #[non_exhaustive]
     Permutation(Vec<usize>),
     /// `A₁ ⊗ A₂ ⊗ … ⊗ A_k` (at least one factor), any shapes.
+    #[non_exhaustive]
     Kronecker(Vec<Operator>),
     /// `A ⊕ B = A ⊗ I_m + I_n ⊗ B` for square `A` (`n×n`) and `B` (`m×m`).
+    #[non_exhaustive]
     KroneckerSum(Box<Operator>, Box<Operator>),
     /// `blockdiag(B₁, …, B_k)`; blocks may be rectangular and of any sizes.
     BlockDiagonal(Vec<Operator>),
     /// A Monarch matrix `Pᵀ L P R` (see [`Monarch`]).
     Monarch(Monarch),
     /// `U Vᵀ` with `U` `m×k` and `V` `n×k`.
+    #[non_exhaustive]
     LowRank { u: Matrix, v: Matrix },
     /// `diag(d) + U Vᵀ` (square, `U` and `V` `n×k`).
+    #[non_exhaustive]
     DiagonalPlusLowRank { d: Vec<f64>, u: Matrix, v: Matrix },
     /// `s · A`.
     Scaled(f64, Box<Operator>),
     /// `A₁ + A₂ + …` (equal shapes, at least one term).
+    #[non_exhaustive]
     Sum(Vec<Operator>),
     /// `A₁ · A₂ · … · A_k`, applied right to left (at least one factor).
+    #[non_exhaustive]
     Product(Vec<Operator>),
     /// `Aᵀ` of an operator whose structure has no transpose of its own form.
     Transposed(Box<Operator>),
@@ -311,4 +323,23 @@ impl From<Matrix> for Operator {
     fn from(m: Matrix) -> Self {
         Operator::Dense(m)
     }
+}
+
+/// The lengths of the cycles of a permutation.
+pub(crate) fn cycle_lengths(p: &[usize]) -> Vec<usize> {
+    let mut seen = vec![false; p.len()];
+    let mut lengths = vec![];
+    for start in 0..p.len() {
+        let mut len = 0;
+        let mut i = start;
+        while !seen[i] {
+            seen[i] = true;
+            i = p[i];
+            len += 1;
+        }
+        if len > 0 {
+            lengths.push(len);
+        }
+    }
+    lengths
 }

@@ -71,6 +71,16 @@ impl Monarch {
 
     /// The Monarch matrix nearest to `W` in Frobenius norm: one leading
     /// singular pair per `b×s` slice (`n` small SVDs, `O(n · b · s · min(b, s))`).
+    ///
+    /// ```
+    /// use tessera::prelude::*;
+    /// let mut rng = Rng::seeded(1);
+    /// let m = Operator::Monarch(Monarch::random(16, 4, &mut rng)?);
+    /// // A Monarch matrix is its own projection.
+    /// let p = Operator::Monarch(Monarch::project(&m.dense(), 4)?);
+    /// assert!(p.dense().sub(&m.dense())?.norm_fro() < 1e-12);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
     pub fn project(w: &Matrix, nblocks: usize) -> Result<Monarch> {
         let n = w.require_square("monarch_project")?;
         w.require_finite("monarch_project")?;
