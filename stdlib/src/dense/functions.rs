@@ -243,3 +243,60 @@ fn denman_beavers(a: &Matrix) -> Result<Matrix> {
     }
     Err(Error::NoConvergence { op: "sqrtm" })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Matrix, Rng};
+
+    fn close(a: &Matrix, b: &Matrix, tol: f64) -> bool {
+        a.sub(b).unwrap().norm_fro() <= tol * b.norm_fro().max(1.0)
+    }
+
+    /// A non-symmetric matrix with eigenvalues away from the negative real axis.
+    fn general(rng: &mut Rng, n: usize) -> Matrix {
+        rng.randn(n, n).scale(0.4).add(&Matrix::eye(n).scale(2.0)).unwrap()
+    }
+
+    #[test]
+    fn exp_of_minus_a_is_the_inverse() {
+        let mut rng = Rng::seeded(11);
+        for n in [1, 2, 5, 9] {
+            for scale in [0.001, 0.5, 4.0, 60.0] {
+                let a = rng.randn(n, n).scale(scale / n as f64);
+                let (e, e_minus) = (a.expm().unwrap(), a.scale(-1.0).expm().unwrap());
+                // Rounding in the product alone is of order ε ‖e^A‖ ‖e^−A‖.
+                let tol = 100.0 * f64::EPSILON * e.norm_fro() * e_minus.norm_fro();
+                assert!(close(&e.matmul(&e_minus).unwrap(), &Matrix::eye(n), tol), "n={n}, scale={scale}");
+            }
+        }
+    }
+
+    #[test]
+    fn nilpotent_exponential_is_a_finite_series() {
+        // exp(N) = I + N + N²/2 for N strictly upper triangular 3×3.
+        let n = Matrix::from_rows(&[vec![0.0, 2.0, 3.0], vec![0.0, 0.0, 5.0], vec![0.0, 0.0, 0.0]]).unwrap();
+        let n2 = n.matmul(&n).unwrap();
+        let expected = Matrix::eye(3).add(&n).unwrap().add(&n2.scale(0.5)).unwrap();
+        assert!(close(&n.expm().unwrap(), &expected, 1e-15));
+    }
+
+    #[test]
+    fn square_root_squares_back_and_logarithm_exponentiates_back() {
+        let mut rng = Rng::seeded(12);
+        for n in [1, 2, 4, 7] {
+            let a = general(&mut rng, n);
+            let r = a.sqrtm().unwrap();
+            assert!(close(&r.matmul(&r).unwrap(), &a, 1e-12), "sqrtm² = A, n={n}");
+            let l = a.logm().unwrap();
+            assert!(close(&l.expm().unwrap(), &a, 1e-12), "exp(logm A) = A, n={n}");
+        }
+    }
+
+    #[test]
+    fn logarithm_of_a_rotation_is_its_generator() {
+        let t: f64 = 0.7;
+        let rotation = Matrix::from_rows(&[vec![t.cos(), -t.sin()], vec![t.sin(), t.cos()]]).unwrap();
+        let generator = Matrix::from_rows(&[vec![0.0, -t], vec![t, 0.0]]).unwrap();
+        assert!(close(&rotation.logm().unwrap(), &generator, 1e-14));
+    }
+}

@@ -256,3 +256,35 @@ fn block_matvec(a: &Matrix, x: &[f64], y: &mut [f64]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_is_the_transpose_of_a_b_by_s_grid() {
+        let m = Monarch::random(6, 2, &mut Rng::seeded(1)).unwrap();
+        // x = (k, q) for k < 2, q < 3 in row-major order; P x lists it column by column.
+        assert_eq!(m.permutation(), vec![0, 3, 1, 4, 2, 5]);
+    }
+
+    #[test]
+    fn entries_follow_the_formula() {
+        let m = Monarch::random(12, 3, &mut Rng::seeded(2)).unwrap();
+        let dense = Operator::Monarch(m.clone()).dense();
+        let (b, s) = (m.nblocks(), m.block_size());
+        for (k2, q2, k, q) in (0..b)
+            .flat_map(|k2| (0..s).flat_map(move |q2| (0..b).flat_map(move |k| (0..s).map(move |q| (k2, q2, k, q)))))
+        {
+            let formula = m.left_blocks()[q2].at(k2, k) * m.right_blocks()[k].at(q2, q);
+            assert!((dense.at(k2 * s + q2, k * s + q) - formula).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn blocks_of_the_wrong_size_are_refused() {
+        assert!(Monarch::from_blocks(vec![Matrix::eye(2); 3], vec![Matrix::eye(3); 2]).is_ok());
+        assert!(Monarch::from_blocks(vec![Matrix::eye(2); 3], vec![Matrix::eye(2); 2]).is_err());
+        assert!(Monarch::from_blocks(vec![Matrix::eye(3); 3], vec![Matrix::eye(3); 2]).is_err());
+    }
+}
