@@ -1,7 +1,33 @@
-//! # tessera-lang — the Tessera language (not yet built)
+//! # tessera-lang — the Tessera language
 //!
-//! This crate will hold the lexer, parser and AST with source spans, the
-//! evaluator, the values, the builtin registry with help texts, and the
-//! `Session` that the REPL, the script runner and the Jupyter kernel all drive
-//! (see `shared/SPEC.md` and issue 3). It depends on the standard library
-//! (`tessera`) and on nothing above it. It is empty until that issue lands.
+//! The lexer, the parser (an AST whose nodes carry byte spans), the
+//! evaluator, the values, the builtin registry with its help texts, and the
+//! [`Session`] that the REPL, the script runner and the Jupyter kernel drive.
+//!
+//! ```
+//! use tessera_lang::{Session, StdSink};
+//! let mut s = Session::new();
+//! let v = s.execute("A = [1, 2; 3, 4]; det(A)", &mut StdSink).unwrap().unwrap();
+//! assert_eq!(tessera_lang::display::plain(&v), "-2");
+//! ```
+
+pub mod ast;
+pub mod builtins;
+pub mod display;
+pub mod env;
+pub mod error;
+pub mod eval;
+pub mod help;
+pub mod index;
+pub mod lexer;
+pub mod ops;
+pub mod parser;
+pub mod session;
+pub mod span;
+pub mod suggest;
+pub mod value;
+
+pub use error::{ErrorKind, LangError};
+pub use session::{Completeness, Session, Sink, StdSink};
+pub use span::Span;
+pub use value::Value;

@@ -1,0 +1,176 @@
+//! The syntax tree. Every node carries the [`Span`] of the source it came from.
+
+use crate::span::Span;
+use std::rc::Rc;
+
+/// An expression and its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// Binary operators, loosest first as SPEC.md lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    DirectSum,
+    Mul,
+    Div,
+    LeftDiv,
+    Kron,
+    ElemMul,
+    ElemDiv,
+    Pow,
+    ElemPow,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            BinOp::Or => "||",
+            BinOp::And => "&&",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::DirectSum => "⊕",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::LeftDiv => "\\",
+            BinOp::Kron => "⊗",
+            BinOp::ElemMul => ".*",
+            BinOp::ElemDiv => "./",
+            BinOp::Pow => "^",
+            BinOp::ElemPow => ".^",
+        }
+    }
+}
+
+/// Unary prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+/// One argument of a call, positional or `name = value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<Rc<str>>,
+    pub value: Expr,
+}
+
+/// One subscript of an index: `:` (everything) or an expression (a number,
+/// a range such as `0:2`, an open range `1:` or `:2`, or a vector of indices).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subscript {
+    All(Span),
+    Expr(Expr),
+    /// `a:` or `:b` (one bound missing), inside an index only.
+    OpenRange {
+        start: Option<Box<Expr>>,
+        end: Option<Box<Expr>>,
+        span: Span,
+    },
+}
+
+/// A function parameter with an optional default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Rc<str>,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// A function's definition (named or anonymous).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnDef {
+    pub name: Option<Rc<str>>,
+    pub params: Vec<Param>,
+    pub body: Rc<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Number(f64),
+    Str(Rc<str>),
+    Bool(bool),
+    Ident(Rc<str>),
+    /// `[a, b; c, d]`: rows of entries (each entry a scalar or a block).
+    Matrix(Vec<Vec<Expr>>),
+    /// `(a, b)`; `()` is the empty tuple.
+    Tuple(Vec<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a:b`, half-open.
+    Range(Box<Expr>, Box<Expr>),
+    /// Postfix `'`.
+    Transpose(Box<Expr>),
+    Call(Box<Expr>, Vec<Arg>),
+    Index(Box<Expr>, Vec<Subscript>),
+    Field(Box<Expr>, Rc<str>),
+    /// `{ statements }`: the value of the last expression.
+    Block(Vec<Stmt>),
+    If(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
+    /// `fn (a, b) = e` as a value.
+    Lambda(Rc<FnDef>),
+    /// `?name`.
+    Help(Rc<str>),
+}
+
+/// What an assignment writes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Name(Rc<str>, Span),
+    Index(Rc<str>, Vec<Subscript>, Span),
+    Tuple(Vec<Target>, Span),
+}
+
+/// A statement and its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    /// An expression; `silent` when it ends with `;`.
+    Expr {
+        expr: Expr,
+        silent: bool,
+    },
+    Assign {
+        target: Target,
+        value: Expr,
+    },
+    Fn(Rc<FnDef>),
+    For {
+        var: Rc<str>,
+        iter: Expr,
+        body: Box<Expr>,
+    },
+    While {
+        cond: Expr,
+        body: Box<Expr>,
+    },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+}

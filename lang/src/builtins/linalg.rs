@@ -1,0 +1,343 @@
+//! Linear algebra on dense matrices and structured operators alike: each
+//! builtin takes the operator's structure-aware path when given an operator.
+
+use super::{as_matrix, operator_value, Args, Builtin};
+use crate::error::Result;
+use crate::eval::Interp;
+use crate::span::Span;
+use crate::value::Value;
+use std::rc::Rc;
+use tessera::{c64, Matrix, Operator};
+
+/// The first argument: `Err(matrix)` for a dense one, `Ok(operator)` for a structured one.
+fn subject(args: &Args) -> Result<std::result::Result<Rc<Operator>, Rc<Matrix>>> {
+    let (v, span) = args.get(0);
+    Ok(match v {
+        Value::Operator(op) => Ok(op.clone()),
+        other => Err(as_matrix(other, span)?),
+    })
+}
+
+fn column(values: Vec<f64>) -> Value {
+    Value::matrix(Matrix::col(&values))
+}
+
+/// Real eigenvalues as a column; complex ones as a list of complex numbers.
+fn spectrum(values: Vec<c64>) -> Value {
+    if values.iter().all(|z| z.im == 0.0) {
+        return column(values.iter().map(|z| z.re).collect());
+    }
+    Value::List(Rc::new(values.into_iter().map(Value::Complex).collect()))
+}
+
+fn transpose(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    crate::ops::transpose(args.get(0).0.clone())
+}
+
+fn inv(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(match subject(&args)? {
+        Ok(op) => operator_value(op.inverse()?),
+        Err(m) => Value::matrix(m.inv()?),
+    })
+}
+
+fn det(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::Number(match subject(&args)? {
+        Ok(op) => op.det()?,
+        Err(m) => m.det()?,
+    }))
+}
+
+fn logdet(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::Number(match subject(&args)? {
+        Ok(op) => op.logdet()?,
+        Err(m) => m.logdet()?,
+    }))
+}
+
+fn trace(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::Number(match subject(&args)? {
+        Ok(op) => op.trace()?,
+        Err(m) => m.trace()?,
+    }))
+}
+
+fn rank(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let s = match subject(&args)? {
+        Ok(op) => op.svdvals()?,
+        Err(m) => return Ok(Value::Number(m.rank()? as f64)),
+    };
+    let (m, n) = (args.operator(0)?.shape().0, args.operator(0)?.shape().1);
+    let tol = m.max(n) as f64 * f64::EPSILON * s.first().copied().unwrap_or(0.0);
+    Ok(Value::Number(s.iter().filter(|&&x| x > tol).count() as f64))
+}
+
+fn norm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let p = match args.opt(1) {
+        Some((v, s)) => Some(super::as_number(v, s)?),
+        None => None,
+    };
+    Ok(Value::Number(match (subject(&args)?, p) {
+        (Err(m), None) => m.norm_fro(),
+        (Err(m), Some(p)) => m.norm_p(p)?,
+        // ‖A‖_F² = Σ σᵢ², ‖A‖₂ = σ₁: through the structure's singular values.
+        (Ok(op), None) => op.svdvals()?.iter().map(|s| s * s).sum::<f64>().sqrt(),
+        (Ok(op), Some(2.0)) => op.svdvals()?.first().copied().unwrap_or(0.0),
+        (Ok(op), Some(p)) => op.dense().norm_p(p)?,
+    }))
+}
+
+fn solve(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let b = args.matrix(1)?;
+    Ok(Value::matrix(match subject(&args)? {
+        Ok(op) => op.solve(&b)?,
+        Err(m) => m.solve(&b)?,
+    }))
+}
+
+fn chol(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(match subject(&args)? {
+        Ok(op) => operator_value(op.chol()?),
+        Err(m) => Value::matrix(m.chol()?),
+    })
+}
+
+fn qr(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let d = args.matrix(0)?.qr()?;
+    Ok(Value::tuple(vec![Value::matrix(d.q), Value::matrix(d.r)]))
+}
+
+fn svd(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let d = dense_of(&args)?.svd()?;
+    Ok(Value::tuple(vec![Value::matrix(d.u), column(d.s), Value::matrix(d.v)]))
+}
+
+fn svdvals(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(column(match subject(&args)? {
+        Ok(op) => op.svdvals()?,
+        Err(m) => m.svdvals()?,
+    }))
+}
+
+fn eigh(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(match subject(&args)? {
+        Ok(op) => {
+            let e = op.eigh()?;
+            Value::tuple(vec![column(e.values), operator_value(e.vectors)])
+        }
+        Err(m) => {
+            let e = m.eigh()?;
+            Value::tuple(vec![column(e.values), Value::matrix(e.vectors)])
+        }
+    })
+}
+
+fn eigvals(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(spectrum(match subject(&args)? {
+        Ok(op) => op.eigvals()?,
+        Err(m) => m.eigvals()?,
+    }))
+}
+
+fn expm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(match subject(&args)? {
+        Ok(op) => operator_value(op.expm()?),
+        Err(m) => Value::matrix(m.expm()?),
+    })
+}
+
+/// The dense matrix of the first argument (operators are formed).
+fn dense_of(args: &Args) -> Result<Rc<Matrix>> {
+    Ok(match subject(args)? {
+        Ok(op) => Rc::new(op.dense()),
+        Err(m) => m,
+    })
+}
+
+fn logm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::matrix(dense_of(&args)?.logm()?))
+}
+
+fn sqrtm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::matrix(dense_of(&args)?.sqrtm()?))
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "transpose",
+        signature: "transpose(A)",
+        summary: "Aᵀ (also A'); operators keep their structure",
+        help: "(Aᵀ)ᵢⱼ = Aⱼᵢ; (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ.",
+        example: "transpose([1, 2; 3, 4])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: transpose,
+    },
+    Builtin {
+        name: "inv",
+        signature: "inv(A)",
+        summary: "A⁻¹; for an operator, an operator of the same structure where one exists",
+        help: "Dense: LU with partial pivoting (2n³ flops); refuses numerically singular matrices. \
+               (A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹; blockwise for block-diagonal; Woodbury for diagonal plus low rank.",
+        example: "inv([2, 1; 1, 3])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: inv,
+    },
+    Builtin {
+        name: "det",
+        signature: "det(A)",
+        summary: "the determinant, through the structure for operators",
+        help: "Dense: ± Π Uᵢᵢ of the LU factors. det(A ⊗ B) = det(A)^m det(B)^n (A n×n, B m×m); \
+               det(A ⊕ B) = Π(λᵢ + μⱼ) for the Kronecker sum; blockwise products; Monarch det L · det R.",
+        example: "det([1, 2; 3, 4])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: det,
+    },
+    Builtin {
+        name: "logdet",
+        signature: "logdet(A)",
+        summary: "log det A (an error when det A ≤ 0), through the structure for operators",
+        help: "Σ log|Uᵢᵢ| of the LU factors; log det(A ⊗ B) = m log det A + n log det B.",
+        example: "logdet(eye(3) * 2)",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: logdet,
+    },
+    Builtin {
+        name: "trace",
+        signature: "trace(A)",
+        summary: "Σ Aᵢᵢ, through the structure for operators",
+        help: "tr(A ⊗ B) = tr A · tr B; tr(A ⊕ B) = m tr A + n tr B.",
+        example: "trace([1, 2; 3, 4])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: trace,
+    },
+    Builtin {
+        name: "rank",
+        signature: "rank(A)",
+        summary: "the numerical rank: singular values above max(m, n)·ε·σ₁ (numpy's matrix_rank)",
+        help: "Counts σᵢ > max(m, n) ε σ₁.",
+        example: "rank([1, 2; 2, 4])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: rank,
+    },
+    Builtin {
+        name: "norm",
+        signature: "norm(A, p)",
+        summary: "the Frobenius norm, or the 1-, 2- or ∞-norm (vector norms for vectors)",
+        help: "‖A‖_F = √Σaᵢⱼ²; ‖A‖₁ = max column sum; ‖A‖₂ = σ₁; ‖A‖∞ = max row sum. \
+               For a vector: Σ|xᵢ|, √Σxᵢ², max|xᵢ| (MATLAB's convention).",
+        example: "norm([3, 4])",
+        arity: (1, Some(2)),
+        keywords: &[],
+        run: norm,
+    },
+    Builtin {
+        name: "solve",
+        signature: "solve(A, b)",
+        summary: "x with A x = b (also A \\ b), through the structure for operators",
+        help:
+            "Dense: LU with partial pivoting (⅔n³ flops). Block-diagonal: blockwise; Kronecker: factor-wise inverses.",
+        example: "solve([2, 0; 0, 4], [2; 4])",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: solve,
+    },
+    Builtin {
+        name: "chol",
+        signature: "chol(A)",
+        summary: "the lower-triangular L with A = L Lᵀ (A symmetric positive definite)",
+        help: "⅓n³ flops; chol(A ⊗ B) = chol A ⊗ chol B; blockwise for block-diagonal.",
+        example: "chol([4, 2; 2, 3])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: chol,
+    },
+    Builtin {
+        name: "qr",
+        signature: "qr(A)",
+        summary: "(Q, R), reduced: A = Q R with orthonormal columns in Q and R upper triangular",
+        help: "Householder reflections, 2mn² − ⅔n³ flops.",
+        example: "(Q, R) = qr([1, 2; 3, 4]); Q * R",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: qr,
+    },
+    Builtin {
+        name: "svd",
+        signature: "svd(A)",
+        summary: "(U, S, V), thin, with A = U * diagm(S) * V' and S descending",
+        help: "Bidiagonalisation and divide and conquer (faer).",
+        example: "(U, S, V) = svd([1, 2; 3, 4]); U * diagm(S) * V'",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: svd,
+    },
+    Builtin {
+        name: "svdvals",
+        signature: "svdvals(A)",
+        summary: "the singular values, descending, through the structure for operators",
+        help: "σ(A ⊗ B) = {σᵢ(A) τⱼ(B)}; σ(U Vᵀ) from the k×k core R_U R_Vᵀ.",
+        example: "svdvals([3, 0; 0, 4])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: svdvals,
+    },
+    Builtin {
+        name: "eigh",
+        signature: "eigh(A)",
+        summary: "(values, vectors) of a symmetric matrix, values ascending",
+        help: "A = V diag(λ) Vᵀ. For A ⊗ B the vectors stay a Kronecker product (times a sorting permutation).",
+        example: "(vals, vecs) = eigh([2, 1; 1, 2]); vals",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: eigh,
+    },
+    Builtin {
+        name: "eigvals",
+        signature: "eigvals(A)",
+        summary: "the eigenvalues (a column when real, else a list of complex numbers)",
+        help: "Hessenberg QR (faer). λ(A ⊗ B) = {λᵢ μⱼ}, λ(A ⊕ B) = {λᵢ + μⱼ} for the Kronecker sum.",
+        example: "eigvals([0, -1; 1, 0])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: eigvals,
+    },
+    Builtin {
+        name: "expm",
+        signature: "expm(A)",
+        summary: "the matrix exponential",
+        help: "Scaling and squaring with Padé approximants (Higham, SIAM J. Matrix Anal. Appl. 26, 2005); \
+               V exp(Λ) Vᵀ for symmetric A; exp(A ⊕ B) = exp A ⊗ exp B.",
+        example: "expm([0, 1; -1, 0])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: expm,
+    },
+    Builtin {
+        name: "logm",
+        signature: "logm(A)",
+        summary: "the principal matrix logarithm (real; an error when it is not real)",
+        help: "Symmetric: V log(Λ) Vᵀ. Otherwise inverse scaling and squaring with the Denman–Beavers \
+               square root (Higham, Functions of Matrices, 2008, ch. 11).",
+        example: "logm(expm([0, 1; -1, 0]))",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: logm,
+    },
+    Builtin {
+        name: "sqrtm",
+        signature: "sqrtm(A)",
+        summary: "the principal matrix square root (real; an error when it is not real)",
+        help: "Symmetric: V √Λ Vᵀ. Otherwise the scaled Denman–Beavers iteration \
+               (Denman and Beavers 1976; Higham 2008, §6.3).",
+        example: "sqrtm([4, 0; 0, 9])",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: sqrtm,
+    },
+];

@@ -1,0 +1,137 @@
+//! Output, timing and help: `print`, `eprint`, `display`, `clear_output`,
+//! `tic`, `toc`, `help`.
+
+use super::{Args, Builtin};
+use crate::display::print_form;
+use crate::error::{LangError, Result};
+use crate::eval::Interp;
+use crate::span::Span;
+use crate::value::Value;
+use std::time::Instant;
+
+fn joined(args: &Args) -> String {
+    let parts: Vec<String> = args.positional().map(|(v, _)| print_form(v)).collect();
+    parts.join(" ") + "\n"
+}
+
+fn print(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    interp.sink.stdout(&joined(&args));
+    Ok(Value::None)
+}
+
+fn eprint(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    interp.sink.stderr(&joined(&args));
+    Ok(Value::None)
+}
+
+fn display(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    for (v, _) in args.positional() {
+        interp.sink.display(v);
+    }
+    Ok(Value::None)
+}
+
+fn clear_output(interp: &mut Interp, _: Args, _: Span) -> Result<Value> {
+    interp.sink.clear_output();
+    Ok(Value::None)
+}
+
+fn tic(interp: &mut Interp, _: Args, _: Span) -> Result<Value> {
+    interp.state.tic = Some(Instant::now());
+    Ok(Value::None)
+}
+
+fn toc(interp: &mut Interp, _: Args, span: Span) -> Result<Value> {
+    match interp.state.tic {
+        Some(t) => Ok(Value::Number(t.elapsed().as_secs_f64())),
+        None => Err(LangError::argument("toc() needs a tic() first", span)),
+    }
+}
+
+fn help(interp: &mut Interp, args: Args, span: Span) -> Result<Value> {
+    let name = match args.get(0).0 {
+        Value::Str(s) => s.to_string(),
+        Value::Builtin(b) => b.name.to_string(),
+        Value::Function(f) => f.def.name.as_deref().unwrap_or("").to_string(),
+        other => {
+            return Err(LangError::type_error(format!("help takes a name or a function, got a {}", other.kind()), span))
+        }
+    };
+    let text = crate::help::builtin_help(&name)
+        .ok_or_else(|| LangError::new(crate::error::ErrorKind::Name, format!("no help for `{name}`"), Some(span)))?;
+    interp.sink.page(&text);
+    Ok(Value::None)
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "print",
+        signature: "print(x, ...)",
+        summary: "writes the values separated by a space, then a newline",
+        help: "Strings are written without quotes; other values as they display.",
+        example: "print(\"x =\", 1.5)",
+        arity: (0, None),
+        keywords: &[],
+        run: print,
+    },
+    Builtin {
+        name: "eprint",
+        signature: "eprint(x, ...)",
+        summary: "like print, to standard error",
+        help: "Strings without quotes, separated by a space, then a newline.",
+        example: "eprint(\"warning:\", 3)",
+        arity: (0, None),
+        keywords: &[],
+        run: eprint,
+    },
+    Builtin {
+        name: "display",
+        signature: "display(x)",
+        summary: "shows a value as a cell result would (rich output in Jupyter)",
+        help: "The value's text/plain form (and richer forms in notebooks).",
+        example: "display(eye(2))",
+        arity: (1, None),
+        keywords: &[],
+        run: display,
+    },
+    Builtin {
+        name: "clear_output",
+        signature: "clear_output()",
+        summary: "clears the cell's output (in Jupyter; nothing in a terminal)",
+        help: "Jupyter's clear_output message.",
+        example: "clear_output()",
+        arity: (0, Some(0)),
+        keywords: &[],
+        run: clear_output,
+    },
+    Builtin {
+        name: "tic",
+        signature: "tic()",
+        summary: "starts a stopwatch (see toc)",
+        help: "As in MATLAB.",
+        example: "tic(); toc() >= 0",
+        arity: (0, Some(0)),
+        keywords: &[],
+        run: tic,
+    },
+    Builtin {
+        name: "toc",
+        signature: "toc()",
+        summary: "seconds since the last tic()",
+        help: "As in MATLAB.",
+        example: "tic(); toc() < 60",
+        arity: (0, Some(0)),
+        keywords: &[],
+        run: toc,
+    },
+    Builtin {
+        name: "help",
+        signature: "help(name)",
+        summary: "the signature, formula, example and source of a builtin (also ?name)",
+        help: "help(kron) or help(\"kron\").",
+        example: "help(kron)",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: help,
+    },
+];

@@ -1,0 +1,120 @@
+//! Text display of values, as Julia and numpy show them: numbers in their
+//! shortest round-trip form, matrices with a shape header and aligned
+//! columns (large ones elided in the middle), operators with their structure.
+
+use crate::value::Value;
+use tessera::{c64, Matrix};
+
+/// Rows and columns shown in full; beyond them the middle is elided.
+const MAX_ROWS: usize = 20;
+const MAX_COLS: usize = 10;
+const EDGE_ROWS: usize = 5;
+const EDGE_COLS: usize = 4;
+
+/// The shortest decimal that reads back as exactly `x`: `2`, `0.1`, `1e-7`, `-inf`.
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let a = x.abs();
+    if a != 0.0 && !(1e-5..1e16).contains(&a) {
+        return format!("{x:e}");
+    }
+    format!("{x}")
+}
+
+/// `a + bim` (Julia's form).
+pub fn complex(z: c64) -> String {
+    let sign = if z.im.is_sign_negative() { "-" } else { "+" };
+    format!("{} {sign} {}im", number(z.re), number(z.im.abs()))
+}
+
+/// What `print` writes for a value: strings without quotes.
+pub fn print_form(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        other => plain(other),
+    }
+}
+
+/// The `text/plain` display of a value.
+pub fn plain(v: &Value) -> String {
+    match v {
+        Value::None => "none".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(x) => number(*x),
+        Value::Complex(z) => complex(*z),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Matrix(m) => matrix(m),
+        Value::Operator(op) => {
+            let s = op.shape();
+            format!("{s} {}, {} stored of {}", op.structure(), op.storage(), s.0 * s.1)
+        }
+        Value::Range(a, b) => format!("{a}:{b}"),
+        Value::List(items) => format!("list({})", inline_items(items)),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", inline(&items[0])),
+        Value::Tuple(items) => format!("({})", inline_items(items)),
+        Value::Record(r) => {
+            let fields: Vec<String> = r.fields.iter().map(|(n, v)| format!("{n} = {}", inline(v))).collect();
+            format!("({})", fields.join(", "))
+        }
+        Value::Function(f) => {
+            let params: Vec<String> = f.def.params.iter().map(|p| p.name.to_string()).collect();
+            format!("fn {}({})", f.def.name.as_deref().unwrap_or(""), params.join(", "))
+        }
+        Value::Builtin(b) => format!("builtin {}", b.signature),
+    }
+}
+
+/// A one-line form for values inside lists, tuples and records.
+fn inline(v: &Value) -> String {
+    match v {
+        Value::Matrix(m) if m.len() > 6 || m.rows() > 1 => format!("{} matrix", m.shape()),
+        Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
+        Value::Matrix(m) => format!("[{}]", m.to_row_major().iter().map(|x| number(*x)).collect::<Vec<_>>().join(", ")),
+        other => plain(other),
+    }
+}
+
+fn inline_items(items: &[Value]) -> String {
+    items.iter().map(inline).collect::<Vec<_>>().join(", ")
+}
+
+/// Row and column positions shown, with `None` where an ellipsis stands.
+fn shown(len: usize, max: usize, edge: usize) -> Vec<Option<usize>> {
+    if len <= max {
+        return (0..len).map(Some).collect();
+    }
+    (0..edge).map(Some).chain(std::iter::once(None)).chain((len - edge..len).map(Some)).collect()
+}
+
+/// `m×n matrix` and the entries in right-aligned columns.
+pub fn matrix(m: &Matrix) -> String {
+    let header = format!("{} matrix", m.shape());
+    if m.is_empty() {
+        return header;
+    }
+    let rows = shown(m.rows(), MAX_ROWS, EDGE_ROWS);
+    let cols = shown(m.cols(), MAX_COLS, EDGE_COLS);
+    let cell = |i: Option<usize>, j: Option<usize>| match (i, j) {
+        (Some(i), Some(j)) => number(m[(i, j)]),
+        (None, None) => "⋱".into(),
+        (None, _) => "⋮".into(),
+        (_, None) => "…".into(),
+    };
+    let table: Vec<Vec<String>> = rows.iter().map(|&i| cols.iter().map(|&j| cell(i, j)).collect()).collect();
+    let widths: Vec<usize> =
+        (0..cols.len()).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = header + ":";
+    for row in table {
+        out.push('\n');
+        let cells: Vec<String> =
+            row.iter().zip(&widths).map(|(s, w)| format!("{}{s}", " ".repeat(w - s.chars().count()))).collect();
+        out.push(' ');
+        out.push_str(&cells.join("  "));
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! Scopes. The session's globals are one scope; each function call opens a
+//! new scope whose parent is the scope the function was defined in (lexical
+//! scoping, so closures see the variables around their definition). Blocks,
+//! `if` and loops do not open scopes. Assignment writes to the current scope.
+
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A shared scope.
+pub type Env = Rc<Scope>;
+
+/// Variables of one scope and the scope around it.
+#[derive(Default)]
+pub struct Scope {
+    vars: RefCell<FxHashMap<Rc<str>, Value>>,
+    parent: Option<Env>,
+}
+
+impl Scope {
+    /// A scope with no parent (the session's globals).
+    pub fn global() -> Env {
+        Rc::new(Scope::default())
+    }
+
+    /// A scope inside `parent` (a function call).
+    pub fn child(parent: &Env) -> Env {
+        Rc::new(Scope { vars: RefCell::default(), parent: Some(parent.clone()) })
+    }
+
+    /// The value of `name` here or in an enclosing scope.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.vars.borrow().get(name) {
+            return Some(v.clone());
+        }
+        self.parent.as_ref().and_then(|p| p.get(name))
+    }
+
+    /// Binds `name` in this scope.
+    pub fn set(&self, name: Rc<str>, value: Value) {
+        self.vars.borrow_mut().insert(name, value);
+    }
+
+    /// Takes `name` out of this scope (for in-place updates), if it is bound here.
+    pub fn take(&self, name: &str) -> Option<Value> {
+        self.vars.borrow_mut().remove(name)
+    }
+
+    /// The names bound in this scope, sorted.
+    pub fn names(&self) -> Vec<Rc<str>> {
+        let mut names: Vec<_> = self.vars.borrow().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// Removes every binding of this scope.
+    pub fn clear(&self) {
+        self.vars.borrow_mut().clear();
+    }
+
+    /// Whether `name` is bound in this scope (not its parents).
+    pub fn has_own(&self, name: &str) -> bool {
+        self.vars.borrow().contains_key(name)
+    }
+
+    /// Names visible from this scope (for completion and suggestions).
+    pub fn visible_names(&self) -> Vec<Rc<str>> {
+        let mut names = self.names();
+        if let Some(p) = &self.parent {
+            names.extend(p.visible_names());
+        }
+        names
+    }
+}

@@ -1,0 +1,440 @@
+//! The evaluator: walks the syntax tree in a scope.
+
+use crate::ast::*;
+use crate::builtins::{Args, Builtin};
+use crate::env::{Env, Scope};
+use crate::error::{ErrorKind, LangError, Result};
+use crate::session::{Sink, State};
+use crate::span::Span;
+use crate::value::{Closure, Record, Value};
+use crate::{index, ops};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tessera::Matrix;
+
+/// How evaluation leaves a construct early.
+pub enum Control {
+    /// Boxed, so that the `Ok` path of every evaluation step stays small.
+    Error(Box<LangError>),
+    Break(Span),
+    Continue(Span),
+    Return(Value),
+}
+
+impl From<LangError> for Control {
+    fn from(e: LangError) -> Self {
+        Control::Error(Box::new(e))
+    }
+}
+
+pub type Flow<T> = std::result::Result<T, Control>;
+
+/// Function calls nested deeper than this are refused (runaway recursion).
+const MAX_DEPTH: usize = 400;
+/// When less native stack than this is left, evaluation continues on a new
+/// segment, so deep recursion in user code reaches MAX_DEPTH (a clear error)
+/// on any thread instead of overflowing the stack...
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// ...of this size.
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// One evaluation: the session state, the output sink and the interrupt flag.
+pub struct Interp<'a> {
+    pub state: &'a mut State,
+    pub sink: &'a mut dyn Sink,
+    pub interrupt: &'a AtomicBool,
+    depth: usize,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(state: &'a mut State, sink: &'a mut dyn Sink, interrupt: &'a AtomicBool) -> Self {
+        Interp { state, sink, interrupt, depth: 0 }
+    }
+
+    /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
+    pub fn check_interrupt(&self, span: Span) -> Result<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            self.interrupt.store(false, Ordering::Relaxed);
+            return Err(LangError::new(ErrorKind::Interrupted, "interrupted", Some(span)));
+        }
+        Ok(())
+    }
+
+    /// Runs statements; the value is that of the last one if it is an expression.
+    pub fn run(&mut self, stmts: &[Stmt], env: &Env) -> Flow<Value> {
+        let mut last = Value::None;
+        for stmt in stmts {
+            last = self.statement(stmt, env)?;
+        }
+        Ok(last)
+    }
+
+    fn statement(&mut self, stmt: &Stmt, env: &Env) -> Flow<Value> {
+        match &stmt.kind {
+            StmtKind::Expr { expr, .. } => self.expr(expr, env),
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(value, env)?;
+                self.assign(target, v, env)?;
+                Ok(Value::None)
+            }
+            StmtKind::Fn(def) => {
+                let name = def.name.clone().expect("named function statement");
+                env.set(name, Value::Function(Rc::new(Closure { def: def.clone(), env: env.clone() })));
+                Ok(Value::None)
+            }
+            StmtKind::For { var, iter, body } => {
+                let items = self.expr(iter, env)?;
+                self.for_loop(var, items, iter.span, body, env)?;
+                Ok(Value::None)
+            }
+            StmtKind::While { cond, body } => {
+                loop {
+                    self.check_interrupt(stmt.span)?;
+                    if !self.truth(cond, env)? {
+                        break;
+                    }
+                    match self.expr(body, env) {
+                        Ok(_) | Err(Control::Continue(_)) => {}
+                        Err(Control::Break(_)) => break,
+                        Err(other) => return Err(other),
+                    }
+                }
+                Ok(Value::None)
+            }
+            StmtKind::Break => Err(Control::Break(stmt.span)),
+            StmtKind::Continue => Err(Control::Continue(stmt.span)),
+            StmtKind::Return(value) => {
+                let v = match value {
+                    Some(e) => self.expr(e, env)?,
+                    None => Value::None,
+                };
+                Err(Control::Return(v))
+            }
+        }
+    }
+
+    fn for_loop(&mut self, var: &Rc<str>, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
+        let step = |interp: &mut Self, item: Value| -> Flow<bool> {
+            interp.check_interrupt(span)?;
+            env.set(var.clone(), item);
+            match interp.expr(body, env) {
+                Ok(_) | Err(Control::Continue(_)) => Ok(true),
+                Err(Control::Break(_)) => Ok(false),
+                Err(other) => Err(other),
+            }
+        };
+        match items {
+            Value::Range(a, b) => {
+                for i in a..b {
+                    if !step(self, Value::Number(i as f64))? {
+                        break;
+                    }
+                }
+            }
+            Value::Matrix(m) if m.is_vector() => {
+                for x in m.to_row_major() {
+                    if !step(self, Value::Number(x))? {
+                        break;
+                    }
+                }
+            }
+            Value::Matrix(m) => {
+                for i in 0..m.rows() {
+                    let row = m.select(&[i], &(0..m.cols()).collect::<Vec<_>>()).map_err(LangError::from)?;
+                    if !step(self, Value::matrix(row))? {
+                        break;
+                    }
+                }
+            }
+            Value::List(xs) | Value::Tuple(xs) => {
+                for x in xs.iter() {
+                    if !step(self, x.clone())? {
+                        break;
+                    }
+                }
+            }
+            other => {
+                return Err(LangError::type_error(format!("cannot loop over a {}", other.kind()), span).into());
+            }
+        }
+        Ok(())
+    }
+
+    fn truth(&mut self, cond: &Expr, env: &Env) -> Flow<bool> {
+        let v = self.expr(cond, env)?;
+        Ok(ops::truth(&v).map_err(|e| e.at(cond.span))?)
+    }
+
+    fn assign(&mut self, target: &Target, value: Value, env: &Env) -> Flow<()> {
+        match target {
+            Target::Name(name, _) => env.set(name.clone(), value),
+            Target::Index(name, subs, span) => {
+                let Some(current) = env.take(name).or_else(|| env.get(name)) else {
+                    return Err(self.unknown_name(name, *span, env).into());
+                };
+                let updated = match self.subscripts(subs, env) {
+                    Ok(resolved) => index::assign(current.clone(), &resolved, value, *span).map_err(Control::from),
+                    Err(e) => Err(e),
+                };
+                match updated {
+                    Ok(v) => env.set(name.clone(), v),
+                    Err(e) => {
+                        env.set(name.clone(), current);
+                        return Err(e);
+                    }
+                }
+            }
+            Target::Tuple(targets, span) => {
+                let items = match value {
+                    Value::Tuple(xs) | Value::List(xs) => xs,
+                    other => {
+                        return Err(LangError::type_error(
+                            format!("cannot unpack a {} into {} names", other.kind(), targets.len()),
+                            *span,
+                        )
+                        .into())
+                    }
+                };
+                if items.len() != targets.len() {
+                    let msg = format!("cannot unpack {} values into {} names", items.len(), targets.len());
+                    return Err(LangError::argument(msg, *span).into());
+                }
+                for (t, v) in targets.iter().zip(items.iter()) {
+                    self.assign(t, v.clone(), env)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unknown_name(&self, name: &str, span: Span, env: &Env) -> LangError {
+        let mut candidates: Vec<String> = env.visible_names().iter().map(|n| n.to_string()).collect();
+        candidates.extend(crate::builtins::names().map(String::from));
+        let err = LangError::new(ErrorKind::Name, format!("`{name}` is not defined"), Some(span));
+        match crate::suggest::nearest(name, candidates.iter().map(String::as_str)) {
+            Some(best) => err.with_hint(format!("did you mean `{best}`?")),
+            None => err,
+        }
+    }
+
+    /// Evaluates an expression (on a native stack grown as nesting needs).
+    pub fn expr(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here(e, env))
+    }
+
+    fn expr_here(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
+        let span = e.span;
+        let at = |err: LangError| Control::from(err.at(span));
+        Ok(match &e.kind {
+            ExprKind::Number(x) => Value::Number(*x),
+            ExprKind::Str(s) => Value::Str(s.clone()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Ident(name) => match env.get(name) {
+                Some(v) => v,
+                None => match crate::builtins::lookup(name) {
+                    Some(b) => Value::Builtin(b),
+                    None => match crate::builtins::constant(name) {
+                        Some(c) => c,
+                        None => return Err(self.unknown_name(name, span, env).into()),
+                    },
+                },
+            },
+            ExprKind::Matrix(rows) => {
+                let mut values = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let mut vs = Vec::with_capacity(row.len());
+                    for item in row {
+                        vs.push((self.expr(item, env)?, item.span));
+                    }
+                    values.push(vs);
+                }
+                ops::matrix_literal(values).map_err(at)?
+            }
+            ExprKind::Tuple(items) => {
+                let vs = items.iter().map(|i| self.expr(i, env)).collect::<Flow<Vec<_>>>()?;
+                Value::tuple(vs)
+            }
+            ExprKind::Unary(op, inner) => {
+                let v = self.expr(inner, env)?;
+                ops::unary(*op, v).map_err(at)?
+            }
+            ExprKind::Binary(BinOp::And, l, r) => Value::Bool(self.truth(l, env)? && self.truth(r, env)?),
+            ExprKind::Binary(BinOp::Or, l, r) => Value::Bool(self.truth(l, env)? || self.truth(r, env)?),
+            ExprKind::Binary(op, l, r) => {
+                let (a, b) = (self.expr(l, env)?, self.expr(r, env)?);
+                ops::binary(*op, a, b).map_err(at)?
+            }
+            ExprKind::Range(a, b) => {
+                let (x, y) = (self.expr(a, env)?, self.expr(b, env)?);
+                let lo = ops::integer(&x, "a range bound").map_err(|e| e.at(a.span))?;
+                let hi = ops::integer(&y, "a range bound").map_err(|e| e.at(b.span))?;
+                Value::Range(lo, hi)
+            }
+            ExprKind::Transpose(inner) => {
+                let v = self.expr(inner, env)?;
+                ops::transpose(v).map_err(at)?
+            }
+            ExprKind::Call(callee, args) => {
+                let f = self.expr(callee, env)?;
+                let mut evaluated = Args::default();
+                for a in args {
+                    let v = self.expr(&a.value, env)?;
+                    evaluated.push(a.name.clone(), v, a.value.span);
+                }
+                self.call(f, evaluated, span)?
+            }
+            ExprKind::Index(target, subs) => {
+                let v = self.expr(target, env)?;
+                let resolved = self.subscripts(subs, env)?;
+                index::read(&v, &resolved, span)?
+            }
+            ExprKind::Field(target, name) => {
+                let v = self.expr(target, env)?;
+                match &v {
+                    Value::Record(r) => match r.get(name) {
+                        Some(x) => x.clone(),
+                        None => {
+                            let names: Vec<&str> = r.fields.iter().map(|(n, _)| &**n).collect();
+                            return Err(LangError::new(
+                                ErrorKind::Name,
+                                format!("the record has no field `{name}` (its fields: {})", names.join(", ")),
+                                Some(span),
+                            )
+                            .into());
+                        }
+                    },
+                    other => {
+                        return Err(LangError::type_error(
+                            format!("a {} has no fields (`.{name}`)", other.kind()),
+                            span,
+                        )
+                        .into())
+                    }
+                }
+            }
+            ExprKind::Block(stmts) => self.run(stmts, env)?,
+            ExprKind::If(cond, then, otherwise) => {
+                if self.truth(cond, env)? {
+                    self.expr(then, env)?
+                } else if let Some(e) = otherwise {
+                    self.expr(e, env)?
+                } else {
+                    Value::None
+                }
+            }
+            ExprKind::Lambda(def) => Value::Function(Rc::new(Closure { def: def.clone(), env: env.clone() })),
+            ExprKind::Help(name) => {
+                let text = crate::help::help_text(name, env).map_err(at)?;
+                self.sink.page(&text);
+                Value::None
+            }
+        })
+    }
+
+    /// Resolves the subscripts of an index against the value indexed.
+    fn subscripts(&mut self, subs: &[Subscript], env: &Env) -> Flow<Vec<index::Sub>> {
+        let mut out = Vec::with_capacity(subs.len());
+        for s in subs {
+            out.push(match s {
+                Subscript::All(_) => index::Sub::All,
+                Subscript::Expr(e) => index::Sub::Value(self.expr(e, env)?, e.span),
+                Subscript::OpenRange { start, end, span } => {
+                    let bound = |interp: &mut Self, e: &Option<Box<Expr>>| -> Flow<Option<i64>> {
+                        match e {
+                            Some(e) => {
+                                let v = interp.expr(e, env)?;
+                                Ok(Some(ops::integer(&v, "a range bound").map_err(|err| err.at(e.span))?))
+                            }
+                            None => Ok(None),
+                        }
+                    };
+                    index::Sub::Open(bound(self, start)?, bound(self, end)?, *span)
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Calls a function value with evaluated arguments.
+    pub fn call(&mut self, f: Value, args: Args, span: Span) -> Flow<Value> {
+        match f {
+            Value::Builtin(b) => self.call_builtin(b, args, span),
+            Value::Function(closure) => self.call_closure(&closure, args, span),
+            other => Err(LangError::type_error(format!("a {} cannot be called", other.kind()), span).into()),
+        }
+    }
+
+    fn call_builtin(&mut self, b: &'static Builtin, args: Args, span: Span) -> Flow<Value> {
+        b.check(&args, span)?;
+        (b.run)(self, args, span).map_err(|e| {
+            let e = e.at(span);
+            if e.message.starts_with(b.name) || e.kind != ErrorKind::Math {
+                Control::from(e)
+            } else {
+                Control::from(LangError { message: format!("{}: {}", b.name, e.message), ..e })
+            }
+        })
+    }
+
+    fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
+        let def = &closure.def;
+        let name = def.name.as_deref().unwrap_or("anonymous function");
+        if self.depth >= MAX_DEPTH {
+            return Err(LangError::argument(format!("{name}: calls nested deeper than {MAX_DEPTH}"), span).into());
+        }
+        self.check_interrupt(span)?;
+        let scope = Scope::child(&closure.env);
+        let params = &def.params;
+        let positional: Vec<_> = args.positional().collect();
+        if positional.len() > params.len() {
+            let msg = format!("{name} takes {} arguments, got {}", params.len(), positional.len());
+            return Err(LangError::argument(msg, span).into());
+        }
+        for (k, _) in args.keywords() {
+            if !params.iter().any(|p| &*p.name == k) {
+                let msg = format!("{name} has no parameter `{k}`");
+                return Err(LangError::argument(msg, span).into());
+            }
+            if params.iter().position(|p| &*p.name == k).is_some_and(|i| i < positional.len()) {
+                let msg = format!("{name}: `{k}` is given twice");
+                return Err(LangError::argument(msg, span).into());
+            }
+        }
+        for (i, p) in params.iter().enumerate() {
+            let value = if let Some((v, _)) = positional.get(i) {
+                (*v).clone()
+            } else if let Some((v, _)) = args.keyword(&p.name) {
+                v.clone()
+            } else if let Some(default) = &p.default {
+                self.depth += 1;
+                let v = self.expr(default, &scope);
+                self.depth -= 1;
+                v?
+            } else {
+                let msg = format!("{name}: missing argument `{}`", p.name);
+                return Err(LangError::argument(msg, span).into());
+            };
+            scope.set(p.name.clone(), value);
+        }
+        self.depth += 1;
+        let result = self.expr(&def.body, &scope);
+        self.depth -= 1;
+        match result {
+            Ok(v) | Err(Control::Return(v)) => Ok(v),
+            Err(Control::Break(s)) | Err(Control::Continue(s)) => {
+                Err(LangError::syntax("`break` and `continue` belong inside a loop", s).into())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A record from named values.
+pub fn record(fields: Vec<(&str, Value)>) -> Value {
+    Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Rc::from(n), v)).collect() }))
+}
+
+/// A matrix value.
+pub fn matrix(m: Matrix) -> Value {
+    Value::matrix(m)
+}

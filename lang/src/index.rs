@@ -1,0 +1,153 @@
+//! Indexing: 0-based, negative indices count from the end, ranges are
+//! half-open, `:` takes everything. `A[i, j]` is an entry, `A[0:2, :]` a
+//! submatrix, `v[i]` an entry of a vector, `A[i]` row `i` of a matrix (as numpy).
+
+use crate::error::{ErrorKind, LangError, Result};
+use crate::ops::{integer, to_matrix};
+use crate::span::Span;
+use crate::value::Value;
+use std::rc::Rc;
+use tessera::Matrix;
+
+/// A subscript after evaluation.
+pub enum Sub {
+    All,
+    Value(Value, Span),
+    Open(Option<i64>, Option<i64>, Span),
+}
+
+/// The positions a subscript selects along an axis of length `len`, and
+/// whether it was a single index (which drops the axis when reading).
+fn positions(sub: &Sub, len: usize, span: Span) -> Result<(Vec<usize>, bool)> {
+    let resolve = |i: i64, span: Span| -> Result<usize> {
+        let k = if i < 0 { i + len as i64 } else { i };
+        if k < 0 || k >= len as i64 {
+            return Err(LangError::new(
+                ErrorKind::Argument,
+                format!("index {i} is out of bounds for length {len}"),
+                Some(span),
+            ));
+        }
+        Ok(k as usize)
+    };
+    // A range bound: negative counts from the end, then clamped as in numpy slicing.
+    let bound = |i: i64| -> usize {
+        let k = if i < 0 { i + len as i64 } else { i };
+        k.clamp(0, len as i64) as usize
+    };
+    match sub {
+        Sub::All => Ok(((0..len).collect(), false)),
+        Sub::Open(a, b, _) => {
+            let (lo, hi) = (a.map_or(0, bound), b.map_or(len, bound));
+            Ok(((lo..hi.max(lo)).collect(), false))
+        }
+        Sub::Value(Value::Range(a, b), _) => {
+            let (lo, hi) = (bound(*a), bound(*b));
+            Ok(((lo..hi.max(lo)).collect(), false))
+        }
+        Sub::Value(Value::Number(_) | Value::Bool(_), s) => {
+            let Sub::Value(v, _) = sub else { unreachable!() };
+            Ok((vec![resolve(integer(v, "an index").map_err(|e| e.at(*s))?, *s)?], true))
+        }
+        Sub::Value(Value::Matrix(m), s) if m.is_vector() || m.is_empty() => {
+            let mut out = Vec::with_capacity(m.len());
+            for x in m.to_row_major() {
+                out.push(resolve(integer(&Value::Number(x), "an index").map_err(|e| e.at(*s))?, *s)?);
+            }
+            Ok((out, false))
+        }
+        Sub::Value(v, s) => Err(LangError::type_error(format!("a {} cannot be an index", v.kind()), *s).at(span)),
+    }
+}
+
+/// `target[subs]`.
+pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
+    match target {
+        Value::Matrix(_) | Value::Range(..) => {
+            let m = to_matrix(target).expect("matrix-like");
+            let (rows, cols, scalar) = matrix_positions(&m, subs, span)?;
+            if scalar {
+                return Ok(Value::Number(m[(rows[0], cols[0])]));
+            }
+            Ok(Value::matrix(m.select(&rows, &cols)?))
+        }
+        Value::List(items) | Value::Tuple(items) => {
+            let [sub] = subs else {
+                return Err(LangError::argument(format!("a {} takes one index", target.kind()), span));
+            };
+            let (picked, single) = positions(sub, items.len(), span)?;
+            if single {
+                return Ok(items[picked[0]].clone());
+            }
+            let out: Vec<Value> = picked.iter().map(|&i| items[i].clone()).collect();
+            Ok(match target {
+                Value::List(_) => Value::List(Rc::new(out)),
+                _ => Value::tuple(out),
+            })
+        }
+        // Entries of an operator: apply it to the unit vectors of the selected
+        // columns (one apply per column, never the dense matrix).
+        Value::Operator(op) => {
+            let [row, col] = subs else {
+                return Err(LangError::argument("an operator takes two indices, A[i, j]", span));
+            };
+            let shape = op.shape();
+            let (rows, r1) = positions(row, shape.0, span)?;
+            let (cols, c1) = positions(col, shape.1, span)?;
+            let units = Matrix::from_fn(shape.1, cols.len(), |i, k| if i == cols[k] { 1.0 } else { 0.0 });
+            let picked = op.apply(&units)?.select(&rows, &(0..cols.len()).collect::<Vec<_>>())?;
+            Ok(if r1 && c1 { Value::Number(picked[(0, 0)]) } else { Value::matrix(picked) })
+        }
+        other => Err(LangError::type_error(format!("a {} cannot be indexed", other.kind()), span)),
+    }
+}
+
+/// Rows, columns, and whether both subscripts were single indices.
+fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>, Vec<usize>, bool)> {
+    match subs {
+        [row, col] => {
+            let (rows, r1) = positions(row, m.rows(), span)?;
+            let (cols, c1) = positions(col, m.cols(), span)?;
+            Ok((rows, cols, r1 && c1))
+        }
+        [sub] if m.rows() == 1 => {
+            let (cols, single) = positions(sub, m.cols(), span)?;
+            Ok((vec![0], cols, single))
+        }
+        [sub] if m.cols() == 1 => {
+            let (rows, single) = positions(sub, m.rows(), span)?;
+            Ok((rows, vec![0], single))
+        }
+        [sub] => {
+            let (rows, _) = positions(sub, m.rows(), span)?;
+            Ok((rows, (0..m.cols()).collect(), false))
+        }
+        _ => Err(LangError::argument(format!("a matrix takes one or two indices, got {}", subs.len()), span)),
+    }
+}
+
+/// `target[subs] = value`, returning the updated target (copy on write).
+pub fn assign(target: Value, subs: &[Sub], value: Value, span: Span) -> Result<Value> {
+    match target {
+        Value::Matrix(mut m) => {
+            let (rows, cols, _) = matrix_positions(&m, subs, span)?;
+            let v = to_matrix(&value).ok_or_else(|| {
+                LangError::type_error(format!("a {} cannot be stored in a matrix", value.kind()), span)
+            })?;
+            Rc::make_mut(&mut m).assign(&rows, &cols, &v)?;
+            Ok(Value::Matrix(m))
+        }
+        Value::List(mut items) => {
+            let [sub] = subs else {
+                return Err(LangError::argument("a list takes one index", span));
+            };
+            let (picked, single) = positions(sub, items.len(), span)?;
+            if !single {
+                return Err(LangError::argument("assign to one list element at a time", span));
+            }
+            Rc::make_mut(&mut items)[picked[0]] = value;
+            Ok(Value::List(items))
+        }
+        other => Err(LangError::type_error(format!("a {} cannot be assigned into", other.kind()), span)),
+    }
+}

@@ -1,0 +1,327 @@
+//! Operators on values: arithmetic, comparison, products, solves, Kronecker
+//! products (`⊗`, kept structured) and direct sums (`⊕`, block-diagonal).
+
+use crate::ast::{BinOp, UnOp};
+use crate::error::{ErrorKind, LangError, Result};
+use crate::span::Span;
+use crate::value::Value;
+use std::rc::Rc;
+use tessera::{c64, Matrix, Operator};
+
+fn type_error(message: String) -> LangError {
+    LangError::new(ErrorKind::Type, message, None)
+}
+
+/// Whether a value counts as true in `if`, `while`, `&&`, `||`.
+pub fn truth(v: &Value) -> Result<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Number(x) => Ok(*x != 0.0),
+        Value::Matrix(m) if m.len() == 1 => Ok(m[(0, 0)] != 0.0),
+        other => Err(type_error(format!("a {} is neither true nor false (use a bool or a number)", other.kind()))),
+    }
+}
+
+/// An integer-valued number (indices, sizes, range bounds).
+pub fn integer(v: &Value, what: &str) -> Result<i64> {
+    let x = match v {
+        Value::Number(x) => *x,
+        Value::Matrix(m) if m.len() == 1 => m[(0, 0)],
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        other => return Err(type_error(format!("{what} must be an integer, got a {}", other.kind()))),
+    };
+    if x.fract() != 0.0 || !x.is_finite() || x.abs() > 9.0e15 {
+        return Err(LangError::new(ErrorKind::Argument, format!("{what} must be an integer, got {x}"), None));
+    }
+    Ok(x as i64)
+}
+
+/// A value read as a dense matrix: numbers are 1×1, ranges row vectors,
+/// operators their dense form (only where a caller asks for it explicitly).
+pub fn to_matrix(v: &Value) -> Option<Rc<Matrix>> {
+    match v {
+        Value::Matrix(m) => Some(m.clone()),
+        Value::Number(x) => Some(Rc::new(Matrix::scalar(*x))),
+        Value::Bool(b) => Some(Rc::new(Matrix::scalar(f64::from(u8::from(*b))))),
+        Value::Range(a, b) => Some(Rc::new(range_vector(*a, *b))),
+        _ => None,
+    }
+}
+
+/// `a:b` as a `1×n` row vector.
+pub fn range_vector(a: i64, b: i64) -> Matrix {
+    let n = (b - a).max(0) as usize;
+    Matrix::from_fn(1, n, |_, j| (a + j as i64) as f64)
+}
+
+/// Unary `-` and `!`.
+pub fn unary(op: UnOp, v: Value) -> Result<Value> {
+    match (op, v) {
+        (UnOp::Neg, Value::Number(x)) => Ok(Value::Number(-x)),
+        (UnOp::Neg, Value::Complex(z)) => Ok(Value::Complex(-z)),
+        (UnOp::Neg, Value::Operator(a)) => Ok(Value::Operator(Rc::new(Operator::scaled(-1.0, (*a).clone())))),
+        (UnOp::Neg, v @ (Value::Matrix(_) | Value::Range(..))) => {
+            Ok(Value::matrix(to_matrix(&v).expect("matrix-like").scale(-1.0)))
+        }
+        (UnOp::Not, v) => Ok(Value::Bool(!truth(&v)?)),
+        (UnOp::Neg, other) => Err(type_error(format!("cannot negate a {}", other.kind()))),
+    }
+}
+
+/// Postfix `'`: the transpose (structure kept for operators).
+pub fn transpose(v: Value) -> Result<Value> {
+    match v {
+        Value::Number(_) | Value::Complex(_) | Value::Bool(_) => Ok(v),
+        Value::Operator(a) => Ok(Value::Operator(Rc::new(a.transpose()))),
+        Value::Matrix(_) | Value::Range(..) => Ok(Value::matrix(to_matrix(&v).expect("matrix-like").transpose())),
+        other => Err(type_error(format!("cannot transpose a {}", other.kind()))),
+    }
+}
+
+/// A dense matrix value, or an operator value when the result is structured.
+fn dense_or_operator(op: Operator) -> Value {
+    match op {
+        Operator::Dense(m) => Value::matrix(m),
+        other => Value::Operator(Rc::new(other)),
+    }
+}
+
+/// A value as an operator, for the structured operators `⊗`, `⊕` and mixed products.
+fn as_operator(v: &Value) -> Option<Operator> {
+    match v {
+        Value::Operator(a) => Some((**a).clone()),
+        other => to_matrix(other).map(|m| Operator::Dense((*m).clone())),
+    }
+}
+
+/// Binary operators other than `&&` and `||` (which short-circuit in the evaluator).
+pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
+    use BinOp::*;
+    match (&a, &b) {
+        (Value::Number(x), Value::Number(y)) => return scalar(op, *x, *y),
+        (Value::Complex(_), Value::Number(_) | Value::Complex(_)) | (Value::Number(_), Value::Complex(_)) => {
+            return complex(op, as_complex(&a), as_complex(&b))
+        }
+        (Value::Str(x), Value::Str(y)) => {
+            return match op {
+                Add => Ok(Value::Str(Rc::from(format!("{x}{y}").as_str()))),
+                Eq => Ok(Value::Bool(x == y)),
+                Ne => Ok(Value::Bool(x != y)),
+                _ => Err(unsupported(op, &a, &b)),
+            }
+        }
+        (Value::Bool(x), Value::Bool(y)) if matches!(op, Eq | Ne) => return Ok(Value::Bool((x == y) == (op == Eq))),
+        _ => {}
+    }
+    if matches!(a, Value::Operator(_)) || matches!(b, Value::Operator(_)) || matches!(op, Kron | DirectSum) {
+        return structured(op, &a, &b);
+    }
+    let (Some(x), Some(y)) = (to_matrix(&a), to_matrix(&b)) else {
+        return Err(unsupported(op, &a, &b));
+    };
+    let scalar_of = |m: &Matrix| (m.len() == 1).then(|| m[(0, 0)]);
+    let m = match op {
+        Add => x.add(&y)?,
+        Sub => x.sub(&y)?,
+        ElemMul => x.mul_elem(&y)?,
+        ElemDiv => x.div_elem(&y)?,
+        ElemPow => x.pow_elem(&y)?,
+        Mul => match (scalar_of(&x), scalar_of(&y)) {
+            (Some(s), _) => y.scale(s),
+            (_, Some(s)) => x.scale(s),
+            // A 1×1 product (a row times a column) is a number, as in MATLAB.
+            _ => match x.matmul(&y)? {
+                p if p.len() == 1 && (x.len() > 1 || y.len() > 1) => return Ok(Value::Number(p[(0, 0)])),
+                p => p,
+            },
+        },
+        Div => match scalar_of(&y) {
+            Some(s) => x.scale(1.0 / s),
+            // A / B = A B⁻¹, computed as (Bᵀ \ Aᵀ)ᵀ.
+            None => y.transpose().solve(&x.transpose())?.transpose(),
+        },
+        LeftDiv => match scalar_of(&x) {
+            Some(s) => y.scale(1.0 / s),
+            None => x.solve(&y)?,
+        },
+        Pow => match (scalar_of(&x), scalar_of(&y)) {
+            (Some(s), Some(t)) => Matrix::scalar(s.powf(t)),
+            (_, Some(t)) => matrix_power(&x, t)?,
+            _ => return Err(type_error("`^` needs a scalar exponent; use `.^` for elementwise powers".into())),
+        },
+        Eq | Ne | Lt | Le | Gt | Ge => x.zip_with(&y, op.symbol(), |p, q| f64::from(u8::from(compare(op, p, q))))?,
+        And | Or | Kron | DirectSum => unreachable!("handled before"),
+    };
+    Ok(Value::matrix(m))
+}
+
+fn unsupported(op: BinOp, a: &Value, b: &Value) -> LangError {
+    type_error(format!("`{}` is not defined for a {} and a {}", op.symbol(), a.kind(), b.kind()))
+}
+
+fn compare(op: BinOp, x: f64, y: f64) -> bool {
+    match op {
+        BinOp::Eq => x == y,
+        BinOp::Ne => x != y,
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        _ => unreachable!("comparison"),
+    }
+}
+
+fn scalar(op: BinOp, x: f64, y: f64) -> Result<Value> {
+    use BinOp::*;
+    Ok(match op {
+        Add => Value::Number(x + y),
+        Sub => Value::Number(x - y),
+        Mul | ElemMul => Value::Number(x * y),
+        Div | ElemDiv => Value::Number(x / y),
+        LeftDiv => Value::Number(y / x),
+        Pow | ElemPow => Value::Number(x.powf(y)),
+        Eq | Ne | Lt | Le | Gt | Ge => Value::Bool(compare(op, x, y)),
+        Kron => Value::Number(x * y),
+        DirectSum => Value::matrix(Matrix::diagm(&Matrix::col(&[x, y]))?),
+        And | Or => unreachable!("short-circuit operators"),
+    })
+}
+
+fn as_complex(v: &Value) -> c64 {
+    match v {
+        Value::Complex(z) => *z,
+        Value::Number(x) => c64::new(*x, 0.0),
+        _ => unreachable!("complex operands"),
+    }
+}
+
+/// Arithmetic on complex numbers; a result with zero imaginary part stays complex.
+fn complex(op: BinOp, x: c64, y: c64) -> Result<Value> {
+    use BinOp::*;
+    Ok(match op {
+        Add => Value::Complex(x + y),
+        Sub => Value::Complex(x - y),
+        Mul | ElemMul => Value::Complex(x * y),
+        Div | ElemDiv => Value::Complex(x / y),
+        LeftDiv => Value::Complex(y / x),
+        Pow | ElemPow => Value::Complex(x.powc(y)),
+        Eq => Value::Bool(x == y),
+        Ne => Value::Bool(x != y),
+        _ => return Err(type_error(format!("`{}` is not defined for complex numbers", op.symbol()))),
+    })
+}
+
+/// `Aⁿ` for square `A` and integer `n` (negative: powers of `A⁻¹`), by repeated squaring.
+fn matrix_power(a: &Matrix, t: f64) -> Result<Matrix> {
+    if t.fract() != 0.0 || t.abs() > 1e9 {
+        return Err(LangError::new(
+            ErrorKind::Argument,
+            format!("a matrix power needs an integer exponent, got {t}; use expm/logm for real powers"),
+            None,
+        ));
+    }
+    if !a.is_square() {
+        return Err(tessera::Error::NotSquare { op: "^", shape: a.shape() }.into());
+    }
+    let mut base = if t < 0.0 { a.inv()? } else { a.clone() };
+    let mut n = t.abs() as u64;
+    let mut acc = Matrix::eye(a.rows());
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = acc.matmul(&base)?;
+        }
+        n >>= 1;
+        if n > 0 {
+            base = base.matmul(&base)?;
+        }
+    }
+    Ok(acc)
+}
+
+/// Operators where at least one side is structured, and `⊗`/`⊕` on anything.
+fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
+    use BinOp::*;
+    let number = |v: &Value| match v {
+        Value::Number(x) => Some(*x),
+        _ => None,
+    };
+    match (op, number(a), number(b)) {
+        (Mul, Some(s), _) => return Ok(Value::Operator(Rc::new(Operator::scaled(s, as_op(b)?)))),
+        (Mul | Div, _, Some(s)) => {
+            let s = if op == Div { 1.0 / s } else { s };
+            return Ok(Value::Operator(Rc::new(Operator::scaled(s, as_op(a)?))));
+        }
+        _ => {}
+    }
+    let (x, y) = (as_op(a)?, as_op(b)?);
+    Ok(match op {
+        Kron => Value::Operator(Rc::new(Operator::kron(flatten_kron(x, y))?)),
+        DirectSum => Value::Operator(Rc::new(Operator::blockdiag(flatten_blocks(x, y)))),
+        Add => dense_or_operator(Operator::sum(x, y)?),
+        Sub => dense_or_operator(Operator::sum(x, Operator::scaled(-1.0, y))?),
+        // An operator times a dense matrix applies the operator; two operators make a product.
+        Mul => match (a, b) {
+            (Value::Operator(op), _) if !matches!(b, Value::Operator(_)) => {
+                Value::matrix(op.apply(&to_matrix(b).expect("matrix-like"))?)
+            }
+            (_, Value::Operator(op)) if !matches!(a, Value::Operator(_)) => {
+                Value::matrix(op.apply_transpose(&to_matrix(a).expect("matrix-like").transpose())?.transpose())
+            }
+            _ => Value::Operator(Rc::new(Operator::product(x, y)?)),
+        },
+        LeftDiv => Value::matrix(x.solve(&y.dense())?),
+        _ => return Err(unsupported(op, a, b)),
+    })
+}
+
+fn as_op(v: &Value) -> Result<Operator> {
+    as_operator(v).ok_or_else(|| type_error(format!("a {} is not a matrix or an operator", v.kind())))
+}
+
+/// `(A ⊗ B) ⊗ C` as one three-factor Kronecker product.
+fn flatten_kron(x: Operator, y: Operator) -> Vec<Operator> {
+    let mut out = match x {
+        Operator::Kronecker { 0: fs, .. } => fs,
+        other => vec![other],
+    };
+    match y {
+        Operator::Kronecker { 0: fs, .. } => out.extend(fs),
+        other => out.push(other),
+    }
+    out
+}
+
+/// `(A ⊕ B) ⊕ C` as one block-diagonal operator with three blocks.
+fn flatten_blocks(x: Operator, y: Operator) -> Vec<Operator> {
+    let mut out = match x {
+        Operator::BlockDiagonal(bs) => bs,
+        other => vec![other],
+    };
+    match y {
+        Operator::BlockDiagonal(bs) => out.extend(bs),
+        other => out.push(other),
+    }
+    out
+}
+
+/// Builds a matrix literal from rows of values: numbers and blocks
+/// concatenate (`[A, b; c', d]`), as in MATLAB.
+pub fn matrix_literal(rows: Vec<Vec<(Value, Span)>>) -> Result<Value> {
+    let mut row_blocks = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut parts = Vec::with_capacity(row.len());
+        for (v, span) in row {
+            let m = to_matrix(&v)
+                .ok_or_else(|| LangError::type_error(format!("a {} cannot be an entry of a matrix", v.kind()), span))?;
+            parts.push((m, span));
+        }
+        let refs: Vec<&Matrix> = parts.iter().map(|(m, _)| &**m).collect();
+        let joined = Matrix::hcat(&refs).map_err(|e| {
+            let span = parts.iter().map(|(_, s)| *s).reduce(Span::to).unwrap_or_default();
+            LangError::from(e).at(span)
+        })?;
+        row_blocks.push(joined);
+    }
+    let refs: Vec<&Matrix> = row_blocks.iter().collect();
+    Ok(Value::matrix(Matrix::vcat(&refs)?))
+}

@@ -1,0 +1,149 @@
+//! The session: variables, settings and the interrupt flag, driven through
+//! one interface by the REPL, the script runner and the Jupyter kernel
+//! (execute a cell, complete at a cursor, inspect a name, say whether code is
+//! complete, interrupt).
+
+use crate::ast::StmtKind;
+use crate::env::{Env, Scope};
+use crate::error::{LangError, Result};
+use crate::eval::{Control, Interp};
+use crate::parser;
+use crate::value::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tessera::Rng;
+
+/// Where a cell's output goes: streams, rich displays, help pages.
+pub trait Sink {
+    fn stdout(&mut self, text: &str);
+    fn stderr(&mut self, text: &str);
+    /// A value shown as a cell result would be (`display(x)`).
+    fn display(&mut self, value: &Value);
+    /// A help page (`?kron`).
+    fn page(&mut self, text: &str);
+    fn clear_output(&mut self);
+}
+
+/// A sink that writes to the process's standard output and error.
+pub struct StdSink;
+
+impl Sink for StdSink {
+    fn stdout(&mut self, text: &str) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+    fn stderr(&mut self, text: &str) {
+        eprint!("{text}");
+    }
+    fn display(&mut self, value: &Value) {
+        self.stdout(&(crate::display::plain(value) + "\n"));
+    }
+    fn page(&mut self, text: &str) {
+        self.stdout(&(text.to_string() + "\n"));
+    }
+    fn clear_output(&mut self) {}
+}
+
+/// Mutable state that builtins reach: the random stream and the stopwatch.
+pub struct State {
+    pub rng: Rng,
+    pub tic: Option<Instant>,
+}
+
+/// Whether a cell is ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Completeness {
+    Complete,
+    /// Still open (a bracket, a block, a string): continue on the next line.
+    Incomplete,
+    Invalid(LangError),
+}
+
+/// One user's workspace.
+pub struct Session {
+    globals: Env,
+    state: State,
+    interrupt: Arc<AtomicBool>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+impl Session {
+    /// An empty workspace; the random stream starts from seed 0.
+    pub fn new() -> Session {
+        Session {
+            globals: Scope::global(),
+            state: State { rng: Rng::seeded(0), tic: None },
+            interrupt: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// A handle that stops the running evaluation when set (from a signal
+    /// handler or another thread); the session keeps its variables.
+    pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Runs a cell. Returns the value to show: that of the last statement when
+    /// it is an expression not ended by `;` and not `none`.
+    pub fn execute(&mut self, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+        self.interrupt.store(false, Ordering::Relaxed);
+        let stmts = parser::parse(code)?;
+        let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
+        let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);
+        let mut last = Value::None;
+        for stmt in &stmts {
+            last = match interp.run(std::slice::from_ref(stmt), &self.globals) {
+                Ok(v) => v,
+                Err(Control::Error(e)) => return Err(*e),
+                Err(Control::Return(_)) => {
+                    return Err(LangError::syntax("`return` belongs inside a function", stmt.span))
+                }
+                Err(Control::Break(s)) | Err(Control::Continue(s)) => {
+                    return Err(LangError::syntax("`break` and `continue` belong inside a loop", s))
+                }
+            };
+        }
+        Ok(match last {
+            Value::None => None,
+            v if show_last => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Whether `code` is complete, still open, or invalid.
+    pub fn is_complete(&self, code: &str) -> Completeness {
+        match parser::is_complete(code) {
+            Ok(true) => Completeness::Complete,
+            Ok(false) => Completeness::Incomplete,
+            Err(e) => Completeness::Invalid(e),
+        }
+    }
+
+    /// The value of a variable.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.globals.get(name)
+    }
+
+    /// Binds a variable.
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.globals.set(name.into(), value);
+    }
+
+    /// The workspace's variable names, sorted.
+    pub fn variable_names(&self) -> Vec<String> {
+        self.globals.names().iter().map(|n| n.to_string()).collect()
+    }
+
+    /// Removes every variable.
+    pub fn clear(&mut self) {
+        self.globals.clear();
+    }
+}

@@ -1,0 +1,86 @@
+//! Runtime values.
+//!
+//! Values have value semantics: assigning a matrix and then changing one
+//! entry of the copy (`B = A; B[0, 0] = 1`) leaves `A` alone. Large values are
+//! shared behind `Rc` and copied only when written (`Rc::make_mut`).
+
+use crate::ast::FnDef;
+use crate::builtins::Builtin;
+use crate::env::Env;
+use std::rc::Rc;
+use tessera::{c64, Matrix, Operator};
+
+/// A Tessera value.
+#[derive(Clone)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Number(f64),
+    Complex(c64),
+    Str(Rc<str>),
+    Matrix(Rc<Matrix>),
+    Operator(Rc<Operator>),
+    /// The half-open integer range `start:end`, kept lazy so `for i in 0:n` allocates nothing.
+    Range(i64, i64),
+    List(Rc<Vec<Value>>),
+    Tuple(Rc<Vec<Value>>),
+    Record(Rc<Record>),
+    Function(Rc<Closure>),
+    Builtin(&'static Builtin),
+}
+
+/// Named fields, in the order they were given.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    pub fields: Vec<(Rc<str>, Value)>,
+}
+
+impl Record {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
+    }
+}
+
+/// A user function and the scope it was defined in.
+pub struct Closure {
+    pub def: Rc<FnDef>,
+    pub env: Env,
+}
+
+impl Value {
+    /// The kind of value, as `:vars` and error messages name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::None => "none",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::Complex(_) => "complex",
+            Value::Str(_) => "string",
+            Value::Matrix(_) => "matrix",
+            Value::Operator(_) => "operator",
+            Value::Range(..) => "range",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Record(_) => "record",
+            Value::Function(_) | Value::Builtin(_) => "function",
+        }
+    }
+
+    pub fn matrix(m: Matrix) -> Value {
+        Value::Matrix(Rc::new(m))
+    }
+
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(items))
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::display::plain(self))
+    }
+}

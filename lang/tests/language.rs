@@ -1,0 +1,402 @@
+//! The language end to end through `Session::execute`: syntax, semantics,
+//! display, errors, and every builtin's documented example.
+
+use tessera_lang::{display, ErrorKind, Session, Sink, Value};
+
+/// Collects everything a cell writes.
+#[derive(Default)]
+struct Capture {
+    out: String,
+    err: String,
+}
+
+impl Sink for Capture {
+    fn stdout(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+    fn stderr(&mut self, text: &str) {
+        self.err.push_str(text);
+    }
+    fn display(&mut self, value: &Value) {
+        self.out.push_str(&(display::plain(value) + "\n"));
+    }
+    fn page(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+    fn clear_output(&mut self) {}
+}
+
+/// The displayed value of `code` in a fresh session.
+fn show(code: &str) -> String {
+    let mut s = Session::new();
+    match s.execute(code, &mut Capture::default()) {
+        Ok(Some(v)) => display::plain(&v),
+        Ok(None) => "(nothing)".into(),
+        Err(e) => panic!("{code}: {}", e.render(code)),
+    }
+}
+
+fn error(code: &str) -> tessera_lang::LangError {
+    let mut s = Session::new();
+    s.execute(code, &mut Capture::default()).expect_err(code)
+}
+
+#[test]
+fn numbers_print_in_shortest_round_trip_form() {
+    assert_eq!(show("1 + 1"), "2");
+    assert_eq!(show("0.1"), "0.1");
+    assert_eq!(show("0.1 + 0.2"), "0.30000000000000004");
+    assert_eq!(show("1e-7"), "1e-7");
+    assert_eq!(show("2.5e20"), "2.5e20");
+    assert_eq!(show("-1/0"), "-inf");
+    assert_eq!(show("true && !false"), "true");
+    assert_eq!(show("\"a\" + \"b\""), "\"ab\"");
+    assert_eq!(show("2im + 1"), "1 + 2im");
+    assert_eq!(show("(1 - im) * im"), "1 + 1im");
+}
+
+#[test]
+fn operator_precedence_follows_the_spec() {
+    assert_eq!(show("-2^2"), "-4");
+    assert_eq!(show("2^3^2"), "512");
+    assert_eq!(show("2^-1"), "0.5");
+    assert_eq!(show("1 + 2 * 3"), "7");
+    assert_eq!(show("(1 + 2) * 3"), "9");
+    assert_eq!(show("1 < 2 && 2 < 3 || false"), "true");
+    assert_eq!(show("0:2+1"), "0:3");
+    assert_eq!(show("[1, 2] * [3; 4]"), "11");
+    assert_eq!(show("[1, 2; 3, 4]'[0, 1]"), "3");
+    assert_eq!(show("[1, 2; 3, 4] \\ [5; 6]"), show("solve([1, 2; 3, 4], [5; 6])"));
+    assert_eq!(show("[1, 2] .* [3, 4] ./ [1, 2]"), "1×2 matrix:\n 3  4");
+    assert_eq!(show("[2, 3] .^ 2"), "1×2 matrix:\n 4  9");
+    assert_eq!(show("8 / 2 / 2"), "2");
+    assert_eq!(show("10 - 2 - 3"), "5");
+}
+
+#[test]
+fn matrices_display_with_a_header_and_aligned_columns() {
+    assert_eq!(show("[1, 2.5; -3, 4]"), "2×2 matrix:\n  1  2.5\n -3    4");
+    assert_eq!(show("zeros(0, 3)"), "0×3 matrix");
+    let big = show("reshape(0:600, 30, 20)");
+    assert!(big.starts_with("30×20 matrix:"), "{big}");
+    assert!(big.contains('⋮') && big.contains('…'), "{big}");
+    assert_eq!(big.lines().count(), 1 + 11);
+    assert_eq!(show("kron(eye(2), ones(4, 4))"), "8×8 Kronecker (2×2 ⊗ 4×4), 20 stored of 64");
+}
+
+#[test]
+fn matrix_literals_concatenate_blocks_and_accept_newlines() {
+    assert_eq!(show("A = [1, 2; 3, 4]; [A, A; A, A][3, 3]"), "4");
+    assert_eq!(show("[eye(2), [5; 6]]"), "2×3 matrix:\n 1  0  5\n 0  1  6");
+    assert_eq!(show("[1, 2\n 3, 4]"), "2×2 matrix:\n 1  2\n 3  4");
+    assert_eq!(show("[]"), "0×0 matrix");
+    assert!(error("[[1, 2], [3; 4]]").message.contains("hcat"));
+}
+
+#[test]
+fn indexing_is_zero_based_with_negative_and_open_ranges() {
+    let a = "A = reshape(0:12, 3, 4); ";
+    assert_eq!(show(&format!("{a}A[0, 0]")), "0");
+    assert_eq!(show(&format!("{a}A[-1, -1]")), "11");
+    assert_eq!(show(&format!("{a}A[0:2, 1]")), "2×1 matrix:\n 1\n 5");
+    assert_eq!(show(&format!("{a}A[:, -1]")), "3×1 matrix:\n  3\n  7\n 11");
+    assert_eq!(show(&format!("{a}A[1:, :2]")), "2×2 matrix:\n 4  5\n 8  9");
+    assert_eq!(show(&format!("{a}A[1]")), "1×4 matrix:\n 4  5  6  7");
+    assert_eq!(show("v = [10, 20, 30]; v[-1] + v[0]"), "40");
+    assert_eq!(show("v = [10; 20; 30]; v[[2, 0]]"), "2×1 matrix:\n 30\n 10");
+    assert_eq!(show("xs = list(1, \"a\", [1, 2]); xs[1]"), "\"a\"");
+    let e = error(&format!("{a}A[3, 0]"));
+    assert_eq!(e.kind, ErrorKind::Argument);
+    assert!(e.message.contains("index 3 is out of bounds for length 3"), "{}", e.message);
+}
+
+#[test]
+fn assignment_destructuring_and_indexed_assignment() {
+    assert_eq!(show("(a, b) = (1, 2); a - b"), "-1");
+    assert_eq!(show("(U, S, V) = svd([3, 0; 0, 2]); S"), "2×1 matrix:\n 3\n 2");
+    assert_eq!(show("A = zeros(2, 2); A[0, 1] = 5; A"), "2×2 matrix:\n 0  5\n 0  0");
+    assert_eq!(show("A = zeros(2, 3); A[:, 1] = [7; 8]; A[1, 1]"), "8");
+    assert_eq!(show("A = zeros(2, 2); B = A; B[0, 0] = 1; A[0, 0]"), "0", "value semantics");
+    assert_eq!(show("xs = list(1, 2); xs[0] = 9; xs"), "list(9, 2)");
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("A = ones(2, 2)", &mut sink).unwrap();
+    assert!(s.execute("A[5, 5] = 1", &mut sink).is_err());
+    assert_eq!(display::plain(&s.get("A").unwrap()), "2×2 matrix:\n 1  1\n 1  1", "a failed write loses nothing");
+}
+
+#[test]
+fn functions_defaults_keywords_and_closures() {
+    assert_eq!(show("fn f(a, b = 2) = a * b\nf(3) + f(3, b = 10)"), "36");
+    assert_eq!(show("fn g(x) {\n  y = x + 1\n  y * 2\n}\ng(4)"), "10");
+    assert_eq!(show("fn h(x) { if x > 0 { return 1 }; -1 }\nh(5) + h(-5)"), "0");
+    assert_eq!(show("fn adder(k) = fn (x) = x + k\nadd3 = adder(3); add3(4)"), "7");
+    assert_eq!(show("fn fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }\nfact(10)"), "3628800");
+    assert_eq!(show("sq = fn (x) = x^2; sq(9)"), "81");
+    let e = error("fn f(a) = a\nf(1, 2)");
+    assert!(e.message.contains("takes 1 arguments, got 2"), "{}", e.message);
+    assert!(error("fn f(a) = a\nf(b = 1)").message.contains("no parameter `b`"));
+    assert!(error("fn f(a) = a\nf()").message.contains("missing argument `a`"));
+    assert!(error("fn f(n) = f(n + 1)\nf(0)").message.contains("nested deeper"));
+}
+
+#[test]
+fn control_flow() {
+    assert_eq!(show("s = 0; for i in 0:5 { s = s + i }; s"), "10");
+    assert_eq!(show("s = 0; for x in [1, 2, 3] { s = s + x }; s"), "6");
+    assert_eq!(
+        show("s = 0; i = 0; while true { i = i + 1; if i > 4 { break }; if i == 2 { continue }; s = s + i }; s"),
+        "8"
+    );
+    assert_eq!(show("x = 3; if x > 5 { 1 } else if x > 2 { 2 } else { 3 }"), "2");
+    assert_eq!(
+        show(
+            "n = 0; for row in eye(3) { n = n + sum_row(row) }; n"
+                .replace("sum_row(row)", "row[0] + row[1] + row[2]")
+                .as_str()
+        ),
+        "3"
+    );
+    assert!(error("break").message.contains("inside a loop"));
+    assert!(error("return 1").message.contains("inside a function"));
+}
+
+#[test]
+fn structured_operators_in_the_language() {
+    assert_eq!(
+        show("A = [2, 1; 1, 3]; B = eye(3) * 2; K = A ⊗ B; det(K)"),
+        show("det(kron([2, 1; 1, 3], eye(3) * 2))")
+    );
+    assert_eq!(show("K = [1, 2; 3, 4] ⊗ eye(2); storage(K)"), "8");
+    assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3; det(D)"), "6");
+    assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3 ⊕ 4; D"), "4×4 block-diagonal (3 blocks), 6 stored of 16");
+    assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); K * [1; 1; 1; 1]"), "4×1 matrix:\n 3\n 7\n 3\n 7");
+    assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); (K')[1, 0]"), "2");
+    assert_eq!(show("P = perm([2, 0, 1]); P * [10; 20; 30]"), "3×1 matrix:\n 30\n 10\n 20");
+    assert_eq!(show("K = kron([2, 0; 0, 4], [1, 0; 0, 3]); inv(K)"), "4×4 Kronecker (2×2 ⊗ 2×2), 8 stored of 16");
+    assert_eq!(show("eigvals(kronsum([1, 0; 0, 2], [10, 0; 0, 20]))"), "4×1 matrix:\n 11\n 21\n 12\n 22");
+    let e = error("kron(eye(2), eye(3)) * ones(5, 1)");
+    assert!(e.message.contains("6×6 and 5×1"), "{}", e.message);
+}
+
+#[test]
+fn linear_algebra_builtins() {
+    assert_eq!(show("det([1, 2; 3, 4])"), "-2");
+    assert_eq!(show("trace(eye(4))"), "4");
+    assert_eq!(show("rank([1, 2; 2, 4])"), "1");
+    assert_eq!(show("norm([3, 4])"), "5");
+    assert_eq!(show("norm([1, -2; 3, 4], inf)"), "7");
+    assert_eq!(show("size(zeros(2, 3))"), "(2, 3)");
+    assert_eq!(show("eigvals([0, -1; 1, 0])"), "list(0 + 1im, 0 - 1im)");
+    assert_eq!(show("(v, V) = eigh([2, 0; 0, 1]); v"), "2×1 matrix:\n 1\n 2");
+    assert_eq!(show("abs(chol([4, 2; 2, 3])[1, 1] - 2^0.5) < 1e-15"), "true");
+}
+
+#[test]
+fn errors_carry_kind_message_and_position() {
+    let e = error("x = 1\ny = x + undefined_thing");
+    assert_eq!(e.kind, ErrorKind::Name);
+    let rendered = e.render("x = 1\ny = x + undefined_thing");
+    assert!(rendered.contains("line 2, column 9"), "{rendered}");
+    assert!(rendered.contains("y = x + undefined_thing\n    |         ^^^^^^^^^^^^^^^"), "{rendered}");
+    assert_eq!(error("solve([1, 2; 2, 4], [1; 1])").kind, ErrorKind::Math);
+    assert!(error("solve([1, 2; 2, 4], [1; 1])").message.contains("singular"));
+    assert_eq!(error("1 +").kind, ErrorKind::Incomplete);
+    assert_eq!(error("[1, 2").kind, ErrorKind::Incomplete);
+    assert_eq!(error("1 + * 2").kind, ErrorKind::Syntax);
+    assert_eq!(error("\"abc").kind, ErrorKind::Incomplete);
+    assert_eq!(error("\"a\" * 2").kind, ErrorKind::Type);
+    let e = error("zeros(1e6, 1e6)");
+    assert!(e.message.contains("GiB"), "{}", e.message);
+    let e = error("eigh([1, 2; 0, 1])");
+    assert!(e.message.contains("not symmetric"), "{}", e.message);
+    let e = error("zeros(1, 2, 3)");
+    assert!(e.message.contains("zeros takes 1 to 2 arguments, got 3"), "{}", e.message);
+    assert!(error("norm([1], q = 2)").message.contains("no keyword argument `q`"));
+}
+
+#[test]
+fn print_writes_values_separated_by_spaces() {
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("print(\"x =\", 0.1, [1, 2]); eprint(\"careful\")", &mut sink).unwrap();
+    assert_eq!(sink.out, "x = 0.1 1×2 matrix:\n 1  2\n");
+    assert_eq!(sink.err, "careful\n");
+}
+
+#[test]
+fn the_session_keeps_variables_across_cells_and_after_errors() {
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("a = 41", &mut sink).unwrap();
+    assert!(s.execute("a = a + nope", &mut sink).is_err());
+    assert_eq!(display::plain(&s.execute("a + 1", &mut sink).unwrap().unwrap()), "42");
+    assert!(s.execute("b = 1;", &mut sink).unwrap().is_none());
+    assert_eq!(s.variable_names(), vec!["a", "b"]);
+}
+
+#[test]
+fn random_numbers_follow_the_seed() {
+    assert_eq!(show("seed(3); a = randn(2, 2); seed(3); b = randn(2, 2); a == b"), "2×2 matrix:\n 1  1\n 1  1");
+    assert_eq!(
+        show("seed(3); a = rand(1, 4); seed(3); b = rand(2, 2); reshape(a, 2, 2) == b"),
+        "2×2 matrix:\n 1  1\n 1  1"
+    );
+}
+
+#[test]
+fn interrupt_stops_a_loop_and_keeps_variables() {
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("kept = 7", &mut sink).unwrap();
+    let flag = s.interrupt_handle();
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let e = s.execute("i = 0; while true { i = i + 1 }", &mut sink).unwrap_err();
+    setter.join().unwrap();
+    assert_eq!(e.kind, ErrorKind::Interrupted);
+    assert_eq!(display::plain(&s.get("kept").unwrap()), "7");
+    assert!(matches!(s.get("i"), Some(Value::Number(x)) if x > 0.0));
+}
+
+#[test]
+fn every_builtin_documents_itself_and_its_example_runs() {
+    for b in tessera_lang::builtins::all() {
+        assert!(!b.summary.is_empty() && !b.help.is_empty(), "{}", b.name);
+        assert!(b.signature.starts_with(b.name), "{}", b.name);
+        let mut s = Session::new();
+        let mut sink = Capture::default();
+        if let Err(e) = s.execute(b.example, &mut sink) {
+            panic!("example of {}: {}", b.name, e.render(b.example));
+        }
+        let mut sink = Capture::default();
+        s.execute(&format!("?{}", b.name), &mut sink).unwrap();
+        assert!(sink.out.contains(b.signature), "?{}", b.name);
+    }
+}
+
+#[test]
+fn is_complete_drives_continuation() {
+    use tessera_lang::Completeness::*;
+    let s = Session::new();
+    assert_eq!(s.is_complete("x = 1"), Complete);
+    assert_eq!(s.is_complete("x = [1, 2,"), Incomplete);
+    assert_eq!(s.is_complete("fn f(x) {\n  x"), Incomplete);
+    assert_eq!(s.is_complete("for i in 0:3 {"), Incomplete);
+    assert_eq!(s.is_complete("\"open string"), Incomplete);
+    assert!(matches!(s.is_complete("x = )"), Invalid(_)));
+}
+
+mod fuzz {
+    use super::Capture;
+    use proptest::prelude::*;
+    use tessera_lang::Session;
+
+    /// Fragments of Tessera, glued at random: valid programs, broken ones, and noise.
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "x",
+            "A",
+            "1",
+            "2.5",
+            "-",
+            "+",
+            "*",
+            "/",
+            "\\",
+            "^",
+            ".*",
+            "./",
+            ".^",
+            "'",
+            "⊗",
+            "⊕",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ";",
+            "\n",
+            ":",
+            "=",
+            "==",
+            "<",
+            "&&",
+            "||",
+            "!",
+            "if",
+            "else",
+            "fn",
+            "f",
+            "return",
+            "break",
+            "continue",
+            "\"s\"",
+            "[1, 2; 3, 4]",
+            "eye(2)",
+            "kron(A, A)",
+            "det",
+            "inv(",
+            "zeros(2, 3)",
+            "A[0, :]",
+            "A[-1]",
+            "x = ",
+            "A = [1, 2; 3, 4]\n",
+            "fn f(a, b = 2) = a + b\n",
+            "f(1, b = 3)",
+            "?kron",
+            "1e400",
+            "nan",
+            "im",
+            "list(1, 2)",
+            "(1, 2)",
+            "svd(A)",
+            "0:3",
+            "A[1:, :2]",
+            "reshape(0:6, 2, 3)",
+            "monarch(4, 2)",
+            "perm([1, 0])",
+            "norm(A, inf)",
+            "logm(A)",
+            "expm(-A)",
+            "1/0",
+            "#c\n",
+            "é",
+            "\u{0}",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Parsing and running any glued program returns a value or an error.
+        #[test]
+        fn no_input_panics(parts in prop::collection::vec(fragment(), 0..24)) {
+            let code: String = parts.concat();
+            let mut s = Session::new();
+            let _ = s.execute("A = [1, 2; 3, 4]; x = 1", &mut Capture::default());
+            let _ = s.execute(&code, &mut Capture::default());
+            let _ = s.is_complete(&code);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_parser(code in "\\PC{0,64}") {
+            let _ = tessera_lang::parser::parse(&code);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "(".repeat(5000) + &")".repeat(5000);
+        assert!(tessera_lang::parser::parse(&deep).is_err());
+        let minus = "-".repeat(5000) + "1";
+        assert!(tessera_lang::parser::parse(&minus).is_err());
+        let brackets = "[".repeat(3000);
+        assert!(tessera_lang::parser::parse(&brackets).is_err());
+    }
+}
