@@ -13,6 +13,7 @@
 
 pub mod ast;
 pub mod builtins;
+pub mod commands;
 pub mod display;
 pub mod env;
 pub mod error;

@@ -94,6 +94,9 @@ impl Session {
     /// Runs a cell. Returns the value to show: that of the last statement when
     /// it is an expression not ended by `;` and not `none`.
     pub fn execute(&mut self, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+        if let Some(command) = code.trim_start().strip_prefix(':') {
+            return crate::commands::run(self, command.trim_end(), sink);
+        }
         self.interrupt.store(false, Ordering::Relaxed);
         let stmts = parser::parse(code)?;
         let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
@@ -125,6 +128,11 @@ impl Session {
             Ok(false) => Completeness::Incomplete,
             Err(e) => Completeness::Invalid(e),
         }
+    }
+
+    /// The global scope.
+    pub fn globals(&self) -> &Env {
+        &self.globals
     }
 
     /// The value of a variable.

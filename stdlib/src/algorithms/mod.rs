@@ -22,6 +22,7 @@ pub mod inverse;
 pub mod spectrum;
 pub mod trace;
 
+pub use determinant::Determinant;
 pub use spectrum::OperatorEigh;
 
 use crate::error::{Error, Result};

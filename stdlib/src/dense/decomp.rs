@@ -88,7 +88,7 @@ impl Matrix {
     }
 
     /// The LU pivots `Uᵢᵢ` and the sign of the row permutation: `det A = sign · Π Uᵢᵢ`.
-    fn lu_pivots(&self, op: &'static str) -> Result<(Vec<f64>, f64)> {
+    pub(crate) fn lu_pivots(&self, op: &'static str) -> Result<(Vec<f64>, f64)> {
         let n = self.require_square_finite(op)?;
         let lu = self.as_faer().partial_piv_lu();
         let sign = if permutation_parity(lu.P().arrays().0) { -1.0 } else { 1.0 };

@@ -1,0 +1,103 @@
+//! Session commands: `:help [topic]`, `:vars`, `:time CODE`, `:clear`.
+//! They work the same in the REPL and in notebook cells.
+
+use crate::builtins;
+use crate::error::{ErrorKind, LangError, Result};
+use crate::session::{Session, Sink};
+use crate::value::Value;
+use std::time::Instant;
+
+/// A session command: its name, usage and one-line description.
+pub struct Command {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every command, for `:help` and completion. `:quit` is the REPL's.
+pub const COMMANDS: &[Command] = &[
+    Command { name: "help", usage: ":help [name]", summary: "this overview, or the help of a builtin" },
+    Command { name: "vars", usage: ":vars", summary: "the variables: name, kind, shape, bytes" },
+    Command { name: "time", usage: ":time CODE", summary: "runs CODE and reports how long it took" },
+    Command { name: "clear", usage: ":clear", summary: "removes every variable" },
+    Command { name: "quit", usage: ":quit", summary: "leaves the REPL (Ctrl-D too)" },
+];
+
+/// The overview `:help` shows.
+fn overview() -> String {
+    let mut out = String::from("Tessera: structured matrices, interactively.\n\nCommands:\n");
+    for c in COMMANDS {
+        out.push_str(&format!("  {:<14} {}\n", c.usage, c.summary));
+    }
+    out.push_str("\nBuiltins (?name or help(name) for one):\n");
+    let names: Vec<&str> = builtins::names().collect();
+    for chunk in names.chunks(8) {
+        out.push_str(&format!("  {}\n", chunk.join(", ")));
+    }
+    out.push_str("\nConstants: pi, inf, nan, im");
+    out
+}
+
+/// `(shape, bytes)` of a value for `:vars`.
+fn footprint(v: &Value) -> (String, usize) {
+    match v {
+        Value::Matrix(m) => (m.shape().to_string(), 8 * m.len()),
+        Value::Operator(op) => (op.shape().to_string(), 8 * op.storage()),
+        Value::Str(s) => (String::new(), s.len()),
+        Value::List(xs) | Value::Tuple(xs) => (format!("{} items", xs.len()), xs.iter().map(|x| footprint(x).1).sum()),
+        Value::Record(r) => (format!("{} fields", r.fields.len()), r.fields.iter().map(|(_, x)| footprint(x).1).sum()),
+        Value::Number(_) | Value::Range(..) => (String::new(), 8),
+        Value::Complex(_) => (String::new(), 16),
+        _ => (String::new(), 0),
+    }
+}
+
+/// Runs `:name rest`.
+pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    match name {
+        "help" if rest.is_empty() => sink.page(&overview()),
+        "help" => sink.page(&crate::help::help_text(rest, session.globals())?),
+        "vars" => {
+            let mut table = format!("{:<16} {:<10} {:<12} {:>12}\n", "name", "kind", "shape", "bytes");
+            for n in session.variable_names() {
+                let v = session.get(&n).expect("listed");
+                let (shape, bytes) = footprint(&v);
+                table.push_str(&format!("{n:<16} {:<10} {shape:<12} {bytes:>12}\n", v.kind()));
+            }
+            sink.stdout(&table);
+        }
+        "time" => {
+            let start = Instant::now();
+            let value = session.execute(rest, sink);
+            sink.stdout(&format!("time: {}\n", seconds(start.elapsed().as_secs_f64())));
+            return value;
+        }
+        "clear" => session.clear(),
+        "quit" => {
+            return Err(LangError::new(
+                ErrorKind::Argument,
+                ":quit leaves the REPL; a notebook closes its kernel",
+                None,
+            ))
+        }
+        other => {
+            let err = LangError::new(ErrorKind::Name, format!("unknown command `:{other}` (:help lists them)"), None);
+            return Err(match crate::suggest::nearest(other, COMMANDS.iter().map(|c| c.name)) {
+                Some(best) => err.with_hint(format!("did you mean `:{best}`?")),
+                None => err,
+            });
+        }
+    }
+    Ok(None)
+}
+
+/// A duration in the unit that reads best.
+fn seconds(s: f64) -> String {
+    match s {
+        s if s >= 1.0 => format!("{s:.3} s"),
+        s if s >= 1e-3 => format!("{:.3} ms", s * 1e3),
+        s => format!("{:.1} µs", s * 1e6),
+    }
+}

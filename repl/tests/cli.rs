@@ -1,0 +1,66 @@
+//! The `tessera` binary end to end: `-e`, `run`, exit codes, error rendering,
+//! and the golden scripts in `tests/scripts` (each `.tsr` beside its `.out`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tessera(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tessera")).args(args).output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn evaluate_shows_the_final_value() {
+    let out = tessera(&["-e", "1+1"]);
+    assert_eq!(text(&out.stdout), "2\n");
+    assert_eq!(out.status.code(), Some(0));
+    let out = tessera(&["-e", "x = 3;"]);
+    assert_eq!(text(&out.stdout), "");
+    let out = tessera(&["-e", "print(0.1); [1, 2]"]);
+    assert_eq!(text(&out.stdout), "0.1\n1×2 matrix:\n 1  2\n");
+}
+
+#[test]
+fn errors_exit_with_one_and_point_at_the_source() {
+    let out = tessera(&["-e", "a = 1\nb = [1, 2] * [3, 4]"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: *: shapes 1×2 and 1×2 do not match"), "{err}");
+    assert!(err.contains("line 2, column 5"), "{err}");
+    assert!(err.contains("b = [1, 2] * [3, 4]"), "{err}");
+    let out = tessera(&["-e", "1 + + "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("line 1, column"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn bad_usage_exits_with_two() {
+    assert_eq!(tessera(&["--bogus"]).status.code(), Some(2));
+    assert_eq!(tessera(&["-e"]).status.code(), Some(2));
+    assert_eq!(tessera(&["run", "/nonexistent/file.tsr"]).status.code(), Some(2));
+    let help = tessera(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help.stdout).contains("tessera run FILE.tsr"));
+}
+
+#[test]
+fn golden_scripts_print_what_they_should() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scripts");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/scripts") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "tsr") {
+            continue;
+        }
+        let expected = std::fs::read_to_string(path.with_extension("out")).expect("a .out beside each .tsr");
+        let out = tessera(&["run", path.to_str().expect("utf-8 path")]);
+        assert_eq!(text(&out.stderr), "", "{}", path.display());
+        assert_eq!(text(&out.stdout), expected, "{}", path.display());
+        assert_eq!(out.status.code(), Some(0), "{}", path.display());
+        ran += 1;
+    }
+    assert!(ran >= 2, "found {ran} scripts");
+}
