@@ -14,6 +14,7 @@
 pub mod ast;
 pub mod builtins;
 pub mod commands;
+pub mod complete;
 pub mod display;
 pub mod env;
 pub mod error;

@@ -130,6 +130,16 @@ impl Session {
         }
     }
 
+    /// Completions of the word before `cursor` (a byte offset).
+    pub fn complete(&self, code: &str, cursor: usize) -> crate::complete::Completion {
+        crate::complete::complete(code, cursor, &self.globals)
+    }
+
+    /// The help or value of the name at `cursor`, if there is one.
+    pub fn inspect(&self, code: &str, cursor: usize) -> Option<String> {
+        crate::complete::inspect(code, cursor, &self.globals)
+    }
+
     /// The global scope.
     pub fn globals(&self) -> &Env {
         &self.globals

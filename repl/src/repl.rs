@@ -1,28 +1,91 @@
-//! The interactive REPL on rustyline: continuation lines while a bracket or
-//! block is open (the language's own `is_complete`), persistent history,
-//! Ctrl-C to interrupt a running evaluation (variables are kept) or to
-//! clear the line at the prompt, Ctrl-D to leave.
+//! The interactive REPL on rustyline: completion of builtins, variables,
+//! record fields and `:` commands; the signature of the open call as a hint;
+//! syntax highlighting; continuation lines while a bracket or block is open
+//! (the language's own `is_complete`); persistent history; Ctrl-C interrupts
+//! a running evaluation (variables are kept) or clears the line at the
+//! prompt; Ctrl-D leaves.
 
 use rustyline::completion::Completer;
+use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
-use rustyline::highlight::Highlighter;
+use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::Helper;
+use rustyline::{Context, Helper};
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
+use tessera_lang::lexer::{lex, Tok};
 use tessera_lang::{display, Session, StdSink};
 
-/// Tells rustyline to continue while the cell is incomplete.
-struct Cell;
+/// rustyline's view of the session: completion, hints, highlighting, continuation.
+struct Cell {
+    session: Rc<RefCell<Session>>,
+}
 
 impl Helper for Cell {}
-impl Highlighter for Cell {}
-impl Hinter for Cell {
-    type Hint = String;
-}
+
 impl Completer for Cell {
     type Candidate = String;
+
+    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+        let c = self.session.borrow().complete(line, pos);
+        Ok((c.start, c.matches))
+    }
+}
+
+impl Hinter for Cell {
+    type Hint = String;
+
+    /// The signature of the builtin whose call is open, e.g. ` ← kron(A, B, ...)`.
+    fn hint(&self, line: &str, pos: usize, _: &Context<'_>) -> Option<String> {
+        if pos < line.len() {
+            return None;
+        }
+        tessera_lang::complete::signature_at(line, pos).map(|s| format!("   ← {s}"))
+    }
+}
+
+/// ANSI colours for token classes.
+const KEYWORD: &str = "\x1b[35m";
+const NUMBER: &str = "\x1b[36m";
+const STRING: &str = "\x1b[32m";
+const BUILTIN: &str = "\x1b[34m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+impl Highlighter for Cell {
+    fn highlight<'l>(&self, line: &'l str, _: usize) -> Cow<'l, str> {
+        let Ok(tokens) = lex(line) else { return Cow::Borrowed(line) };
+        let mut out = String::with_capacity(line.len() + 32);
+        let mut at = 0;
+        for t in tokens {
+            let colour = match &t.tok {
+                Tok::Number(_) => NUMBER,
+                Tok::Str(_) => STRING,
+                Tok::Ident(name) if tessera_lang::builtins::lookup(name).is_some() => BUILTIN,
+                tok if !tok.text().is_empty() && tok.text().chars().all(char::is_alphabetic) => KEYWORD,
+                _ => continue,
+            };
+            out.push_str(&line[at..t.span.start]);
+            out.push_str(colour);
+            out.push_str(&line[t.span.start..t.span.end]);
+            out.push_str(RESET);
+            at = t.span.end;
+        }
+        out.push_str(&line[at..]);
+        Cow::Owned(out)
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        Cow::Owned(format!("{DIM}{hint}{RESET}"))
+    }
+
+    fn highlight_char(&self, _: &str, _: usize, _: CmdKind) -> bool {
+        true
+    }
 }
 
 impl Validator for Cell {
@@ -39,53 +102,52 @@ impl Validator for Cell {
 }
 
 fn history_path() -> Option<std::path::PathBuf> {
-    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".tessera_history"))
+    std::env::var_os("TESSERA_HISTORY")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".tessera_history")))
 }
 
 /// Runs the REPL until Ctrl-D or `:quit`.
 pub fn run() -> ExitCode {
-    let mut editor = match rustyline::Editor::<Cell, rustyline::history::DefaultHistory>::new() {
+    let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
+    let mut editor = match rustyline::Editor::<Cell, rustyline::history::DefaultHistory>::with_config(config) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: cannot start the line editor: {e}");
             return ExitCode::from(1);
         }
     };
-    editor.set_helper(Some(Cell));
+    let session = Rc::new(RefCell::new(Session::new()));
+    editor.set_helper(Some(Cell { session: session.clone() }));
     let history = history_path();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
-    let mut session = Session::new();
-    let interrupt = session.interrupt_handle();
+    let interrupt = session.borrow().interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::Relaxed));
-    println!("Tessera {} — :help for help, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    println!("Tessera {} — :help for help, Tab to complete, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     loop {
         match editor.readline("tessera> ") {
+            Ok(line) if line.trim().is_empty() => {}
+            Ok(line) if matches!(line.trim(), ":quit" | ":q" | ":exit") => break,
             Ok(line) => {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let _ = editor.add_history_entry(line.as_str());
-                if matches!(line.trim(), ":quit" | ":q" | ":exit") {
-                    break;
-                }
-                match session.execute(&line, &mut StdSink) {
+                let result = session.borrow_mut().execute(&line, &mut StdSink);
+                match result {
                     Ok(Some(v)) => println!("{}", display::plain(&v)),
                     Ok(None) => {}
                     Err(e) => eprintln!("{}", e.render(&line)),
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Interrupted) => {}
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("error: {e}");
                 break;
             }
         }
-    }
-    if let Some(path) = &history {
-        let _ = editor.save_history(path);
+        if let Some(path) = &history {
+            let _ = editor.append_history(path);
+        }
     }
     ExitCode::SUCCESS
 }

@@ -1,0 +1,129 @@
+//! Completion and inspection at a cursor, shared by the REPL and Jupyter.
+
+use crate::builtins;
+use crate::commands::COMMANDS;
+use crate::env::Env;
+use crate::value::Value;
+
+/// Candidates replacing `code[start..end]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Completion {
+    pub start: usize,
+    pub end: usize,
+    pub matches: Vec<String>,
+}
+
+const KEYWORDS: [&str; 11] = ["fn", "if", "else", "for", "in", "while", "break", "continue", "return", "true", "false"];
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The start of the identifier that ends at `cursor`.
+fn word_start(code: &str, cursor: usize) -> usize {
+    code[..cursor].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(cursor, |(i, _)| i)
+}
+
+/// Completions of the word before `cursor` (a byte offset into `code`).
+pub fn complete(code: &str, cursor: usize, env: &Env) -> Completion {
+    let cursor = floor_char_boundary(code, cursor);
+    let start = word_start(code, cursor);
+    let prefix = &code[start..cursor];
+    let before = code[..start].trim_end_matches(|c: char| c == ' ' || c == '\t');
+    let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
+    let mut matches: Vec<String> = if code[line_start..start].trim_start() == ":" {
+        COMMANDS.iter().map(|c| c.name.to_string()).filter(|n| n.starts_with(prefix)).collect()
+    } else if let Some(owner) = before.strip_suffix('.') {
+        // `record.fi`: the fields of the record named just before the dot.
+        let owner_start = word_start(owner, owner.len());
+        match env.get(&owner[owner_start..]) {
+            Some(Value::Record(r)) => {
+                r.fields.iter().map(|(n, _)| n.to_string()).filter(|n| n.starts_with(prefix)).collect()
+            }
+            _ => vec![],
+        }
+    } else {
+        env.visible_names()
+            .iter()
+            .map(|n| n.to_string())
+            .chain(builtins::names().map(String::from))
+            .chain(builtins::CONSTANTS.iter().map(|c| c.to_string()))
+            .chain(KEYWORDS.iter().map(|k| k.to_string()))
+            .filter(|n| n.starts_with(prefix))
+            .collect()
+    };
+    matches.sort();
+    matches.dedup();
+    Completion { start, end: cursor, matches }
+}
+
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The identifier under or just before `cursor`.
+pub fn name_at(code: &str, cursor: usize) -> Option<&str> {
+    let cursor = floor_char_boundary(code, cursor);
+    let end = code[cursor..].find(|c: char| !is_word(c)).map_or(code.len(), |k| cursor + k);
+    let start = word_start(code, cursor);
+    (start < end).then(|| &code[start..end])
+}
+
+/// The signature of the builtin whose call is open at `cursor` (`kron(A, |`).
+pub fn signature_at(code: &str, cursor: usize) -> Option<&'static str> {
+    let cursor = floor_char_boundary(code, cursor);
+    let mut depth = 0usize;
+    for (i, c) in code[..cursor].char_indices().rev() {
+        match c {
+            ')' | ']' => depth += 1,
+            '[' if depth > 0 => depth -= 1,
+            '(' if depth > 0 => depth -= 1,
+            '(' => {
+                let start = word_start(code, i);
+                return builtins::lookup(&code[start..i]).map(|b| b.signature);
+            }
+            '[' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What inspecting the name at `cursor` shows: a builtin's help, or a variable's value.
+pub fn inspect(code: &str, cursor: usize, env: &Env) -> Option<String> {
+    let name = name_at(code, cursor)?;
+    crate::help::help_text(name, env).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::Scope;
+
+    #[test]
+    fn completes_builtins_variables_fields_and_commands() {
+        let env = Scope::global();
+        env.set("kronecker_data".into(), Value::Number(1.0));
+        let c = complete("x = kronsu", 10, &env);
+        assert_eq!((c.start, c.end, c.matches.clone()), (4, 10, vec!["kronsum".to_string()]));
+        assert_eq!(complete("kro", 3, &env).matches, vec!["kron", "kronecker_data", "kronsum"]);
+        assert_eq!(complete(":he", 3, &env).matches, vec!["help"]);
+        let record = crate::eval::record(vec![("K", Value::Number(1.0)), ("R", Value::Number(2.0))]);
+        env.set("cam".into(), record);
+        assert_eq!(complete("cam.", 4, &env).matches, vec!["K", "R"]);
+        assert_eq!(complete("wh", 2, &env).matches, vec!["while"]);
+    }
+
+    #[test]
+    fn finds_the_open_call_and_the_name_under_the_cursor() {
+        assert_eq!(signature_at("y = kron(A, ", 12), Some("kron(A, B, ...)"));
+        assert_eq!(signature_at("kron(A, B) + 1", 14), None);
+        assert_eq!(signature_at("det(inv(A), ", 12), Some("det(A)"));
+        assert_eq!(name_at("x = svdvals(A)", 6), Some("svdvals"));
+        assert!(inspect("svd", 1, &Scope::global()).unwrap().contains("svd(A)"));
+    }
+}
