@@ -29,7 +29,7 @@ pub fn complete(code: &str, cursor: usize, env: &Env) -> Completion {
     let cursor = floor_char_boundary(code, cursor);
     let start = word_start(code, cursor);
     let prefix = &code[start..cursor];
-    let before = code[..start].trim_end_matches(|c: char| c == ' ' || c == '\t');
+    let before = code[..start].trim_end_matches([' ', '\t']);
     let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
     let mut matches: Vec<String> = if code[line_start..start].trim_start() == ":" {
         COMMANDS.iter().map(|c| c.name.to_string()).filter(|n| n.starts_with(prefix)).collect()
