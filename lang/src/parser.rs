@@ -562,7 +562,8 @@ impl Parser {
         Ok(Expr { kind: ExprKind::If(Box::new(cond), Box::new(then), otherwise), span: start.to(end) })
     }
 
-    /// `[a, b; c, d]`: `,` between entries, `;` or newlines between rows.
+    /// `[a, b; c, d]`: `,` between entries, `;` or newlines between rows (a
+    /// trailing comma before a newline is allowed).
     fn matrix(&mut self, open: Span) -> Result<Expr> {
         let rows = self.with_newlines(false, |p| {
             let mut rows: Vec<Vec<Expr>> = vec![];
@@ -580,8 +581,8 @@ impl Parser {
                     _ => {
                         row.push(p.with_newlines(false, |p| p.expression())?);
                         if p.tokens[p.pos].tok == Tok::Comma {
+                            // A newline after a trailing comma still ends the row (as in MATLAB).
                             p.pos += 1;
-                            p.skip_newlines();
                         } else if !matches!(p.tokens[p.pos].tok, Tok::Semi | Tok::Newline | Tok::RBracket | Tok::Eof) {
                             let t = p.tokens[p.pos].clone();
                             return Err(LangError::syntax(

@@ -89,6 +89,7 @@ fn matrix_literals_concatenate_blocks_and_accept_newlines() {
     assert_eq!(show("A = [1, 2; 3, 4]; [A, A; A, A][3, 3]"), "4");
     assert_eq!(show("[eye(2), [5; 6]]"), "2×3 matrix:\n 1  0  5\n 0  1  6");
     assert_eq!(show("[1, 2\n 3, 4]"), "2×2 matrix:\n 1  2\n 3  4");
+    assert_eq!(show("[1, 2,\n 3, 4,\n]"), "2×2 matrix:\n 1  2\n 3  4");
     assert_eq!(show("[]"), "0×0 matrix");
     assert!(error("[[1, 2], [3; 4]]").message.contains("hcat"));
 }

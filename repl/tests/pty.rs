@@ -1,0 +1,78 @@
+//! The REPL driven in a real pseudo-terminal, as a user types: completion,
+//! continuation lines, Ctrl-C during a loop, and the session surviving it.
+
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Expect, Regex};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Emitted when rustyline hands a finished line over (bracketed paste turned off).
+const LINE_ACCEPTED: &str = "\u{1b}[?2004l";
+
+/// Types a line and waits until the REPL has accepted it.
+fn enter(p: &mut OsSession, line: &str) {
+    p.send_line(line).unwrap();
+    p.expect(LINE_ACCEPTED).expect("the line is accepted");
+}
+
+fn start() -> OsSession {
+    let history = std::env::temp_dir().join(format!("tessera-pty-history-{}", std::process::id()));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    cmd.env("TESSERA_HISTORY", history).env("TERM", "xterm");
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn the REPL in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("tessera> ").expect("the prompt");
+    p
+}
+
+#[test]
+fn tab_completes_a_unique_prefix_and_lists_ambiguous_ones() {
+    let mut p = start();
+    p.send("x = kronsu").unwrap();
+    p.expect("kronsu").expect("the prefix is echoed");
+    p.send("\t").unwrap();
+    p.expect("kronsum").expect("kronsu completes to kronsum");
+    enter(&mut p, "(eye(2), eye(2))");
+    enter(&mut p, "x");
+    p.expect("Kronecker sum (2×2 ⊕ 2×2)").expect("the completed call ran");
+    p.expect("tessera> ").expect("the prompt is back");
+    p.send("kro").unwrap();
+    p.expect("kro").expect("the prefix is echoed");
+    p.send("\t\t").unwrap();
+    p.expect(Regex("kron\\s+kronsum")).expect("both candidates listed");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}
+
+#[test]
+fn an_open_bracket_continues_on_the_next_line() {
+    let mut p = start();
+    p.send_line("A = [1, 2,").unwrap();
+    enter(&mut p, "3, 4]");
+    enter(&mut p, "A[1, 1] * 10");
+    p.expect("40").expect("the two lines made one matrix");
+    p.send_line("fn f(x) {").unwrap();
+    p.send_line("  x + 1").unwrap();
+    enter(&mut p, "}");
+    enter(&mut p, "f(41)");
+    p.expect("42").expect("a block continued over three lines");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}
+
+#[test]
+fn ctrl_c_stops_a_running_loop_and_keeps_the_variables() {
+    let mut p = start();
+    enter(&mut p, "kept = 123");
+    enter(&mut p, "i = 0; while true { i = i + 1 }");
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = Instant::now();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("interrupted").expect("Ctrl-C stops the loop");
+    let latency = sent.elapsed();
+    eprintln!("Ctrl-C to `interrupted` on screen: {latency:?}");
+    assert!(latency < Duration::from_secs(5), "{latency:?}");
+    p.send_line("kept + 1").unwrap();
+    p.expect("124").expect("variables survive the interrupt");
+    p.send_line("i > 0").unwrap();
+    p.expect("true").expect("the loop ran and its progress is kept");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}
