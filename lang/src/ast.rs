@@ -104,6 +104,8 @@ pub struct FnDef {
     pub params: Vec<Param>,
     pub body: Rc<Expr>,
     pub span: Span,
+    /// The definition's source text (what `:save` stores).
+    pub source: Rc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

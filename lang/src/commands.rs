@@ -19,6 +19,8 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "help", usage: ":help [name]", summary: "this overview, or the help of a builtin" },
     Command { name: "vars", usage: ":vars", summary: "the variables: name, kind, shape, bytes" },
     Command { name: "time", usage: ":time CODE", summary: "runs CODE and reports how long it took" },
+    Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
+    Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },
     Command { name: "quit", usage: ":quit", summary: "leaves the REPL (Ctrl-D too)" },
 ];
@@ -73,6 +75,21 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             let value = session.execute(rest, sink);
             sink.stdout(&format!("time: {}\n", seconds(start.elapsed().as_secs_f64())));
             return value;
+        }
+        "save" | "load" if rest.is_empty() => {
+            return Err(LangError::new(ErrorKind::Argument, format!(":{name} needs a file name"), None))
+        }
+        "save" => {
+            let bytes = crate::workspace::save(session.globals())?;
+            std::fs::write(rest, bytes)
+                .map_err(|e| LangError::new(ErrorKind::Argument, format!("cannot write {rest}: {e}"), None))?;
+            sink.stdout(&format!("saved {} variables to {rest}\n", session.variable_names().len()));
+        }
+        "load" => {
+            let bytes = std::fs::read(rest)
+                .map_err(|e| LangError::new(ErrorKind::Argument, format!("cannot read {rest}: {e}"), None))?;
+            let count = crate::workspace::load(&bytes, session.globals())?;
+            sink.stdout(&format!("loaded {count} variables from {rest}\n"));
         }
         "clear" => session.clear(),
         "quit" => {

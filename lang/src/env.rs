@@ -59,6 +59,16 @@ impl Scope {
         self.vars.borrow_mut().clear();
     }
 
+    /// The enclosing scope (`None` for the globals).
+    pub fn parent(&self) -> Option<&Env> {
+        self.parent.as_ref()
+    }
+
+    /// The value bound to `name` in this scope itself (not its parents).
+    pub fn own(&self, name: &str) -> Option<Value> {
+        self.vars.borrow().get(name).cloned()
+    }
+
     /// Whether `name` is bound in this scope (not its parents).
     pub fn has_own(&self, name: &str) -> bool {
         self.vars.borrow().contains_key(name)

@@ -28,6 +28,7 @@ pub mod session;
 pub mod span;
 pub mod suggest;
 pub mod value;
+pub mod workspace;
 
 pub use error::{ErrorKind, LangError};
 pub use session::{Completeness, Session, Sink, StdSink};

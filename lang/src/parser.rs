@@ -26,11 +26,12 @@ use std::rc::Rc;
 
 /// Parses a whole cell.
 pub fn parse(source: &str) -> Result<Vec<Stmt>> {
-    let mut p = Parser { tokens: lex(source)?, pos: 0, ignore_newlines: vec![false], depth: 0 };
+    let mut p = Parser { source, tokens: lex(source)?, pos: 0, ignore_newlines: vec![false], depth: 0 };
     p.statements(&Tok::Eof)
 }
 
-struct Parser {
+struct Parser<'s> {
+    source: &'s str,
     tokens: Vec<Token>,
     pos: usize,
     /// Whether newlines are insignificant in the innermost bracket.
@@ -70,7 +71,7 @@ fn binary(tok: &Tok) -> Option<(BinOp, u8)> {
     })
 }
 
-impl Parser {
+impl Parser<'_> {
     // ----- token access ---------------------------------------------------
 
     fn skip_insignificant_newlines(&mut self) {
@@ -272,7 +273,8 @@ impl Parser {
             return Err(self.unexpected("`=` or `{` for the function body"));
         };
         let span = start.to(body.span);
-        Ok(Rc::new(FnDef { name, params, body: Rc::new(body), span }))
+        let source = Rc::from(&self.source[span.start..span.end]);
+        Ok(Rc::new(FnDef { name, params, body: Rc::new(body), span, source }))
     }
 
     /// `{ statements }` as a block expression.

@@ -76,3 +76,20 @@ fn ctrl_c_stops_a_running_loop_and_keeps_the_variables() {
     p.expect("true").expect("the loop ran and its progress is kept");
     p.send(ControlCode::EndOfTransmission).unwrap();
 }
+
+#[test]
+fn save_then_load_in_a_fresh_repl_restores_every_variable() {
+    let file = std::env::temp_dir().join(format!("tessera-pty-{}.tsw", std::process::id()));
+    let mut p = start();
+    enter(&mut p, "seed(9); A = randn(3, 3); K = kron(A, eye(2)); fn f(x) = x * 2; note = \"kept\"");
+    enter(&mut p, &format!(":save {}", file.display()));
+    p.expect("saved 4 variables").expect("saved");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    let mut q = start();
+    enter(&mut q, &format!(":load {}", file.display()));
+    q.expect("loaded 4 variables").expect("loaded");
+    enter(&mut q, "seed(9); (sum(A == randn(3, 3)), f(21), note, storage(K))");
+    q.expect("(9, 42, \"kept\", 13)").expect("every variable is back, A bit for bit");
+    q.send(ControlCode::EndOfTransmission).unwrap();
+    let _ = std::fs::remove_file(file);
+}

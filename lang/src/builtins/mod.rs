@@ -92,19 +92,20 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     all().map(|b| b.name)
 }
 
-/// The constants `pi`, `inf`, `nan`, `im`.
+/// The constants `pi`, `inf`, `nan`, `im`, `none`.
 pub fn constant(name: &str) -> Option<Value> {
     Some(match name {
         "pi" => Value::Number(std::f64::consts::PI),
         "inf" => Value::Number(f64::INFINITY),
         "nan" => Value::Number(f64::NAN),
         "im" => Value::Complex(tessera::c64::new(0.0, 1.0)),
+        "none" => Value::None,
         _ => return None,
     })
 }
 
-/// The names of the constants.
-pub const CONSTANTS: [&str; 4] = ["pi", "inf", "nan", "im"];
+/// The names of the constants (`none` is the value of "nothing").
+pub const CONSTANTS: [&str; 5] = ["pi", "inf", "nan", "im", "none"];
 
 /// Evaluated arguments of a call.
 #[derive(Default)]

@@ -1,0 +1,269 @@
+//! `:save FILE` and `:load FILE`: the whole workspace, bit for bit.
+//!
+//! The file is CBOR (`ciborium`) holding a format tag, a version, and each
+//! variable as a [`Saved`] value. Numbers are stored as their IEEE bits, so
+//! NaN payloads and signed zeros come back exactly; operators keep their
+//! structure; functions are stored as their source text together with the
+//! variables they captured from enclosing function calls.
+
+use crate::ast::{ExprKind, FnDef, StmtKind};
+use crate::builtins;
+use crate::env::{Env, Scope};
+use crate::error::{ErrorKind, LangError, Result};
+use crate::value::{Closure, Record, Value};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use tessera::{c64, Matrix, Monarch, Operator};
+
+const FORMAT: &str = "tessera-workspace";
+const VERSION: u32 = 1;
+/// Closures capturing closures deeper than this are refused (cycles).
+const MAX_NESTING: usize = 32;
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    version: u32,
+    variables: Vec<(String, Saved)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedMatrix {
+    rows: usize,
+    cols: usize,
+    /// Row-major IEEE bits.
+    bits: Vec<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum SavedOperator {
+    Dense(SavedMatrix),
+    Diagonal(Vec<u64>),
+    Permutation(Vec<usize>),
+    Kronecker(Vec<SavedOperator>),
+    KroneckerSum(Box<SavedOperator>, Box<SavedOperator>),
+    BlockDiagonal(Vec<SavedOperator>),
+    Monarch { l: Vec<SavedMatrix>, r: Vec<SavedMatrix> },
+    LowRank { u: SavedMatrix, v: SavedMatrix },
+    DiagonalPlusLowRank { d: Vec<u64>, u: SavedMatrix, v: SavedMatrix },
+    Scaled(u64, Box<SavedOperator>),
+    Sum(Vec<SavedOperator>),
+    Product(Vec<SavedOperator>),
+    Transposed(Box<SavedOperator>),
+}
+
+#[derive(Serialize, Deserialize)]
+enum Saved {
+    None,
+    Bool(bool),
+    Number(u64),
+    Complex(u64, u64),
+    Str(String),
+    Matrix(SavedMatrix),
+    Operator(SavedOperator),
+    Range(i64, i64),
+    List(Vec<Saved>),
+    Tuple(Vec<Saved>),
+    Record(Vec<(String, Saved)>),
+    /// Source text, and the scopes it captured from the innermost outwards.
+    Function {
+        source: String,
+        captured: Vec<Vec<(String, Saved)>>,
+    },
+    Builtin(String),
+}
+
+fn bad(message: impl Into<String>) -> LangError {
+    LangError::new(ErrorKind::Argument, message, None)
+}
+
+fn save_matrix(m: &Matrix) -> SavedMatrix {
+    SavedMatrix { rows: m.rows(), cols: m.cols(), bits: m.to_row_major().iter().map(|x| x.to_bits()).collect() }
+}
+
+fn load_matrix(m: SavedMatrix) -> Result<Matrix> {
+    let values: Vec<f64> = m.bits.into_iter().map(f64::from_bits).collect();
+    Ok(Matrix::from_row_major(m.rows, m.cols, &values)?)
+}
+
+fn bits(xs: &[f64]) -> Vec<u64> {
+    xs.iter().map(|x| x.to_bits()).collect()
+}
+
+fn floats(bs: Vec<u64>) -> Vec<f64> {
+    bs.into_iter().map(f64::from_bits).collect()
+}
+
+fn save_operator(op: &Operator) -> SavedOperator {
+    let all = |xs: &[Operator]| xs.iter().map(save_operator).collect();
+    match op {
+        Operator::Dense(m) => SavedOperator::Dense(save_matrix(m)),
+        Operator::Diagonal(d) => SavedOperator::Diagonal(bits(d)),
+        Operator::Permutation { 0: p, .. } => SavedOperator::Permutation(p.clone()),
+        Operator::Kronecker { 0: fs, .. } => SavedOperator::Kronecker(all(fs)),
+        Operator::KroneckerSum { 0: a, 1: b, .. } => {
+            SavedOperator::KroneckerSum(Box::new(save_operator(a)), Box::new(save_operator(b)))
+        }
+        Operator::BlockDiagonal(bs) => SavedOperator::BlockDiagonal(all(bs)),
+        Operator::Monarch(m) => SavedOperator::Monarch {
+            l: m.left_blocks().iter().map(save_matrix).collect(),
+            r: m.right_blocks().iter().map(save_matrix).collect(),
+        },
+        Operator::LowRank { u, v, .. } => SavedOperator::LowRank { u: save_matrix(u), v: save_matrix(v) },
+        Operator::DiagonalPlusLowRank { d, u, v, .. } => {
+            SavedOperator::DiagonalPlusLowRank { d: bits(d), u: save_matrix(u), v: save_matrix(v) }
+        }
+        Operator::Scaled(s, a) => SavedOperator::Scaled(s.to_bits(), Box::new(save_operator(a))),
+        Operator::Sum { 0: xs, .. } => SavedOperator::Sum(all(xs)),
+        Operator::Product { 0: xs, .. } => SavedOperator::Product(all(xs)),
+        Operator::Transposed(a) => SavedOperator::Transposed(Box::new(save_operator(a))),
+    }
+}
+
+fn load_operator(op: SavedOperator) -> Result<Operator> {
+    let all = |xs: Vec<SavedOperator>| xs.into_iter().map(load_operator).collect::<Result<Vec<_>>>();
+    let fold =
+        |xs: Vec<SavedOperator>, join: fn(Operator, Operator) -> tessera::Result<Operator>| -> Result<Operator> {
+            let mut ops = all(xs)?.into_iter();
+            let first = ops.next().ok_or_else(|| bad("an empty sum or product in the file"))?;
+            ops.try_fold(first, |acc, x| join(acc, x).map_err(LangError::from))
+        };
+    Ok(match op {
+        SavedOperator::Dense(m) => Operator::Dense(load_matrix(m)?),
+        SavedOperator::Diagonal(d) => Operator::diagonal(floats(d)),
+        SavedOperator::Permutation(p) => Operator::permutation(p)?,
+        SavedOperator::Kronecker(fs) => Operator::kron(all(fs)?)?,
+        SavedOperator::KroneckerSum(a, b) => Operator::kronsum(load_operator(*a)?, load_operator(*b)?)?,
+        SavedOperator::BlockDiagonal(bs) => Operator::blockdiag(all(bs)?),
+        SavedOperator::Monarch { l, r } => Operator::Monarch(Monarch::from_blocks(
+            l.into_iter().map(load_matrix).collect::<Result<_>>()?,
+            r.into_iter().map(load_matrix).collect::<Result<_>>()?,
+        )?),
+        SavedOperator::LowRank { u, v } => Operator::lowrank(load_matrix(u)?, load_matrix(v)?)?,
+        SavedOperator::DiagonalPlusLowRank { d, u, v } => {
+            Operator::diag_plus_lowrank(floats(d), load_matrix(u)?, load_matrix(v)?)?
+        }
+        SavedOperator::Scaled(s, a) => Operator::scaled(f64::from_bits(s), load_operator(*a)?),
+        SavedOperator::Sum(xs) => fold(xs, Operator::sum)?,
+        SavedOperator::Product(xs) => fold(xs, Operator::product)?,
+        SavedOperator::Transposed(a) => load_operator(*a)?.transpose(),
+    })
+}
+
+fn save_value(v: &Value, depth: usize) -> Result<Saved> {
+    if depth > MAX_NESTING {
+        return Err(bad("a closure captures itself (or nests too deeply) and cannot be saved"));
+    }
+    let all = |xs: &[Value]| xs.iter().map(|x| save_value(x, depth + 1)).collect::<Result<Vec<_>>>();
+    Ok(match v {
+        Value::None => Saved::None,
+        Value::Bool(b) => Saved::Bool(*b),
+        Value::Number(x) => Saved::Number(x.to_bits()),
+        Value::Complex(z) => Saved::Complex(z.re.to_bits(), z.im.to_bits()),
+        Value::Str(s) => Saved::Str(s.to_string()),
+        Value::Matrix(m) => Saved::Matrix(save_matrix(m)),
+        Value::Operator(op) => Saved::Operator(save_operator(op)),
+        Value::Range(a, b) => Saved::Range(*a, *b),
+        Value::List(xs) => Saved::List(all(xs)?),
+        Value::Tuple(xs) => Saved::Tuple(all(xs)?),
+        Value::Record(r) => Saved::Record(
+            r.fields.iter().map(|(n, x)| Ok((n.to_string(), save_value(x, depth + 1)?))).collect::<Result<_>>()?,
+        ),
+        Value::Function(f) => {
+            let mut captured = Vec::new();
+            let mut scope: &Env = &f.env;
+            while let Some(parent) = scope.parent() {
+                let vars = scope
+                    .names()
+                    .iter()
+                    .map(|n| Ok((n.to_string(), save_value(&scope.own(n).expect("listed"), depth + 1)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                captured.push(vars);
+                scope = parent;
+            }
+            Saved::Function { source: f.def.source.to_string(), captured }
+        }
+        Value::Builtin(b) => Saved::Builtin(b.name.to_string()),
+    })
+}
+
+/// The definition in a function's saved source.
+fn parse_function(source: &str) -> Result<Rc<FnDef>> {
+    let stmts = crate::parser::parse(source)?;
+    match stmts.into_iter().next().map(|s| s.kind) {
+        Some(StmtKind::Fn(def)) => Ok(def),
+        Some(StmtKind::Expr { expr, .. }) => match expr.kind {
+            ExprKind::Lambda(def) => Ok(def),
+            _ => Err(bad("a saved function's source is not a function")),
+        },
+        _ => Err(bad("a saved function's source is not a function")),
+    }
+}
+
+fn load_value(v: Saved, globals: &Env) -> Result<Value> {
+    let all = |xs: Vec<Saved>| xs.into_iter().map(|x| load_value(x, globals)).collect::<Result<Vec<_>>>();
+    Ok(match v {
+        Saved::None => Value::None,
+        Saved::Bool(b) => Value::Bool(b),
+        Saved::Number(x) => Value::Number(f64::from_bits(x)),
+        Saved::Complex(re, im) => Value::Complex(c64::new(f64::from_bits(re), f64::from_bits(im))),
+        Saved::Str(s) => Value::str(&s),
+        Saved::Matrix(m) => Value::matrix(load_matrix(m)?),
+        Saved::Operator(op) => Value::Operator(Rc::new(load_operator(op)?)),
+        Saved::Range(a, b) => Value::Range(a, b),
+        Saved::List(xs) => Value::List(Rc::new(all(xs)?)),
+        Saved::Tuple(xs) => Value::tuple(all(xs)?),
+        Saved::Record(fields) => Value::Record(Rc::new(Record {
+            fields: fields
+                .into_iter()
+                .map(|(n, x)| Ok((Rc::from(n.as_str()), load_value(x, globals)?)))
+                .collect::<Result<_>>()?,
+        })),
+        Saved::Function { source, captured } => {
+            let def = parse_function(&source)?;
+            let mut env = globals.clone();
+            for vars in captured.into_iter().rev() {
+                let scope = Scope::child(&env);
+                for (n, x) in vars {
+                    scope.set(Rc::from(n.as_str()), load_value(x, globals)?);
+                }
+                env = scope;
+            }
+            Value::Function(Rc::new(Closure { def, env }))
+        }
+        Saved::Builtin(name) => {
+            Value::Builtin(builtins::lookup(&name).ok_or_else(|| bad(format!("unknown builtin `{name}` in the file")))?)
+        }
+    })
+}
+
+/// The workspace's variables as file bytes.
+pub fn save(globals: &Env) -> Result<Vec<u8>> {
+    let variables = globals
+        .names()
+        .iter()
+        .map(|n| Ok((n.to_string(), save_value(&globals.own(n).expect("listed"), 0)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    ciborium::into_writer(&File { format: FORMAT.into(), version: VERSION, variables }, &mut out)
+        .map_err(|e| bad(format!("cannot encode the workspace: {e}")))?;
+    Ok(out)
+}
+
+/// Reads a saved workspace into `globals` (all or nothing: a malformed file changes nothing).
+pub fn load(bytes: &[u8], globals: &Env) -> Result<usize> {
+    let file: File = ciborium::from_reader(bytes).map_err(|e| bad(format!("not a Tessera workspace file ({e})")))?;
+    if file.format != FORMAT {
+        return Err(bad(format!("not a Tessera workspace file (format `{}`)", file.format)));
+    }
+    if file.version != VERSION {
+        return Err(bad(format!("workspace format version {} is not supported (this is {VERSION})", file.version)));
+    }
+    let values =
+        file.variables.into_iter().map(|(n, v)| Ok((n, load_value(v, globals)?))).collect::<Result<Vec<_>>>()?;
+    let count = values.len();
+    for (n, v) in values {
+        globals.set(Rc::from(n.as_str()), v);
+    }
+    Ok(count)
+}
