@@ -118,6 +118,8 @@ pub enum ExprKind {
     Matrix(Vec<Vec<Expr>>),
     /// `(a, b)`; `()` is the empty tuple.
     Tuple(Vec<Expr>),
+    /// `(name = value, ...)`: a record.
+    Record(Vec<(Rc<str>, Expr)>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `a:b`, half-open.

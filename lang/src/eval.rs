@@ -254,6 +254,13 @@ impl<'a> Interp<'a> {
                 let vs = items.iter().map(|i| self.expr(i, env)).collect::<Flow<Vec<_>>>()?;
                 Value::tuple(vs)
             }
+            ExprKind::Record(fields) => {
+                let mut values = Vec::with_capacity(fields.len());
+                for (name, e) in fields {
+                    values.push((name.clone(), self.expr(e, env)?));
+                }
+                Value::Record(Rc::new(Record { fields: values }))
+            }
             ExprKind::Unary(op, inner) => {
                 let v = self.expr(inner, env)?;
                 ops::unary(*op, v).map_err(at)?

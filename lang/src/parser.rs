@@ -500,6 +500,25 @@ impl Parser<'_> {
                 let (name, name_span) = self.ident("a name after `?`")?;
                 return Ok(Expr { kind: ExprKind::Help(name), span: span.to(name_span) });
             }
+            Tok::LParen if self.record_ahead() => {
+                let fields = self.with_newlines(true, |p| {
+                    let mut fields: Vec<(Rc<str>, Expr)> = Vec::new();
+                    while p.peek_tok() != Tok::RParen {
+                        let (name, name_span) = p.ident("a field name")?;
+                        if fields.iter().any(|(n, _)| *n == name) {
+                            return Err(LangError::syntax(format!("field `{name}` is given twice"), name_span));
+                        }
+                        p.expect(&Tok::Assign, "`=` after the field name")?;
+                        fields.push((name, p.expression()?));
+                        if !p.eat(&Tok::Comma) {
+                            break;
+                        }
+                    }
+                    Ok(fields)
+                })?;
+                let close = self.expect(&Tok::RParen, "`)` to close the record")?;
+                return Ok(Expr { kind: ExprKind::Record(fields), span: span.to(close) });
+            }
             Tok::LParen => {
                 let items = self.with_newlines(true, |p| {
                     let mut items = Vec::new();
@@ -542,6 +561,15 @@ impl Parser<'_> {
             }
         };
         Ok(Expr { kind, span })
+    }
+
+    /// Whether the `(` just read opens a record: `(name = ...`.
+    fn record_ahead(&self) -> bool {
+        let mut i = self.pos;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        matches!((&self.tokens[i].tok, self.tokens.get(i + 1).map(|t| &t.tok)), (Tok::Ident(_), Some(Tok::Assign)))
     }
 
     fn if_expression(&mut self, start: Span) -> Result<Expr> {
