@@ -1,5 +1,6 @@
 //! The syntax tree. Every node carries the [`Span`] of the source it came from.
 
+use crate::name::Name;
 use crate::span::Span;
 use std::rc::Rc;
 
@@ -71,7 +72,7 @@ pub enum UnOp {
 /// One argument of a call, positional or `name = value`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arg {
-    pub name: Option<Rc<str>>,
+    pub name: Option<Name>,
     pub value: Expr,
 }
 
@@ -92,7 +93,7 @@ pub enum Subscript {
 /// A function parameter with an optional default.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
-    pub name: Rc<str>,
+    pub name: Name,
     pub default: Option<Expr>,
     pub span: Span,
 }
@@ -100,7 +101,7 @@ pub struct Param {
 /// A function's definition (named or anonymous).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FnDef {
-    pub name: Option<Rc<str>>,
+    pub name: Option<Name>,
     pub params: Vec<Param>,
     pub body: Rc<Expr>,
     pub span: Span,
@@ -113,13 +114,13 @@ pub enum ExprKind {
     Number(f64),
     Str(Rc<str>),
     Bool(bool),
-    Ident(Rc<str>),
+    Ident(Name),
     /// `[a, b; c, d]`: rows of entries (each entry a scalar or a block).
     Matrix(Vec<Vec<Expr>>),
     /// `(a, b)`; `()` is the empty tuple.
     Tuple(Vec<Expr>),
     /// `(name = value, ...)`: a record.
-    Record(Vec<(Rc<str>, Expr)>),
+    Record(Vec<(Name, Expr)>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `a:b`, half-open.
@@ -128,21 +129,21 @@ pub enum ExprKind {
     Transpose(Box<Expr>),
     Call(Box<Expr>, Vec<Arg>),
     Index(Box<Expr>, Vec<Subscript>),
-    Field(Box<Expr>, Rc<str>),
+    Field(Box<Expr>, Name),
     /// `{ statements }`: the value of the last expression.
     Block(Vec<Stmt>),
     If(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     /// `fn (a, b) = e` as a value.
     Lambda(Rc<FnDef>),
     /// `?name`.
-    Help(Rc<str>),
+    Help(Name),
 }
 
 /// What an assignment writes to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    Name(Rc<str>, Span),
-    Index(Rc<str>, Vec<Subscript>, Span),
+    Name(Name, Span),
+    Index(Name, Vec<Subscript>, Span),
     Tuple(Vec<Target>, Span),
 }
 
@@ -166,7 +167,7 @@ pub enum StmtKind {
     },
     Fn(Rc<FnDef>),
     For {
-        var: Rc<str>,
+        var: Name,
         iter: Expr,
         body: Box<Expr>,
     },

@@ -3,6 +3,7 @@
 //! scoping, so closures see the variables around their definition). Blocks,
 //! `if` and loops do not open scopes. Assignment writes to the current scope.
 
+use crate::name::Name;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -14,7 +15,7 @@ pub type Env = Rc<Scope>;
 /// Variables of one scope and the scope around it.
 #[derive(Default)]
 pub struct Scope {
-    vars: RefCell<FxHashMap<Rc<str>, Value>>,
+    vars: RefCell<FxHashMap<Name, Value>>,
     parent: Option<Env>,
 }
 
@@ -31,24 +32,35 @@ impl Scope {
 
     /// The value of `name` here or in an enclosing scope.
     pub fn get(&self, name: &str) -> Option<Value> {
+        self.lookup(&Name::new(name))
+    }
+
+    /// The value of an interned name here or in an enclosing scope (the evaluator's path).
+    pub fn lookup(&self, name: &Name) -> Option<Value> {
         if let Some(v) = self.vars.borrow().get(name) {
             return Some(v.clone());
         }
-        self.parent.as_ref().and_then(|p| p.get(name))
+        self.parent.as_ref().and_then(|p| p.lookup(name))
     }
 
     /// Binds `name` in this scope.
-    pub fn set(&self, name: Rc<str>, value: Value) {
-        self.vars.borrow_mut().insert(name, value);
+    pub fn set(&self, name: Name, value: Value) {
+        let mut vars = self.vars.borrow_mut();
+        match vars.get_mut(&name) {
+            Some(slot) => *slot = value,
+            None => {
+                vars.insert(name, value);
+            }
+        }
     }
 
     /// Takes `name` out of this scope (for in-place updates), if it is bound here.
-    pub fn take(&self, name: &str) -> Option<Value> {
+    pub fn take(&self, name: &Name) -> Option<Value> {
         self.vars.borrow_mut().remove(name)
     }
 
     /// The names bound in this scope, sorted.
-    pub fn names(&self) -> Vec<Rc<str>> {
+    pub fn names(&self) -> Vec<Name> {
         let mut names: Vec<_> = self.vars.borrow().keys().cloned().collect();
         names.sort();
         names
@@ -65,17 +77,17 @@ impl Scope {
     }
 
     /// The value bound to `name` in this scope itself (not its parents).
-    pub fn own(&self, name: &str) -> Option<Value> {
+    pub fn own(&self, name: &Name) -> Option<Value> {
         self.vars.borrow().get(name).cloned()
     }
 
     /// Whether `name` is bound in this scope (not its parents).
-    pub fn has_own(&self, name: &str) -> bool {
+    pub fn has_own(&self, name: &Name) -> bool {
         self.vars.borrow().contains_key(name)
     }
 
     /// Names visible from this scope (for completion and suggestions).
-    pub fn visible_names(&self) -> Vec<Rc<str>> {
+    pub fn visible_names(&self) -> Vec<Name> {
         let mut names = self.names();
         if let Some(p) = &self.parent {
             names.extend(p.visible_names());

@@ -4,6 +4,7 @@ use crate::ast::*;
 use crate::builtins::{Args, Builtin};
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
+use crate::name::Name;
 use crate::session::{Sink, State};
 use crate::span::Span;
 use crate::value::{Closure, Record, Value};
@@ -43,12 +44,15 @@ pub struct Interp<'a> {
     pub state: &'a mut State,
     pub sink: &'a mut dyn Sink,
     pub interrupt: &'a AtomicBool,
+    /// Nested function calls (bounded by MAX_DEPTH).
     depth: usize,
+    /// Nested expression evaluations (for the stack check).
+    nesting: usize,
 }
 
 impl<'a> Interp<'a> {
     pub fn new(state: &'a mut State, sink: &'a mut dyn Sink, interrupt: &'a AtomicBool) -> Self {
-        Interp { state, sink, interrupt, depth: 0 }
+        Interp { state, sink, interrupt, depth: 0, nesting: 0 }
     }
 
     /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
@@ -113,7 +117,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn for_loop(&mut self, var: &Rc<str>, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
+    fn for_loop(&mut self, var: &Name, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
         let step = |interp: &mut Self, item: Value| -> Flow<bool> {
             interp.check_interrupt(span)?;
             env.set(var.clone(), item);
@@ -169,7 +173,7 @@ impl<'a> Interp<'a> {
         match target {
             Target::Name(name, _) => env.set(name.clone(), value),
             Target::Index(name, subs, span) => {
-                let Some(current) = env.take(name).or_else(|| env.get(name)) else {
+                let Some(current) = env.take(name).or_else(|| env.lookup(name)) else {
                     return Err(self.unknown_name(name, *span, env).into());
                 };
                 let updated = match self.subscripts(subs, env) {
@@ -217,9 +221,17 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Evaluates an expression (on a native stack grown as nesting needs).
+    /// Evaluates an expression (on a native stack grown as nesting needs:
+    /// checked every few levels, which keeps the check off the hot path).
     pub fn expr(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here(e, env))
+        self.nesting += 1;
+        let result = if self.nesting % 16 == 0 {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here(e, env))
+        } else {
+            self.expr_here(e, env)
+        };
+        self.nesting -= 1;
+        result
     }
 
     fn expr_here(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
@@ -229,7 +241,7 @@ impl<'a> Interp<'a> {
             ExprKind::Number(x) => Value::Number(*x),
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
-            ExprKind::Ident(name) => match env.get(name) {
+            ExprKind::Ident(name) => match env.lookup(name) {
                 Some(v) => v,
                 None => match crate::builtins::lookup(name) {
                     Some(b) => Value::Builtin(b),
@@ -269,6 +281,11 @@ impl<'a> Interp<'a> {
             ExprKind::Binary(BinOp::Or, l, r) => Value::Bool(self.truth(l, env)? || self.truth(r, env)?),
             ExprKind::Binary(op, l, r) => {
                 let (a, b) = (self.expr(l, env)?, self.expr(r, env)?);
+                if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
+                    if let Some(v) = ops::scalar_fast(*op, *x, *y) {
+                        return Ok(v);
+                    }
+                }
                 ops::binary(*op, a, b).map_err(at)?
             }
             ExprKind::Range(a, b) => {
@@ -438,7 +455,7 @@ impl<'a> Interp<'a> {
 
 /// A record from named values.
 pub fn record(fields: Vec<(&str, Value)>) -> Value {
-    Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Rc::from(n), v)).collect() }))
+    Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Name::new(n), v)).collect() }))
 }
 
 /// A matrix value.

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod help;
 pub mod index;
 pub mod lexer;
+pub mod name;
 pub mod ops;
 pub mod parser;
 pub mod session;

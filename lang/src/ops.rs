@@ -171,6 +171,26 @@ fn compare(op: BinOp, x: f64, y: f64) -> bool {
     }
 }
 
+/// Arithmetic and comparison of two numbers, the interpreter's hot path
+/// (`None` for the operators that need more than a number).
+#[inline]
+pub fn scalar_fast(op: BinOp, x: f64, y: f64) -> Option<Value> {
+    use BinOp::*;
+    Some(match op {
+        Add => Value::Number(x + y),
+        Sub => Value::Number(x - y),
+        Mul | ElemMul => Value::Number(x * y),
+        Div | ElemDiv => Value::Number(x / y),
+        Lt => Value::Bool(x < y),
+        Le => Value::Bool(x <= y),
+        Gt => Value::Bool(x > y),
+        Ge => Value::Bool(x >= y),
+        Eq => Value::Bool(x == y),
+        Ne => Value::Bool(x != y),
+        _ => return None,
+    })
+}
+
 fn scalar(op: BinOp, x: f64, y: f64) -> Result<Value> {
     use BinOp::*;
     Ok(match op {

@@ -21,6 +21,7 @@
 use crate::ast::*;
 use crate::error::{ErrorKind, LangError, Result};
 use crate::lexer::{lex, Tok, Token};
+use crate::name::Name;
 use crate::span::Span;
 use std::rc::Rc;
 
@@ -131,9 +132,9 @@ impl Parser<'_> {
         }
     }
 
-    fn ident(&mut self, wanted: &str) -> Result<(Rc<str>, Span)> {
+    fn ident(&mut self, wanted: &str) -> Result<(Name, Span)> {
         match self.peek_tok() {
-            Tok::Ident(name) => Ok((Rc::from(name.as_str()), self.advance().span)),
+            Tok::Ident(name) => Ok((Name::new(&name), self.advance().span)),
             _ => Err(self.unexpected(wanted)),
         }
     }
@@ -428,7 +429,7 @@ impl Parser<'_> {
         while self.peek_tok() != Tok::RParen {
             self.skip_insignificant_newlines();
             let keyword = match (&self.tokens[self.pos].tok, self.tokens.get(self.pos + 1).map(|t| &t.tok)) {
-                (Tok::Ident(name), Some(Tok::Assign)) => Some(Rc::from(name.as_str())),
+                (Tok::Ident(name), Some(Tok::Assign)) => Some(Name::new(name)),
                 _ => None,
             };
             if keyword.is_some() {
@@ -484,7 +485,7 @@ impl Parser<'_> {
                 if let (Tok::Ident(name), false) = (&next.tok, next.spaced) {
                     self.pos += 1;
                     let left = Expr { kind: ExprKind::Number(x), span };
-                    let right = Expr { kind: ExprKind::Ident(Rc::from(name.as_str())), span: next.span };
+                    let right = Expr { kind: ExprKind::Ident(Name::new(name)), span: next.span };
                     return Ok(Expr {
                         kind: ExprKind::Binary(BinOp::Mul, Box::new(left), Box::new(right)),
                         span: span.to(next.span),
@@ -495,14 +496,14 @@ impl Parser<'_> {
             Tok::Str(s) => ExprKind::Str(Rc::from(s.as_str())),
             Tok::True => ExprKind::Bool(true),
             Tok::False => ExprKind::Bool(false),
-            Tok::Ident(name) => ExprKind::Ident(Rc::from(name.as_str())),
+            Tok::Ident(name) => ExprKind::Ident(Name::new(&name)),
             Tok::Question => {
                 let (name, name_span) = self.ident("a name after `?`")?;
                 return Ok(Expr { kind: ExprKind::Help(name), span: span.to(name_span) });
             }
             Tok::LParen if self.record_ahead() => {
                 let fields = self.with_newlines(true, |p| {
-                    let mut fields: Vec<(Rc<str>, Expr)> = Vec::new();
+                    let mut fields: Vec<(Name, Expr)> = Vec::new();
                     while p.peek_tok() != Tok::RParen {
                         let (name, name_span) = p.ident("a field name")?;
                         if fields.iter().any(|(n, _)| *n == name) {

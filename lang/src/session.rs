@@ -97,12 +97,18 @@ impl Session {
         if let Some(command) = code.trim_start().strip_prefix(':') {
             return crate::commands::run(self, command.trim_end(), sink);
         }
-        self.interrupt.store(false, Ordering::Relaxed);
         let stmts = parser::parse(code)?;
+        self.run(&stmts, sink)
+    }
+
+    /// Runs parsed statements (what `execute` does after parsing): the value
+    /// to show, as for [`Session::execute`].
+    pub fn run(&mut self, stmts: &[crate::ast::Stmt], sink: &mut dyn Sink) -> Result<Option<Value>> {
+        self.interrupt.store(false, Ordering::Relaxed);
         let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
         let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);
         let mut last = Value::None;
-        for stmt in &stmts {
+        for stmt in stmts {
             last = match interp.run(std::slice::from_ref(stmt), &self.globals) {
                 Ok(v) => v,
                 Err(Control::Error(e)) => return Err(*e),

@@ -7,6 +7,7 @@
 use crate::ast::FnDef;
 use crate::builtins::Builtin;
 use crate::env::Env;
+use crate::name::Name;
 use std::rc::Rc;
 use tessera::{c64, Matrix, Operator};
 
@@ -32,7 +33,7 @@ pub enum Value {
 /// Named fields, in the order they were given.
 #[derive(Clone, Debug, Default)]
 pub struct Record {
-    pub fields: Vec<(Rc<str>, Value)>,
+    pub fields: Vec<(Name, Value)>,
 }
 
 impl Record {

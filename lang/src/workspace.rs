@@ -10,6 +10,7 @@ use crate::ast::{ExprKind, FnDef, StmtKind};
 use crate::builtins;
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
+use crate::name::Name;
 use crate::value::{Closure, Record, Value};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -216,7 +217,7 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
         Saved::Record(fields) => Value::Record(Rc::new(Record {
             fields: fields
                 .into_iter()
-                .map(|(n, x)| Ok((Rc::from(n.as_str()), load_value(x, globals)?)))
+                .map(|(n, x)| Ok((Name::new(&n), load_value(x, globals)?)))
                 .collect::<Result<_>>()?,
         })),
         Saved::Function { source, captured } => {
@@ -225,7 +226,7 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
             for vars in captured.into_iter().rev() {
                 let scope = Scope::child(&env);
                 for (n, x) in vars {
-                    scope.set(Rc::from(n.as_str()), load_value(x, globals)?);
+                    scope.set(Name::new(&n), load_value(x, globals)?);
                 }
                 env = scope;
             }
@@ -263,7 +264,7 @@ pub fn load(bytes: &[u8], globals: &Env) -> Result<usize> {
         file.variables.into_iter().map(|(n, v)| Ok((n, load_value(v, globals)?))).collect::<Result<Vec<_>>>()?;
     let count = values.len();
     for (n, v) in values {
-        globals.set(Rc::from(n.as_str()), v);
+        globals.set(Name::new(&n), v);
     }
     Ok(count)
 }

@@ -11,6 +11,7 @@ mod system;
 
 use crate::error::{ErrorKind, LangError, Result};
 use crate::eval::Interp;
+use crate::name::Name;
 use crate::ops::{integer, to_matrix};
 use crate::span::Span;
 use crate::value::Value;
@@ -110,11 +111,11 @@ pub const CONSTANTS: [&str; 5] = ["pi", "inf", "nan", "im", "none"];
 /// Evaluated arguments of a call.
 #[derive(Default)]
 pub struct Args {
-    items: Vec<(Option<Rc<str>>, Value, Span)>,
+    items: Vec<(Option<Name>, Value, Span)>,
 }
 
 impl Args {
-    pub fn push(&mut self, name: Option<Rc<str>>, value: Value, span: Span) {
+    pub fn push(&mut self, name: Option<Name>, value: Value, span: Span) {
         self.items.push((name, value, span));
     }
 
