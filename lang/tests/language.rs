@@ -196,7 +196,8 @@ fn linear_algebra_builtins() {
 #[test]
 fn errors_carry_kind_message_and_position() {
     let e = error("x = 1\ny = x + undefined_thing");
-    assert_eq!(e.kind, ErrorKind::Name);
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Name, "`undefined_thing` is not defined"));
+    assert_eq!(error("kronsun(1)").hint.as_deref(), Some("did you mean `kronsum`?"));
     let rendered = e.render("x = 1\ny = x + undefined_thing");
     assert!(rendered.contains("line 2, column 9"), "{rendered}");
     assert!(rendered.contains("y = x + undefined_thing\n    |         ^^^^^^^^^^^^^^^"), "{rendered}");
@@ -206,7 +207,16 @@ fn errors_carry_kind_message_and_position() {
     assert_eq!(error("[1, 2").kind, ErrorKind::Incomplete);
     assert_eq!(error("1 + * 2").kind, ErrorKind::Syntax);
     assert_eq!(error("\"abc").kind, ErrorKind::Incomplete);
-    assert_eq!(error("\"a\" * 2").kind, ErrorKind::Type);
+    let e = error("\"a\" * 2");
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "`*` is not defined for a string and a number"));
+    let e = error("1 + * 2");
+    assert_eq!(e.message, "expected an expression, found `*`");
+    let e = error("[1, 2");
+    assert_eq!(e.message, "this `[` is never closed");
+    let e = error("x = 1; x(2)");
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "a number cannot be called"));
+    let e = error("det([1, 2, 3])");
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Math, "det: expected a square matrix, got 1×3"));
     let e = error("zeros(1e6, 1e6)");
     assert!(e.message.contains("GiB"), "{}", e.message);
     let e = error("eigh([1, 2; 0, 1])");

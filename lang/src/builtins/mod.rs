@@ -212,15 +212,29 @@ pub fn operator_value(op: Operator) -> Value {
     }
 }
 
-/// Refuses a matrix of `m×n` numbers that could not be allocated, naming the size.
+/// The machine's memory in bytes (`MemTotal` of /proc/meminfo), or 64 GiB where
+/// it cannot be read.
+fn machine_memory() -> u128 {
+    static MEMORY: OnceLock<u128> = OnceLock::new();
+    *MEMORY.get_or_init(|| {
+        let kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u128>().ok()
+        });
+        kib.map_or(1 << 36, |k| k * 1024)
+    })
+}
+
+/// Refuses a matrix of `m×n` numbers larger than the machine's memory, naming
+/// the size it would need, instead of letting the allocation abort the process.
 pub fn check_allocation(m: usize, n: usize, span: Span) -> Result<()> {
-    const LIMIT_BYTES: u128 = 1 << 36; // 64 GiB
     let bytes = m as u128 * n as u128 * 8;
-    if bytes > LIMIT_BYTES {
-        let gib = bytes as f64 / (1u128 << 30) as f64;
+    let memory = machine_memory();
+    if bytes > memory {
+        let gib = |b: u128| b as f64 / (1u128 << 30) as f64;
         return Err(LangError::new(
             ErrorKind::Argument,
-            format!("a {m}×{n} matrix needs {gib:.3e} GiB, more than this machine can hold"),
+            format!("a {m}×{n} matrix needs {:.4} GiB; this machine has {:.1} GiB", gib(bytes), gib(memory)),
             Some(span),
         ));
     }
