@@ -30,6 +30,10 @@ impl From<LangError> for Control {
 
 pub type Flow<T> = std::result::Result<T, Control>;
 
+/// Matrix products above this many multiply-adds (about a tenth of a second)
+/// run where Ctrl-C can interrupt them.
+const LONG_PRODUCT: usize = 100_000_000;
+
 /// Function calls nested deeper than this are refused (runaway recursion).
 const MAX_DEPTH: usize = 400;
 /// When less native stack than this is left, evaluation continues on a new
@@ -62,6 +66,30 @@ impl<'a> Interp<'a> {
             return Err(LangError::new(ErrorKind::Interrupted, "interrupted", Some(span)));
         }
         Ok(())
+    }
+
+    /// Runs a long computation on a helper thread, polling the interrupt flag,
+    /// so Ctrl-C returns to the prompt at once; an abandoned computation
+    /// finishes in the background and its result is dropped.
+    fn interruptible<T: Send + 'static>(&self, span: Span, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        use std::sync::mpsc::{channel, RecvTimeoutError};
+        let (done, result) = channel();
+        std::thread::spawn(move || {
+            let _ = done.send(work());
+        });
+        loop {
+            match result.recv_timeout(std::time::Duration::from_millis(10)) {
+                Ok(value) => return Ok(value),
+                Err(RecvTimeoutError::Timeout) => self.check_interrupt(span)?,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(LangError::new(
+                        ErrorKind::Math,
+                        "the computation failed (please report it)",
+                        Some(span),
+                    ))
+                }
+            }
+        }
     }
 
     /// Runs statements; the value is that of the last one if it is an expression.
@@ -286,7 +314,15 @@ impl<'a> Interp<'a> {
                         return Ok(v);
                     }
                 }
-                ops::binary(*op, a, b).map_err(at)?
+                match (op, &a, &b) {
+                    (BinOp::Mul, Value::Matrix(x), Value::Matrix(y))
+                        if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_PRODUCT =>
+                    {
+                        let (x, y) = ((**x).clone(), (**y).clone());
+                        Value::matrix(self.interruptible(span, move || x.matmul(&y))?.map_err(LangError::from)?)
+                    }
+                    _ => ops::binary(*op, a, b).map_err(at)?,
+                }
             }
             ExprKind::Range(a, b) => {
                 let (x, y) = (self.expr(a, env)?, self.expr(b, env)?);

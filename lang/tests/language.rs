@@ -411,3 +411,22 @@ mod fuzz {
         assert!(tessera_lang::parser::parse(&brackets).is_err());
     }
 }
+
+#[test]
+fn interrupt_stops_a_long_matrix_product() {
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("A = ones(2000, 2000); kept = 1", &mut sink).unwrap();
+    let flag = s.interrupt_handle();
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let started = std::time::Instant::now();
+    let e = s.execute("B = A * A * A", &mut sink).unwrap_err();
+    setter.join().unwrap();
+    assert_eq!(e.kind, ErrorKind::Interrupted, "{}", e.message);
+    eprintln!("a 2000³ product interrupted after {:?}", started.elapsed());
+    assert!(s.get("B").is_none());
+    assert_eq!(display::plain(&s.get("kept").unwrap()), "1");
+}
