@@ -1,6 +1,9 @@
-//! # tessera-kernel — the Jupyter kernel (not yet built)
+//! # tessera-kernel — the Jupyter kernel
 //!
-//! This crate will hold the Jupyter messaging protocol over ZeroMQ: the
-//! session interface it drives, the transport, and the core that owns routing,
-//! busy/idle and execution counts (issue 4). It knows nothing of the language
-//! beyond that interface. It is empty until that issue lands.
+//! The Jupyter messaging protocol, knowing nothing of the language: it drives
+//! anything that implements its interpreter interface, as xeus drives its
+//! interpreters. Built so far: the wire format with HMAC-SHA256 signing and
+//! verification ([`wire`]). The interpreter interface, the routing core and
+//! the ZeroMQ transport come next (issue 4).
+
+pub mod wire;
