@@ -1,0 +1,92 @@
+//! The interface the kernel drives. A language implements [`Interpreter`];
+//! the kernel turns Jupyter requests into calls on it and its answers into
+//! replies and broadcasts. Cursor positions here are byte offsets into the
+//! code (the core converts Jupyter's code-point positions).
+
+use serde_json::{Map, Value};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// A MIME bundle: `{"text/plain": "...", "text/html": "...", ...}`.
+pub type MimeBundle = Map<String, Value>;
+
+/// A bundle holding only `text/plain`.
+pub fn plain(text: &str) -> MimeBundle {
+    let mut m = Map::new();
+    m.insert("text/plain".into(), Value::String(text.into()));
+    m
+}
+
+/// An output stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// Where an execution's side outputs go (the kernel broadcasts them on iopub).
+pub trait Output {
+    fn stream(&mut self, stream: Stream, text: &str);
+    /// `display_data`.
+    fn display(&mut self, data: MimeBundle);
+    fn clear_output(&mut self, wait: bool);
+    /// A help page (Jupyter's pager payload).
+    fn page(&mut self, data: MimeBundle);
+}
+
+/// An error as Jupyter reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorInfo {
+    pub ename: String,
+    pub evalue: String,
+    pub traceback: Vec<String>,
+}
+
+/// The answer to `is_complete_request`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Completeness {
+    Complete,
+    Incomplete { indent: String },
+    Invalid,
+    Unknown,
+}
+
+/// Completion candidates replacing `code[start..end]` (byte offsets).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Completion {
+    pub matches: Vec<String>,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// `language_info` of `kernel_info_reply`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageInfo {
+    pub name: String,
+    pub version: String,
+    pub mimetype: String,
+    pub file_extension: String,
+}
+
+/// A language the kernel can drive.
+pub trait Interpreter {
+    /// Runs a cell; the value to show as `execute_result`, or the error.
+    fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo>;
+    fn complete(&mut self, code: &str, cursor: usize) -> Completion;
+    /// What `inspect_request` shows for the name at the cursor.
+    fn inspect(&mut self, code: &str, cursor: usize) -> Option<MimeBundle>;
+    fn is_complete(&mut self, code: &str) -> Completeness;
+    /// Set to stop the running execution (the interpreter keeps its state).
+    fn interrupt_flag(&self) -> Arc<AtomicBool>;
+    fn language_info(&self) -> LanguageInfo;
+    fn banner(&self) -> String;
+}
