@@ -12,6 +12,7 @@
 
 pub mod core;
 pub mod interpreter;
+pub mod transport;
 pub mod wire;
 
 pub use crate::core::{Action, Channels, Core};

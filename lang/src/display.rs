@@ -118,3 +118,88 @@ pub fn matrix(m: &Matrix) -> String {
     }
     out
 }
+
+/// Escapes `&`, `<`, `>` for HTML.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// An HTML table with the shape as its caption; the middle of a large
+/// matrix is elided as in [`matrix`].
+pub fn matrix_html(m: &Matrix) -> String {
+    let mut out = format!("<table class=\"tessera-matrix\"><caption>{} matrix</caption>", m.shape());
+    let rows = shown(m.rows(), MAX_ROWS, EDGE_ROWS);
+    let cols = shown(m.cols(), MAX_COLS, EDGE_COLS);
+    for &i in &rows {
+        out.push_str("<tr>");
+        for &j in &cols {
+            let cell = match (i, j) {
+                (Some(i), Some(j)) => escape_html(&number(m[(i, j)])),
+                (None, None) => "⋱".into(),
+                (None, _) => "⋮".into(),
+                (_, None) => "…".into(),
+            };
+            out.push_str(&format!("<td style=\"text-align:right\">{cell}</td>"));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// Matrices up to this many rows and columns also get a LaTeX form.
+pub const LATEX_MAX: usize = 8;
+
+/// `\begin{bmatrix} … \end{bmatrix}` for a small matrix, `None` for a large or empty one.
+pub fn matrix_latex(m: &Matrix) -> Option<String> {
+    if m.is_empty() || m.rows() > LATEX_MAX || m.cols() > LATEX_MAX {
+        return None;
+    }
+    let rows: Vec<String> =
+        (0..m.rows()).map(|i| (0..m.cols()).map(|j| latex_number(m[(i, j)])).collect::<Vec<_>>().join(" & ")).collect();
+    Some(format!("$$\\begin{{bmatrix}} {} \\end{{bmatrix}}$$", rows.join(" \\\\ ")))
+}
+
+/// A number in LaTeX: exponents as `\times 10^{k}`, `\infty`, `\mathrm{NaN}`.
+fn latex_number(x: f64) -> String {
+    match number(x) {
+        s if s == "inf" => "\\infty".into(),
+        s if s == "-inf" => "-\\infty".into(),
+        s if s == "nan" => "\\mathrm{NaN}".into(),
+        s => match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{mantissa} \\times 10^{{{exponent}}}"),
+            None => s,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for x in [0.1, 2.0, -0.0, 1e-7, 2.5e20, 123456.789, f64::MIN_POSITIVE, f64::MAX, 1.0 / 3.0] {
+            assert_eq!(number(x).parse::<f64>().unwrap().to_bits(), x.to_bits(), "{x}");
+        }
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(0.1), "0.1");
+    }
+
+    #[test]
+    fn html_and_latex_forms() {
+        let m = Matrix::from_rows(&[vec![1.0, 2.5], vec![-3.0, 1e-9]]).unwrap();
+        let html = matrix_html(&m);
+        assert!(html.starts_with("<table class=\"tessera-matrix\"><caption>2×2 matrix</caption>"), "{html}");
+        assert!(html.contains(">2.5</td>") && html.contains(">1e-9</td>"), "{html}");
+        assert_eq!(
+            matrix_latex(&m).unwrap(),
+            "$$\\begin{bmatrix} 1 & 2.5 \\\\ -3 & 1 \\times 10^{-9} \\end{bmatrix}$$"
+        );
+        let big = Matrix::zeros(30, 30);
+        assert!(matrix_latex(&big).is_none());
+        let html = matrix_html(&big);
+        assert!(html.contains('⋮') && html.contains('…') && html.contains('⋱'));
+        assert_eq!(html.matches("<tr>").count(), 2 * EDGE_ROWS + 1);
+    }
+}

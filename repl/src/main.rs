@@ -3,6 +3,7 @@
 //!
 //! Exit status: 0 success, 1 an evaluation or parse error, 2 bad usage.
 
+mod jupyter;
 mod repl;
 
 use std::process::ExitCode;
@@ -10,7 +11,11 @@ use tessera_lang::{display, Session, StdSink};
 
 const USAGE: &str = "usage: tessera                 start the interactive REPL
        tessera run FILE.tsr    run a script (output is what it prints)
-       tessera -e 'CODE'       evaluate CODE and show its value";
+       tessera -e 'CODE'       evaluate CODE and show its value
+       tessera kernel install [--user | --sys-prefix | --prefix DIR]
+                               install the Jupyter kernelspec `tessera`
+       tessera kernel --connection-file FILE
+                               run the Jupyter kernel (what kernel.json calls)";
 
 /// Deep recursion in user code needs a deep native stack.
 const STACK_BYTES: usize = 256 << 20;
@@ -38,6 +43,8 @@ fn dispatch(args: &[String]) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        [cmd, sub, rest @ ..] if cmd == "kernel" && sub == "install" => install(rest),
+        [cmd, flag, file] if cmd == "kernel" && flag == "--connection-file" => kernel(file),
         [flag] if flag == "-h" || flag == "--help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -63,6 +70,52 @@ fn evaluate(code: &str, show: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", e.render(code));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `tessera kernel install [--user | --sys-prefix | --prefix DIR]`.
+fn install(args: &[String]) -> ExitCode {
+    let target = match args {
+        [] => jupyter::InstallTarget::System,
+        [flag] if flag == "--user" => jupyter::InstallTarget::User,
+        [flag] if flag == "--sys-prefix" => jupyter::InstallTarget::SysPrefix,
+        [flag, dir] if flag == "--prefix" => jupyter::InstallTarget::Prefix(dir.into()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match jupyter::install(&target) {
+        Ok(dir) => {
+            println!("installed the Jupyter kernelspec tessera in {}", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `tessera kernel --connection-file FILE`: serves Jupyter until shut down.
+fn kernel(file: &str) -> ExitCode {
+    use tessera_kernel::Interpreter;
+    let info = match tessera_kernel::transport::ConnectionInfo::read(std::path::Path::new(file)) {
+        Ok(info) => info,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let interpreter = jupyter::Tessera::new();
+    let interrupt = interpreter.interrupt_flag();
+    let _ = ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
+    match tessera_kernel::transport::serve(interpreter, info) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -1,0 +1,168 @@
+//! Tessera in Jupyter: the language's `Session` behind the kernel's
+//! `Interpreter` interface, with rich display (text/plain always; matrices
+//! add text/html, and text/latex when small), and the kernelspec install.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use tessera_kernel::interpreter::{
+    plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
+};
+use tessera_kernel::Interpreter;
+use tessera_lang::{display, Session, Sink, Value as TValue};
+
+/// The MIME bundle of a value.
+pub fn bundle(v: &TValue) -> MimeBundle {
+    let mut data = plain(&display::plain(v));
+    if let TValue::Matrix(m) = v {
+        data.insert("text/html".into(), Value::String(display::matrix_html(m)));
+        if let Some(latex) = display::matrix_latex(m) {
+            data.insert("text/latex".into(), Value::String(latex));
+        }
+    }
+    data
+}
+
+/// The language's output sink, forwarding to the kernel's.
+struct Forward<'a> {
+    output: &'a mut dyn Output,
+}
+
+impl Sink for Forward<'_> {
+    fn stdout(&mut self, text: &str) {
+        self.output.stream(Stream::Stdout, text);
+    }
+    fn stderr(&mut self, text: &str) {
+        self.output.stream(Stream::Stderr, text);
+    }
+    fn display(&mut self, value: &TValue) {
+        self.output.display(bundle(value));
+    }
+    fn page(&mut self, text: &str) {
+        self.output.page(plain(text));
+    }
+    fn clear_output(&mut self) {
+        self.output.clear_output(false);
+    }
+}
+
+/// A Tessera session as a Jupyter interpreter.
+pub struct Tessera {
+    session: Session,
+}
+
+impl Tessera {
+    pub fn new() -> Tessera {
+        Tessera { session: Session::new() }
+    }
+}
+
+impl Interpreter for Tessera {
+    fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo> {
+        match self.session.execute(code, &mut Forward { output }) {
+            Ok(value) => Ok(value.as_ref().map(bundle)),
+            Err(e) => Err(ErrorInfo {
+                ename: e.kind.name().into(),
+                evalue: e.message.clone(),
+                traceback: e.render(code).lines().map(String::from).collect(),
+            }),
+        }
+    }
+
+    fn complete(&mut self, code: &str, cursor: usize) -> Completion {
+        let c = self.session.complete(code, cursor);
+        Completion { matches: c.matches, start: c.start, end: c.end }
+    }
+
+    fn inspect(&mut self, code: &str, cursor: usize) -> Option<MimeBundle> {
+        self.session.inspect(code, cursor).map(|text| plain(&text))
+    }
+
+    fn is_complete(&mut self, code: &str) -> Completeness {
+        match self.session.is_complete(code) {
+            tessera_lang::Completeness::Complete => Completeness::Complete,
+            tessera_lang::Completeness::Incomplete => Completeness::Incomplete { indent: "    ".into() },
+            tessera_lang::Completeness::Invalid(_) => Completeness::Invalid,
+        }
+    }
+
+    fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.session.interrupt_handle()
+    }
+
+    fn language_info(&self) -> LanguageInfo {
+        LanguageInfo {
+            name: "tessera".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            mimetype: "text/x-tessera".into(),
+            file_extension: ".tsr".into(),
+        }
+    }
+
+    fn banner(&self) -> String {
+        format!("Tessera {} — structured matrices, interactively. ?name for help.", env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// Where `tessera kernel install` puts the kernelspec.
+pub enum InstallTarget {
+    /// `--user`: the user's Jupyter data directory.
+    User,
+    /// `--sys-prefix`: the active Python environment (`$VIRTUAL_ENV` or `$CONDA_PREFIX`).
+    SysPrefix,
+    /// `--prefix DIR`.
+    Prefix(PathBuf),
+    /// No flag: the system-wide directory, as `jupyter kernelspec install` does.
+    System,
+}
+
+/// The kernels directory for a target.
+fn kernels_dir(target: &InstallTarget) -> Result<PathBuf, String> {
+    let share = |prefix: &Path| prefix.join("share").join("jupyter").join("kernels");
+    Ok(match target {
+        InstallTarget::User => {
+            let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+            let data = std::env::var_os("JUPYTER_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+                if cfg!(target_os = "macos") {
+                    PathBuf::from(&home).join("Library").join("Jupyter")
+                } else {
+                    std::env::var_os("XDG_DATA_HOME")
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from(&home).join(".local").join("share"))
+                        .join("jupyter")
+                }
+            });
+            data.join("kernels")
+        }
+        InstallTarget::SysPrefix => {
+            let prefix = std::env::var_os("VIRTUAL_ENV")
+                .or_else(|| std::env::var_os("CONDA_PREFIX"))
+                .ok_or("--sys-prefix needs an active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)")?;
+            share(Path::new(&prefix))
+        }
+        InstallTarget::Prefix(dir) => share(dir),
+        InstallTarget::System => share(Path::new("/usr/local")),
+    })
+}
+
+/// The kernelspec's `kernel.json`, pointing at this binary.
+pub fn kernel_json(executable: &Path) -> Value {
+    json!({
+        "argv": [executable.to_string_lossy(), "kernel", "--connection-file", "{connection_file}"],
+        "display_name": "Tessera",
+        "language": "tessera",
+        "interrupt_mode": "message",
+        "metadata": {"debugger": false},
+    })
+}
+
+/// Writes the kernelspec `tessera`; returns its directory.
+pub fn install(target: &InstallTarget) -> Result<PathBuf, String> {
+    let executable = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let dir = kernels_dir(target)?.join("tessera");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let text = serde_json::to_string_pretty(&kernel_json(&executable)).expect("JSON serialises");
+    std::fs::write(dir.join("kernel.json"), text).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+    Ok(dir)
+}
