@@ -81,6 +81,9 @@ impl Determinant {
         if sign == 0.0 || log_abs == f64::NEG_INFINITY {
             return Determinant::of_value(0.0);
         }
+        if !log_abs.is_finite() {
+            return Determinant { sign, mantissa: log_abs, exponent: 0 }; // +∞ or NaN
+        }
         let exponent = (log_abs / std::f64::consts::LN_2).floor() as i64 + 1;
         let (mantissa, shift) = frexp((log_abs - exponent as f64 * std::f64::consts::LN_2).exp());
         Determinant { sign, mantissa, exponent: exponent + shift }
@@ -205,6 +208,8 @@ mod tests {
         assert_eq!(tiny.value(), 1e-300);
         assert_eq!(Determinant::of_value(5e-324).value(), 5e-324, "subnormal");
         assert!((Determinant::of_log(24f64.ln(), -1.0).value() + 24.0).abs() < 1e-13);
+        assert_eq!(Determinant::of_log(f64::INFINITY, -1.0).value(), f64::NEG_INFINITY);
+        assert!(Determinant::of_log(f64::NAN, 1.0).value().is_nan());
     }
 
     #[test]

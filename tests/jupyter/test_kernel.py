@@ -1,0 +1,147 @@
+"""The Tessera kernel under the community's conformance suite
+(jupyter_kernel_test) and jupyter_client: interrupt, forged signatures,
+restart, and a parent that dies.
+
+Run by scripts/test with JUPYTER_PATH pointing at a kernelspec installed by
+`tessera kernel install --prefix`.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import jupyter_kernel_test as jkt
+from jupyter_client.manager import start_new_kernel
+
+
+class TesseraKernelTests(jkt.KernelTests):
+    kernel_name = "tessera"
+    language_name = "tessera"
+    file_extension = ".tsr"
+
+    code_hello_world = 'print("hello, world")'
+    code_stderr = 'eprint("careful")'
+    completion_samples = [
+        {"text": "kronsu", "matches": {"kronsum"}},
+        {"text": "x = svdv", "matches": {"svdvals"}},
+    ]
+    complete_code_samples = ["1 + 1", "A = [1, 2; 3, 4]", "fn f(x) = x^2"]
+    incomplete_code_samples = ["A = [1, 2", "fn f(x) {", "for i in 0:3 {"]
+    invalid_code_samples = ["x = )", "1 + * 2"]
+    code_page_something = "?kron"
+    code_generate_error = "undefined_thing + 1"
+    code_execute_result = [
+        {"code": "1 + 1", "result": "2"},
+        {"code": "det([1, 2; 3, 4])", "result": "-2"},
+        {"code": "kron(eye(2), ones(4, 4))", "result": "8×8 Kronecker (2×2 ⊗ 4×4), 20 stored of 64"},
+    ]
+    code_display_data = [
+        {"code": "display(eye(2))", "mime": "text/html"},
+        {"code": "display(eye(2))", "mime": "text/latex"},
+    ]
+    code_history_pattern = "det(*"
+    supported_history_operations = ("tail", "range", "search")
+    code_inspect_sample = "kron"
+    code_clear_output = "clear_output()"
+
+
+class ClientTests(unittest.TestCase):
+    def setUp(self):
+        self.km, self.kc = start_new_kernel(kernel_name="tessera")
+
+    def tearDown(self):
+        if self.km.is_alive():
+            self.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code):
+        outputs = []
+        reply = self.kc.execute_interactive(code, timeout=30, output_hook=outputs.append)
+        return reply["content"], outputs
+
+    def test_interrupt_stops_a_loop_and_keeps_variables(self):
+        self.run_cell("kept = 41")
+        msg_id = self.kc.execute("i = 0; while true { i = i + 1 }")
+        time.sleep(0.5)
+        started = time.time()
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        self.assertLess(time.time() - started, 5)
+        content, outputs = self.run_cell("kept + 1")
+        self.assertEqual(content["status"], "ok")
+        results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["42"])
+
+    def test_forged_signature_gets_no_reply_and_the_kernel_lives_on(self):
+        session = self.kc.session
+        real_key = session.key
+        session.key = b"not-the-key"
+        try:
+            self.kc.execute("forged = 1")
+            with self.assertRaises(Exception):
+                self.kc.get_shell_msg(timeout=1.5)
+        finally:
+            session.key = real_key
+        content, outputs = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+        content, _ = self.run_cell("forged")
+        self.assertEqual(content["status"], "error", "the forged cell must not have run")
+
+    def test_restart_gives_a_fresh_session(self):
+        self.run_cell("before_restart = 1")
+        self.km.restart_kernel(now=True)
+        self.kc.stop_channels()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=30)
+        content, _ = self.run_cell("before_restart")
+        self.assertEqual(content["status"], "error")
+        content, _ = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+
+
+class OrphanTest(unittest.TestCase):
+    def test_kernel_exits_when_its_parent_dies(self):
+        """A parent process starts the kernel and is killed; the kernel must exit."""
+        with tempfile.TemporaryDirectory() as tmp:
+            pid_file = os.path.join(tmp, "kernel.pid")
+            parent = subprocess.Popen([sys.executable, "-c", _PARENT, pid_file])
+            for _ in range(100):
+                if os.path.exists(pid_file) and open(pid_file).read().strip():
+                    break
+                time.sleep(0.1)
+            kernel_pid = int(open(pid_file).read())
+            parent.kill()
+            parent.wait()
+            for _ in range(100):
+                try:
+                    os.kill(kernel_pid, 0)
+                except ProcessLookupError:
+                    return
+                try:
+                    os.waitpid(kernel_pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+                time.sleep(0.1)
+            os.kill(kernel_pid, signal.SIGKILL)
+            self.fail("the kernel outlived its parent by 10 s")
+
+
+_PARENT = r"""
+import json, sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name="tessera")
+km.start_kernel()
+open(sys.argv[1], "w").write(str(km.provisioner.process.pid))
+time.sleep(600)
+"""
+
+
+if __name__ == "__main__":
+    unittest.main()
