@@ -19,6 +19,15 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
+/// Writes a line to standard error, ignoring failure: a kernel whose
+/// terminal has gone away (its parent died) must still get on with exiting.
+macro_rules! log {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "tessera kernel: {}", format!($($arg)*));
+    }};
+}
+
 /// The connection file's contents.
 #[derive(Debug, Clone)]
 pub struct ConnectionInfo {
@@ -116,6 +125,7 @@ pub fn serve<I: Interpreter>(interpreter: I, info: ConnectionInfo) -> Result<(),
         })
         .map_err(|e| format!("cannot start the I/O thread: {e}"))?;
     bound_result.recv().map_err(|_| "the I/O thread stopped".to_string())??;
+    watch_parent();
     let mut core = Core::new(interpreter);
     let mut outbox = Outbox { signer, to_io, replying_on: Route::Shell };
     for (route, request) in requests {
@@ -126,6 +136,19 @@ pub fn serve<I: Interpreter>(interpreter: I, info: ConnectionInfo) -> Result<(),
     }
     drop(outbox); // closes the channel: the I/O thread sends what is queued, then stops
     io.join().map_err(|_| "the I/O thread failed".to_string())
+}
+
+/// Exits the process when the parent dies (the kernel is re-parented), on a
+/// thread of its own so that nothing the kernel does can hold it up.
+fn watch_parent() {
+    let parent = std::os::unix::process::parent_id();
+    let _ = std::thread::Builder::new().name("tessera-kernel-parent".into()).spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        if std::os::unix::process::parent_id() != parent {
+            log!("the parent process died; exiting");
+            std::process::exit(0);
+        }
+    });
 }
 
 async fn io_loop(
@@ -162,7 +185,7 @@ async fn io_loop(
             Ok(request) => {
                 let _ = to_core.send((route, request));
             }
-            Err(e) => eprintln!("tessera kernel: dropped a message on {route:?}: {e}"),
+            Err(e) => log!("dropped a message on {route:?}: {e}"),
         }
     };
     let on_shell = receive(Route::Shell, signer.clone(), to_core.clone());
@@ -183,7 +206,7 @@ async fn io_loop(
                     }
                     let _ = to_core.send((Route::Control, request));
                 }
-                Err(e) => eprintln!("tessera kernel: dropped a message on Control: {e}"),
+                Err(e) => log!("dropped a message on Control: {e}"),
             }
         }
     });
@@ -194,17 +217,7 @@ async fn io_loop(
             }
         }
     });
-    tokio::spawn(async move {
-        let _keep = stdin; // bound so clients can connect; this kernel never asks for input
-        let parent = std::os::unix::process::parent_id();
-        loop {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            if std::os::unix::process::parent_id() != parent {
-                eprintln!("tessera kernel: the parent process died; exiting");
-                std::process::exit(0);
-            }
-        }
-    });
+    let _stdin = stdin; // bound so clients can connect; this kernel never asks for input
     while let Some((route, outgoing)) = from_core.recv().await {
         let Some(message) = zmq_message(outgoing) else { continue };
         let sent = match route {
@@ -213,7 +226,7 @@ async fn io_loop(
             Route::Iopub => iopub.send(message).await,
         };
         if let Err(e) = sent {
-            eprintln!("tessera kernel: cannot send on {route:?}: {e}");
+            log!("cannot send on {route:?}: {e}");
         }
     }
     // Let the last messages (the shutdown reply, the final idle) leave the sockets.

@@ -1,0 +1,48 @@
+"""Every notebook in examples/ runs headless (nbclient) on the Tessera kernel
+without error, and the tour shows what it should."""
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
+
+
+def run(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="tessera", allow_errors=False).execute()
+    return nb
+
+
+def texts(cell):
+    out = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] in ("execute_result", "display_data"):
+            out.append(o["data"]["text/plain"])
+        elif o["output_type"] == "stream":
+            out.append(o["text"])
+    return out
+
+
+def test_there_are_example_notebooks():
+    assert NOTEBOOKS, "examples/*.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_without_error(path):
+    run(path)
+
+
+def test_the_tour_shows_its_results():
+    nb = run(EXAMPLES / "tour.ipynb")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert texts(code[0]) == ["2×2 matrix:\n 4  1\n 1  3"]
+    assert "text/html" in code[0]["outputs"][0]["data"] and "text/latex" in code[0]["outputs"][0]["data"]
+    assert texts(code[1]) == ["(11, 7, 1)"]
+    assert texts(code[3]) == ["4096×4096 Kronecker (64×64 ⊗ 64×64), 8192 stored of 16777216"]
+    assert texts(code[4]) == ["true"]
+    assert texts(code[6]) == ["(24, 5)"]
+    assert texts(code[8]) == ["true"]
+    assert texts(code[-1]) == ["done: 2\n"]
