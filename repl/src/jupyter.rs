@@ -157,12 +157,17 @@ pub fn kernel_json(executable: &Path) -> Value {
     })
 }
 
-/// Writes the kernelspec `tessera`; returns its directory.
+/// Writes the kernelspec `tessera` (kernel.json and the logos); returns its directory.
 pub fn install(target: &InstallTarget) -> Result<PathBuf, String> {
     let executable = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
     let dir = kernels_dir(target)?.join("tessera");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let text = serde_json::to_string_pretty(&kernel_json(&executable)).expect("JSON serialises");
-    std::fs::write(dir.join("kernel.json"), text).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.join(name), bytes).map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
+    };
+    write("kernel.json", text.as_bytes())?;
+    write("logo-32x32.png", include_bytes!("../assets/logo-32x32.png"))?;
+    write("logo-64x64.png", include_bytes!("../assets/logo-64x64.png"))?;
     Ok(dir)
 }

@@ -78,6 +78,28 @@ class ClientTests(unittest.TestCase):
         results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
         self.assertEqual(results, ["42"])
 
+    def test_sigint_interrupts_too(self):
+        self.run_cell("kept = 1")
+        self.kc.execute("while true { kept = kept + 1 }")
+        time.sleep(0.5)
+        os.kill(self.km.provisioner.process.pid, signal.SIGINT)
+        reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        content, outputs = self.run_cell("kept > 1")
+        results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["true"])
+
+    def test_kernelspec_has_its_logos_and_argv(self):
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec("tessera")
+        self.assertEqual(spec.display_name, "Tessera")
+        self.assertEqual(spec.language, "tessera")
+        self.assertEqual(spec.argv[1:], ["kernel", "--connection-file", "{connection_file}"])
+        for logo in ("logo-32x32.png", "logo-64x64.png"):
+            with open(os.path.join(spec.resource_dir, logo), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
     def test_forged_signature_gets_no_reply_and_the_kernel_lives_on(self):
         session = self.kc.session
         real_key = session.key
