@@ -197,7 +197,11 @@ impl<I: Interpreter> Core<I> {
                     out.publish("execute_result", json!({"execution_count": count, "data": data, "metadata": {}}));
                 }
                 let payload = std::mem::take(&mut out.payload);
-                (json!({"status": "ok", "execution_count": count, "payload": payload, "user_expressions": {}}), shown)
+                let expressions = self.user_expressions(&c["user_expressions"]);
+                (
+                    json!({"status": "ok", "execution_count": count, "payload": payload, "user_expressions": expressions}),
+                    shown,
+                )
             }
             Err(e) => {
                 let error = json!({"ename": e.ename, "evalue": e.evalue, "traceback": e.traceback});
@@ -212,6 +216,20 @@ impl<I: Interpreter> Core<I> {
             self.history.push(Entry { line: count, input: code, output: shown });
         }
         reply
+    }
+
+    /// `user_expressions`: each name's expression evaluated, as `{status, data, metadata}`
+    /// or `{status: error, ename, evalue, traceback}`.
+    fn user_expressions(&mut self, requested: &Value) -> Value {
+        let mut out = serde_json::Map::new();
+        for (name, expression) in requested.as_object().into_iter().flatten() {
+            let result = match self.interpreter.evaluate(expression.as_str().unwrap_or("")) {
+                Ok(data) => json!({"status": "ok", "data": data, "metadata": {}}),
+                Err(e) => json!({"status": "error", "ename": e.ename, "evalue": e.evalue, "traceback": e.traceback}),
+            };
+            out.insert(name.clone(), result);
+        }
+        Value::Object(out)
     }
 
     /// `history_request`: the last `n` cells (`tail`), a line range (`range`),

@@ -81,6 +81,8 @@ pub struct LanguageInfo {
 pub trait Interpreter {
     /// Runs a cell; the value to show as `execute_result`, or the error.
     fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo>;
+    /// Evaluates one of `execute_request`'s `user_expressions` (after the cell ran).
+    fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo>;
     fn complete(&mut self, code: &str, cursor: usize) -> Completion;
     /// What `inspect_request` shows for the name at the cursor.
     fn inspect(&mut self, code: &str, cursor: usize) -> Option<MimeBundle>;

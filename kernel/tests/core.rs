@@ -36,6 +36,12 @@ impl Interpreter for Toy {
             c => Ok(Some(plain(c))),
         }
     }
+    fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
+        match expression {
+            "fail" => Err(ErrorInfo { ename: "ToyError".into(), evalue: "no".into(), traceback: vec![] }),
+            e => Ok(plain(&e.to_uppercase())),
+        }
+    }
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
         Completion {
             matches: vec!["kron".into(), "kronsum".into()],
@@ -162,6 +168,16 @@ fn errors_are_broadcast_and_replied_with_ename_evalue_traceback() {
     );
     assert_eq!(reply["traceback"], json!(["tb"]));
     assert_eq!(reply["execution_count"], 1);
+}
+
+#[test]
+fn user_expressions_are_evaluated_after_the_cell() {
+    let mut k = core();
+    let r = run(&mut k, "execute_request", json!({"code": "x", "user_expressions": {"a": "up", "b": "fail"}}));
+    let e = &r.replies[0].content["user_expressions"];
+    assert_eq!(e["a"], json!({"status": "ok", "data": {"text/plain": "UP"}, "metadata": {}}));
+    assert_eq!(e["b"]["status"], "error");
+    assert_eq!(e["b"]["ename"], "ToyError");
 }
 
 #[test]

@@ -70,6 +70,26 @@ impl Interpreter for Tessera {
         }
     }
 
+    fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
+        // A user expression shows its value and nothing else: its prints are discarded.
+        struct Discard;
+        impl Sink for Discard {
+            fn stdout(&mut self, _: &str) {}
+            fn stderr(&mut self, _: &str) {}
+            fn display(&mut self, _: &TValue) {}
+            fn page(&mut self, _: &str) {}
+            fn clear_output(&mut self) {}
+        }
+        match self.session.execute(expression, &mut Discard) {
+            Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), bundle)),
+            Err(e) => Err(ErrorInfo {
+                ename: e.kind.name().into(),
+                evalue: e.message.clone(),
+                traceback: e.render(expression).lines().map(String::from).collect(),
+            }),
+        }
+    }
+
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
         let c = self.session.complete(code, cursor);
         Completion { matches: c.matches, start: c.start, end: c.end }

@@ -78,6 +78,15 @@ class ClientTests(unittest.TestCase):
         results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
         self.assertEqual(results, ["42"])
 
+    def test_user_expressions(self):
+        self.run_cell("A = [1, 2; 3, 4]")
+        reply = self.kc.execute_interactive("b = 2", user_expressions={"d": "det(A)", "bad": "nope"}, timeout=30)
+        e = reply["content"]["user_expressions"]
+        self.assertEqual(e["d"]["status"], "ok")
+        self.assertEqual(e["d"]["data"]["text/plain"], "-2")
+        self.assertEqual(e["bad"]["status"], "error")
+        self.assertEqual(e["bad"]["ename"], "NameError")
+
     def test_sigint_interrupts_too(self):
         self.run_cell("kept = 1")
         self.kc.execute("while true { kept = kept + 1 }")
