@@ -1,5 +1,5 @@
 //! Structured against dense, side by side: Kronecker and Monarch matvecs,
-//! block-diagonal solve, Kronecker logdet, and the dense kernels that
+//! block-diagonal solve, Kronecker logdet, RoPE over a token batch, and the dense kernels that
 //! `benches/compare_numpy.py` times in numpy (matmul, SVD, eigh at 1024).
 //!
 //! `cargo bench -p tessera-stdlib --bench structured`; then
@@ -77,5 +77,16 @@ fn dense_kernels(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels);
+fn rope(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rope_apply");
+    let mut r = Rng::seeded(6);
+    let x = r.randn(4096, 128);
+    let positions: Vec<f64> = (0..4096).map(f64::from).collect();
+    g.bench_function("4096x128", |bench| {
+        bench.iter(|| tessera::rope::rope_apply(black_box(&x), &positions, 10000.0).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels, rope);
 criterion_main!(benches);

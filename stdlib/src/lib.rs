@@ -38,6 +38,7 @@ pub mod dense;
 pub mod error;
 pub mod ops;
 pub mod random;
+pub mod rope;
 
 pub use dense::Matrix;
 pub use error::{Error, Result, Shape};

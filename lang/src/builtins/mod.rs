@@ -6,6 +6,7 @@
 mod construct;
 mod elementwise;
 mod linalg;
+mod rope;
 mod structured;
 mod system;
 
@@ -80,6 +81,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(elementwise::builtins())
         .chain(linalg::BUILTINS)
         .chain(structured::BUILTINS)
+        .chain(rope::BUILTINS)
         .chain(system::BUILTINS)
 }
 
