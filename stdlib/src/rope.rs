@@ -81,9 +81,9 @@ pub fn rope_apply(x: &Matrix, positions: &[f64], base: f64) -> Result<Matrix> {
                 Some(delta) => {
                     let (ds, dc) = (delta * t).sin_cos();
                     let (mut s, mut c) = (0.0, 1.0);
-                    for k in 0..n {
+                    for (k, &p) in positions.iter().enumerate() {
                         if k % ANCHOR == 0 {
-                            (s, c) = (positions[k] * t).sin_cos();
+                            (s, c) = (p * t).sin_cos();
                         }
                         rotate(k, s, c);
                         (s, c) = (s * dc + c * ds, c * dc - s * ds);
