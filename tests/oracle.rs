@@ -171,3 +171,25 @@ fn monarch_matches_an_independent_dense_construction() {
         assert_close(&p.dense(), &expected, 1e-13, &format!("{}: projection is idempotent", op.structure()));
     }
 }
+
+#[test]
+fn covariance_estimators_match_numpy_and_scikit_learn() {
+    use tessera::covariance;
+    assert_eq!(oracle()["versions"]["scikit-learn"], "1.7.2");
+    for case in each("covariance") {
+        let x = matrix(&case["X"]);
+        let what = |w: &str| format!("{w} of {}", x.shape());
+        assert_close(&covariance::cov(&x).unwrap(), &matrix(&case["cov"]), 1e-12, &what("cov"));
+        assert_close(&covariance::scm(&x).unwrap(), &matrix(&case["scm"]), 1e-12, &what("scm"));
+        let (lw, alpha) = covariance::ledoit_wolf(&x).unwrap();
+        assert_close(&lw, &matrix(&case["lwf"]), 1e-12, &what("Ledoit-Wolf"));
+        assert_close_scalar(alpha, number(&case["lwf_shrinkage"]), 1e-12, &what("Ledoit-Wolf shrinkage"));
+        let (o, alpha) = covariance::oas(&x).unwrap();
+        assert_close(&o, &matrix(&case["oas"]), 1e-12, &what("OAS"));
+        assert_close_scalar(alpha, number(&case["oas_shrinkage"]), 1e-12, &what("OAS shrinkage"));
+        let (order, lag) = (case["order"].as_u64().unwrap() as usize, case["lag"].as_u64().unwrap() as usize);
+        assert_close(&covariance::augment(&x, order, lag).unwrap(), &matrix(&case["augment"]), 0.0, &what("augment"));
+    }
+    assert!(covariance::cov(&Matrix::ones(1, 3)).is_err(), "one observation has no unbiased covariance");
+    assert!(covariance::augment(&Matrix::ones(6, 2), 3, 2).is_err(), "order·lag must leave rows");
+}

@@ -111,6 +111,9 @@ def numpy_rope(x, positions, base=10000.0):
 
 row("rope_apply 4096 tokens × 128: Tessera vs numpy", tessera("rope_apply", "4096x128"), best_of(lambda: numpy_rope(tokens, pos)))
 
+samples = rng.standard_normal((100_000, 64))
+row("cov 100000 × 64: Tessera vs numpy np.cov(rowvar=False)", tessera("cov", "100000x64"), best_of(lambda: np.cov(samples, rowvar=False), 5))
+
 a, b = rng.standard_normal((1024, 1024)), rng.standard_normal((1024, 1024))
 s = a + a.T
 row("matmul 1024: Tessera vs numpy", tessera("dense_1024", "matmul"), best_of(lambda: a @ b, 5))

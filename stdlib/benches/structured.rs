@@ -88,5 +88,13 @@ fn rope(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels, rope);
+fn covariance(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cov");
+    g.sample_size(20);
+    let x = Rng::seeded(7).randn(100_000, 64);
+    g.bench_function("100000x64", |bench| bench.iter(|| tessera::covariance::cov(black_box(&x)).unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels, rope, covariance);
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 //! these entries, and every entry's example runs as a test.
 
 mod construct;
+mod covariance;
 mod elementwise;
 mod linalg;
 mod rope;
@@ -82,6 +83,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(linalg::BUILTINS)
         .chain(structured::BUILTINS)
         .chain(rope::BUILTINS)
+        .chain(covariance::BUILTINS)
         .chain(system::BUILTINS)
 }
 

@@ -417,7 +417,7 @@ impl Matrix {
 
     /// Whether every entry is finite.
     pub fn is_finite(&self) -> bool {
-        (0..self.cols()).all(|j| (0..self.rows()).all(|i| self.data[(i, j)].is_finite()))
+        (0..self.cols()).all(|j| self.data.col(j).iter().all(|x| x.is_finite()))
     }
 
     /// Errors with [`Error::NonFinite`] if any entry is NaN or infinite.
