@@ -193,3 +193,69 @@ fn covariance_estimators_match_numpy_and_scikit_learn() {
     assert!(covariance::cov(&Matrix::ones(1, 3)).is_err(), "one observation has no unbiased covariance");
     assert!(covariance::augment(&Matrix::ones(6, 2), 3, 2).is_err(), "order·lag must leave rows");
 }
+
+#[test]
+fn spd_geometry_matches_pyriemann() {
+    use tessera::spd;
+    assert_eq!(oracle()["versions"]["pyriemann"], "0.9");
+    for case in each("spd") {
+        let covs = matrices(&case["covs"]);
+        let what = |w: &str| format!("{w} of {} {} matrices", covs.len(), covs[0].shape());
+        assert_close_scalar(
+            spd::riemann_distance(&covs[0], &covs[1]).unwrap(),
+            number(&case["riemann_dist"]),
+            1e-9,
+            &what("riemann distance"),
+        );
+        assert_close_scalar(
+            spd::logeuclid_distance(&covs[0], &covs[1]).unwrap(),
+            number(&case["logeuclid_dist"]),
+            1e-9,
+            &what("log-Euclidean distance"),
+        );
+        let mean = spd::riemann_mean(&covs, 1e-14, 500).unwrap();
+        assert_close(&mean, &matrix(&case["riemann_mean"]), 1e-9, &what("Riemannian mean"));
+        assert_close(
+            &spd::logeuclid_mean(&covs).unwrap(),
+            &matrix(&case["logeuclid_mean"]),
+            1e-9,
+            &what("log-Euclidean mean"),
+        );
+        let reference = matrix(&case["riemann_mean"]);
+        let t = spd::tangent(&covs[0], &reference).unwrap();
+        assert_close_values(&t.to_row_major(), &numbers(&case["tangent"]), 1e-9, &what("tangent vector"));
+        let back = spd::untangent(&t, &reference).unwrap();
+        assert_close(&back, &matrix(&case["untangent"]), 1e-9, &what("untangent"));
+        assert_close(&back, &covs[0], 1e-9, &what("tangent round trip"));
+    }
+    let mdm = &oracle()["mdm"];
+    let labels: Vec<f64> = numbers(&mdm["labels"]);
+    let model = spd::Mdm::fit(&matrices(&mdm["train"]), &labels, 1e-12).unwrap();
+    assert_eq!(model.predict(&matrices(&mdm["test"])).unwrap(), numbers(&mdm["predicted"]));
+}
+
+#[test]
+fn spd_identities_and_errors() {
+    use tessera::spd;
+    let mut rng = tessera::Rng::seeded(11);
+    let (a, b) = (spd(&mut rng, 4), spd(&mut rng, 4));
+    let g = rng.randn(4, 4).add(&Matrix::eye(4).scale(3.0)).unwrap();
+    // Invariance under congruence C ↦ G C Gᵀ and under inversion.
+    let congruent = |c: &Matrix| g.matmul(c).unwrap().matmul(&g.transpose()).unwrap();
+    let d = spd::riemann_distance(&a, &b).unwrap();
+    assert_close_scalar(spd::riemann_distance(&congruent(&a), &congruent(&b)).unwrap(), d, 1e-9, "congruence");
+    assert_close_scalar(spd::riemann_distance(&a.inv().unwrap(), &b.inv().unwrap()).unwrap(), d, 1e-9, "inversion");
+    // The mean of commuting matrices is their geometric mean.
+    let (p, q) = (
+        Matrix::diagm(&Matrix::col(&[1.0, 4.0, 9.0])).unwrap(),
+        Matrix::diagm(&Matrix::col(&[4.0, 1.0, 1.0])).unwrap(),
+    );
+    let mean = spd::riemann_mean(&[p.clone(), q.clone()], 1e-14, 200).unwrap();
+    assert_close(&mean, &Matrix::diagm(&Matrix::col(&[2.0, 2.0, 3.0])).unwrap(), 1e-12, "geometric mean");
+    let not_spd = Matrix::from_rows(&[vec![1.0, 2.0], vec![2.0, 1.0]]).unwrap();
+    let e = spd::riemann_distance(&not_spd, &Matrix::eye(2)).unwrap_err();
+    assert!(e.to_string().contains("positive definite"), "{e}");
+    assert!(spd::riemann_distance(&Matrix::eye(2), &Matrix::eye(3)).is_err());
+    assert!(spd::riemann_mean(&[], 1e-12, 10).is_err());
+    assert!(spd::untangent(&Matrix::col(&[1.0, 2.0]), &Matrix::eye(2)).is_err());
+}

@@ -40,6 +40,7 @@ pub mod error;
 pub mod ops;
 pub mod random;
 pub mod rope;
+pub mod spd;
 
 pub use dense::Matrix;
 pub use error::{Error, Result, Shape};

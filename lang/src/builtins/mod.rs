@@ -8,6 +8,7 @@ mod covariance;
 mod elementwise;
 mod linalg;
 mod rope;
+mod spd;
 mod structured;
 mod system;
 
@@ -84,6 +85,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(structured::BUILTINS)
         .chain(rope::BUILTINS)
         .chain(covariance::BUILTINS)
+        .chain(spd::BUILTINS)
         .chain(system::BUILTINS)
 }
 
