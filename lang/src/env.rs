@@ -81,11 +81,6 @@ impl Scope {
         self.vars.borrow().get(name).cloned()
     }
 
-    /// Whether `name` is bound in this scope (not its parents).
-    pub fn has_own(&self, name: &Name) -> bool {
-        self.vars.borrow().contains_key(name)
-    }
-
     /// Names visible from this scope (for completion and suggestions).
     pub fn visible_names(&self) -> Vec<Name> {
         let mut names = self.names();

@@ -11,7 +11,6 @@ use crate::value::{Closure, Record, Value};
 use crate::{index, ops};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tessera::Matrix;
 
 /// How evaluation leaves a construct early.
 pub enum Control {
@@ -492,9 +491,4 @@ impl<'a> Interp<'a> {
 /// A record from named values.
 pub fn record(fields: Vec<(&str, Value)>) -> Value {
     Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Name::new(n), v)).collect() }))
-}
-
-/// A matrix value.
-pub fn matrix(m: Matrix) -> Value {
-    Value::matrix(m)
 }
