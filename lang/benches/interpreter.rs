@@ -4,22 +4,12 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use tessera_lang::{parser, Session, Sink, Value};
-
-struct Quiet;
-
-impl Sink for Quiet {
-    fn stdout(&mut self, _: &str) {}
-    fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value) {}
-    fn page(&mut self, _: &str) {}
-    fn clear_output(&mut self) {}
-}
+use tessera_lang::{parser, NullSink, Session, Value};
 
 fn builtin_call(c: &mut Criterion) {
     let mut g = c.benchmark_group("builtin_call_4x4");
     let mut session = Session::new();
-    session.execute("seed(1); A = randn(4, 4); B = randn(4, 4)", &mut Quiet).unwrap();
+    session.execute("seed(1); A = randn(4, 4); B = randn(4, 4)", &mut NullSink).unwrap();
     let a = match session.get("A") {
         Some(Value::Matrix(m)) => m,
         _ => unreachable!(),
@@ -30,9 +20,9 @@ fn builtin_call(c: &mut Criterion) {
     };
     let det = parser::parse("det(A)").unwrap();
     let product = parser::parse("A * B").unwrap();
-    g.bench_function("tessera det(A)", |bench| bench.iter(|| session.run(black_box(&det), &mut Quiet).unwrap()));
+    g.bench_function("tessera det(A)", |bench| bench.iter(|| session.run(black_box(&det), &mut NullSink).unwrap()));
     g.bench_function("rust A.det()", |bench| bench.iter(|| black_box(&a).det().unwrap()));
-    g.bench_function("tessera A * B", |bench| bench.iter(|| session.run(black_box(&product), &mut Quiet).unwrap()));
+    g.bench_function("tessera A * B", |bench| bench.iter(|| session.run(black_box(&product), &mut NullSink).unwrap()));
     g.bench_function("rust A.matmul(B)", |bench| bench.iter(|| black_box(&a).matmul(&b).unwrap()));
     g.finish();
 }
@@ -41,7 +31,7 @@ fn loop_iterations(c: &mut Criterion) {
     let mut session = Session::new();
     let code = parser::parse("s = 0; for i in 0:100000 { s = s + i }").unwrap();
     c.bench_function("loop s = s + i, 1e5 iterations", |bench| {
-        bench.iter(|| session.run(black_box(&code), &mut Quiet).unwrap())
+        bench.iter(|| session.run(black_box(&code), &mut NullSink).unwrap())
     });
 }
 

@@ -32,6 +32,6 @@ pub mod value;
 pub mod workspace;
 
 pub use error::{ErrorKind, LangError};
-pub use session::{Completeness, Session, Sink, StdSink};
+pub use session::{Completeness, NullSink, Session, Sink, StdSink};
 pub use span::Span;
 pub use value::Value;

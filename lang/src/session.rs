@@ -47,6 +47,17 @@ impl Sink for StdSink {
     fn clear_output(&mut self) {}
 }
 
+/// A sink that discards everything (for evaluations whose value is all that matters).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn stdout(&mut self, _: &str) {}
+    fn stderr(&mut self, _: &str) {}
+    fn display(&mut self, _: &Value) {}
+    fn page(&mut self, _: &str) {}
+    fn clear_output(&mut self) {}
+}
+
 /// Mutable state that builtins reach: the random stream and the stopwatch.
 pub struct State {
     pub rng: Rng,

@@ -2,17 +2,7 @@
 //! A ```tessera block runs in a fresh session; its `# → ` lines are the
 //! expected display of the block's last value.
 
-use tessera_lang::{display, Session, Sink, Value};
-
-struct Quiet;
-
-impl Sink for Quiet {
-    fn stdout(&mut self, _: &str) {}
-    fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value) {}
-    fn page(&mut self, _: &str) {}
-    fn clear_output(&mut self) {}
-}
+use tessera_lang::{display, NullSink, Session};
 
 fn page() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/language.md")).expect("docs/language.md")
@@ -49,7 +39,7 @@ fn every_example_on_the_language_page_runs_as_shown() {
     assert!(examples.len() >= 25, "found {} examples", examples.len());
     for (code, expected) in examples {
         let mut s = Session::new();
-        let value = s.execute(&code, &mut Quiet).unwrap_or_else(|e| panic!("{}\n{}", code, e.render(&code)));
+        let value = s.execute(&code, &mut NullSink).unwrap_or_else(|e| panic!("{}\n{}", code, e.render(&code)));
         if let Some(expected) = expected {
             let shown = value.map_or_else(|| "(nothing)".to_string(), |v| display::plain(&v));
             assert_eq!(shown, expected, "\n{code}");

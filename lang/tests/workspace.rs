@@ -2,17 +2,7 @@
 //! malformed file is refused without touching the workspace.
 
 use proptest::prelude::*;
-use tessera_lang::{display, Session, Sink, Value};
-
-struct Quiet;
-
-impl Sink for Quiet {
-    fn stdout(&mut self, _: &str) {}
-    fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value) {}
-    fn page(&mut self, _: &str) {}
-    fn clear_output(&mut self) {}
-}
+use tessera_lang::{display, NullSink, Session, Value};
 
 const SETUP: &str = r#"
 seed(5)
@@ -46,7 +36,7 @@ yes = true
 
 fn session_with_everything() -> Session {
     let mut s = Session::new();
-    s.execute(SETUP, &mut Quiet).unwrap_or_else(|e| panic!("{}", e.render(SETUP)));
+    s.execute(SETUP, &mut NullSink).unwrap_or_else(|e| panic!("{}", e.render(SETUP)));
     s.set("rec", tessera_lang::eval::record(vec![("K", Value::Number(1.0)), ("name", Value::str("cam"))]));
     s.set("nothing", Value::None);
     s
@@ -83,14 +73,14 @@ fn save_and_load_through_the_commands() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("w.tsw");
     let mut a = session_with_everything();
-    a.execute(&format!(":save {}", file.display()), &mut Quiet).unwrap();
+    a.execute(&format!(":save {}", file.display()), &mut NullSink).unwrap();
     let mut b = Session::new();
-    b.execute(&format!(":load {}", file.display()), &mut Quiet).unwrap();
+    b.execute(&format!(":load {}", file.display()), &mut NullSink).unwrap();
     assert_eq!(b.variable_names(), a.variable_names());
-    assert!(b.execute(":load /nonexistent/file", &mut Quiet).is_err());
+    assert!(b.execute(":load /nonexistent/file", &mut NullSink).is_err());
     std::fs::write(&file, b"definitely not a workspace").unwrap();
     let before = b.variable_names();
-    let e = b.execute(&format!(":load {}", file.display()), &mut Quiet).unwrap_err();
+    let e = b.execute(&format!(":load {}", file.display()), &mut NullSink).unwrap_err();
     assert!(e.message.contains("not a Tessera workspace file"), "{}", e.message);
     assert_eq!(b.variable_names(), before);
     std::fs::remove_dir_all(dir).unwrap();
@@ -119,6 +109,6 @@ trait Eval {
 
 impl Eval for Session {
     fn clone_eval(&mut self, code: &str) -> Value {
-        self.execute(code, &mut Quiet).unwrap_or_else(|e| panic!("{}", e.render(code))).unwrap_or(Value::None)
+        self.execute(code, &mut NullSink).unwrap_or_else(|e| panic!("{}", e.render(code))).unwrap_or(Value::None)
     }
 }

@@ -10,7 +10,7 @@ use tessera_kernel::interpreter::{
     plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
-use tessera_lang::{display, Session, Sink, Value as TValue};
+use tessera_lang::{display, NullSink, Session, Sink, Value as TValue};
 
 /// The MIME bundle of a value.
 pub fn bundle(v: &TValue) -> MimeBundle {
@@ -72,15 +72,7 @@ impl Interpreter for Tessera {
 
     fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
         // A user expression shows its value and nothing else: its prints are discarded.
-        struct Discard;
-        impl Sink for Discard {
-            fn stdout(&mut self, _: &str) {}
-            fn stderr(&mut self, _: &str) {}
-            fn display(&mut self, _: &TValue) {}
-            fn page(&mut self, _: &str) {}
-            fn clear_output(&mut self) {}
-        }
-        match self.session.execute(expression, &mut Discard) {
+        match self.session.execute(expression, &mut NullSink) {
             Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), bundle)),
             Err(e) => Err(ErrorInfo {
                 ename: e.kind.name().into(),
