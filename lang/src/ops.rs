@@ -78,14 +78,6 @@ pub fn transpose(v: Value) -> Result<Value> {
     }
 }
 
-/// A dense matrix value, or an operator value when the result is structured.
-fn dense_or_operator(op: Operator) -> Value {
-    match op {
-        Operator::Dense(m) => Value::matrix(m),
-        other => Value::Operator(Rc::new(other)),
-    }
-}
-
 /// A value as an operator, for the structured operators `⊗`, `⊕` and mixed products.
 fn as_operator(v: &Value) -> Option<Operator> {
     match v {
@@ -275,10 +267,10 @@ fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
     }
     let (x, y) = (as_op(a)?, as_op(b)?);
     Ok(match op {
-        Kron => Value::Operator(Rc::new(Operator::kron(flatten_kron(x, y))?)),
-        DirectSum => Value::Operator(Rc::new(Operator::blockdiag(flatten_blocks(x, y)))),
-        Add => dense_or_operator(Operator::sum(x, y)?),
-        Sub => dense_or_operator(Operator::sum(x, Operator::scaled(-1.0, y))?),
+        Kron => Value::Operator(Rc::new(Operator::kron(vec![x, y])?)),
+        DirectSum => Value::Operator(Rc::new(Operator::blockdiag(vec![x, y]))),
+        Add => Value::operator(Operator::sum(x, y)?),
+        Sub => Value::operator(Operator::sum(x, Operator::scaled(-1.0, y))?),
         // An operator times a dense matrix applies the operator; two operators make a product.
         Mul => match (a, b) {
             (Value::Operator(op), _) if !matches!(b, Value::Operator(_)) => {
@@ -296,32 +288,6 @@ fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
 
 fn as_op(v: &Value) -> Result<Operator> {
     as_operator(v).ok_or_else(|| type_error(format!("a {} is not a matrix or an operator", v.kind())))
-}
-
-/// `(A ⊗ B) ⊗ C` as one three-factor Kronecker product.
-fn flatten_kron(x: Operator, y: Operator) -> Vec<Operator> {
-    let mut out = match x {
-        Operator::Kronecker { 0: fs, .. } => fs,
-        other => vec![other],
-    };
-    match y {
-        Operator::Kronecker { 0: fs, .. } => out.extend(fs),
-        other => out.push(other),
-    }
-    out
-}
-
-/// `(A ⊕ B) ⊕ C` as one block-diagonal operator with three blocks.
-fn flatten_blocks(x: Operator, y: Operator) -> Vec<Operator> {
-    let mut out = match x {
-        Operator::BlockDiagonal(bs) => bs,
-        other => vec![other],
-    };
-    match y {
-        Operator::BlockDiagonal(bs) => out.extend(bs),
-        other => out.push(other),
-    }
-    out
 }
 
 /// Builds a matrix literal from rows of values: numbers and blocks

@@ -75,6 +75,14 @@ impl Value {
         Value::Str(Rc::from(s))
     }
 
+    /// A structured result as a value: a dense operator is just a matrix.
+    pub fn operator(op: Operator) -> Value {
+        match op {
+            Operator::Dense(m) => Value::matrix(m),
+            other => Value::Operator(Rc::new(other)),
+        }
+    }
+
     pub fn tuple(items: Vec<Value>) -> Value {
         Value::Tuple(Rc::new(items))
     }

@@ -171,6 +171,7 @@ fn structured_operators_in_the_language() {
     assert_eq!(show("K = [1, 2; 3, 4] ⊗ eye(2); storage(K)"), "8");
     assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3; det(D)"), "6");
     assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3 ⊕ 4; D"), "4×4 block-diagonal (3 blocks), 6 stored of 16");
+    assert_eq!(show("eye(2) ⊗ eye(3) ⊗ [1, 2]"), "6×12 Kronecker (2×2 ⊗ 3×3 ⊗ 1×2), 15 stored of 72");
     assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); K * [1; 1; 1; 1]"), "4×1 matrix:\n 3\n 7\n 3\n 7");
     assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); (K')[1, 0]"), "2");
     assert_eq!(show("P = perm([2, 0, 1]); P * [10; 20; 30]"), "3×1 matrix:\n 30\n 10\n 20");

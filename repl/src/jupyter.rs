@@ -24,6 +24,15 @@ pub fn bundle(v: &TValue) -> MimeBundle {
     data
 }
 
+/// A language error as Jupyter reports it: kind, message, rendered lines.
+fn error_info(e: &tessera_lang::LangError, code: &str) -> ErrorInfo {
+    ErrorInfo {
+        ename: e.kind.name().into(),
+        evalue: e.message.clone(),
+        traceback: e.render(code).lines().map(String::from).collect(),
+    }
+}
+
 /// The language's output sink, forwarding to the kernel's.
 struct Forward<'a> {
     output: &'a mut dyn Output,
@@ -62,11 +71,7 @@ impl Interpreter for Tessera {
     fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo> {
         match self.session.execute(code, &mut Forward { output }) {
             Ok(value) => Ok(value.as_ref().map(bundle)),
-            Err(e) => Err(ErrorInfo {
-                ename: e.kind.name().into(),
-                evalue: e.message.clone(),
-                traceback: e.render(code).lines().map(String::from).collect(),
-            }),
+            Err(e) => Err(error_info(&e, code)),
         }
     }
 
@@ -74,11 +79,7 @@ impl Interpreter for Tessera {
         // A user expression shows its value and nothing else: its prints are discarded.
         match self.session.execute(expression, &mut NullSink) {
             Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), bundle)),
-            Err(e) => Err(ErrorInfo {
-                ename: e.kind.name().into(),
-                evalue: e.message.clone(),
-                traceback: e.render(expression).lines().map(String::from).collect(),
-            }),
+            Err(e) => Err(error_info(&e, expression)),
         }
     }
 

@@ -104,17 +104,14 @@ pub fn ledoit_wolf(x: &Matrix) -> Result<(Matrix, f64)> {
     let x2 = xc.map(|v| v * v);
     let x2_col_sums: Vec<f64> = (0..p).map(|j| x2.as_faer().col(j).sum()).collect();
     let mu = x2_col_sums.iter().sum::<f64>() / n / p as f64;
-    // β′ = Σᵢⱼ (X2ᵀ X2)ᵢⱼ and δ′ = Σᵢⱼ (XcᵀXc)ᵢⱼ² / n², with X2 = Xc∘Xc.
+    // β′ = Σᵢⱼ (X2ᵀ X2)ᵢⱼ with X2 = Xc∘Xc.
     let beta_sum = {
         let mut g = Mat::zeros(p, p);
         gemm(g.as_mut(), Accum::Replace, x2.as_faer().transpose(), x2.as_faer());
         g.sum()
     };
-    let delta_ = {
-        let mut g = Mat::zeros(p, p);
-        gemm(g.as_mut(), Accum::Replace, xc.as_faer().transpose(), xc.as_faer());
-        Matrix::from_faer(g).map(|v| v * v).sum() / (n * n)
-    };
+    // XcᵀXc = n S, so δ′ = Σ (n Sᵢⱼ)² / n² = Σ Sᵢⱼ².
+    let delta_ = s.map(|v| v * v).sum();
     let beta = (beta_sum / n - delta_) / (p as f64 * n);
     let delta = (delta_ - 2.0 * mu * x2_col_sums.iter().sum::<f64>() / n + p as f64 * mu * mu) / p as f64;
     let beta = beta.min(delta);

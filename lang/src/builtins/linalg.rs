@@ -1,7 +1,7 @@
 //! Linear algebra on dense matrices and structured operators alike: each
 //! builtin takes the operator's structure-aware path when given an operator.
 
-use super::{as_matrix, operator_value, Args, Builtin};
+use super::{as_matrix, Args, Builtin};
 use crate::error::Result;
 use crate::eval::Interp;
 use crate::span::Span;
@@ -36,7 +36,7 @@ fn transpose(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 
 fn inv(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(match subject(&args)? {
-        Ok(op) => operator_value(op.inverse()?),
+        Ok(op) => Value::operator(op.inverse()?),
         Err(m) => Value::matrix(m.inv()?),
     })
 }
@@ -97,7 +97,7 @@ fn solve(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 
 fn chol(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(match subject(&args)? {
-        Ok(op) => operator_value(op.chol()?),
+        Ok(op) => Value::operator(op.chol()?),
         Err(m) => Value::matrix(m.chol()?),
     })
 }
@@ -123,7 +123,7 @@ fn eigh(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(match subject(&args)? {
         Ok(op) => {
             let e = op.eigh()?;
-            Value::tuple(vec![column(e.values), operator_value(e.vectors)])
+            Value::tuple(vec![column(e.values), Value::operator(e.vectors)])
         }
         Err(m) => {
             let e = m.eigh()?;
@@ -141,7 +141,7 @@ fn eigvals(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 
 fn expm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(match subject(&args)? {
-        Ok(op) => operator_value(op.expm()?),
+        Ok(op) => Value::operator(op.expm()?),
         Err(m) => Value::matrix(m.expm()?),
     })
 }

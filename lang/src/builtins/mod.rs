@@ -210,14 +210,6 @@ pub fn as_operator(v: &Value, span: Span) -> Result<Operator> {
     }
 }
 
-/// A dense result stays a matrix value; a structured one is an operator value.
-pub fn operator_value(op: Operator) -> Value {
-    match op {
-        Operator::Dense(m) => Value::matrix(m),
-        other => Value::Operator(Rc::new(other)),
-    }
-}
-
 /// The machine's memory in bytes (`MemTotal` of /proc/meminfo), or 64 GiB where
 /// it cannot be read.
 fn machine_memory() -> u128 {

@@ -63,12 +63,21 @@ pub enum Operator {
 impl Operator {
     // ----- constructors (validated) -------------------------------------
 
-    /// `A₁ ⊗ … ⊗ A_k`. Errors on an empty list.
+    /// `A₁ ⊗ … ⊗ A_k`; a factor that is itself a Kronecker product contributes
+    /// its factors, so `(A ⊗ B) ⊗ C` has three. Errors on an empty list.
     pub fn kron(factors: Vec<Operator>) -> Result<Operator> {
         if factors.is_empty() {
             return Err(Error::invalid("kron", "needs at least one factor"));
         }
-        Ok(Operator::Kronecker(factors))
+        Ok(Operator::Kronecker(
+            factors
+                .into_iter()
+                .flat_map(|f| match f {
+                    Operator::Kronecker(inner) => inner,
+                    other => vec![other],
+                })
+                .collect(),
+        ))
     }
 
     /// `A ⊕ B = A ⊗ I + I ⊗ B`. Errors unless both are square.
@@ -81,9 +90,18 @@ impl Operator {
         Ok(Operator::KroneckerSum(Box::new(a), Box::new(b)))
     }
 
-    /// `blockdiag(B₁, …, B_k)`; no blocks gives the `0×0` operator.
+    /// `blockdiag(B₁, …, B_k)`; a block that is itself block-diagonal
+    /// contributes its blocks. No blocks gives the `0×0` operator.
     pub fn blockdiag(blocks: Vec<Operator>) -> Operator {
-        Operator::BlockDiagonal(blocks)
+        Operator::BlockDiagonal(
+            blocks
+                .into_iter()
+                .flat_map(|b| match b {
+                    Operator::BlockDiagonal(inner) => inner,
+                    other => vec![other],
+                })
+                .collect(),
+        )
     }
 
     /// `diag(d)`.
