@@ -259,3 +259,67 @@ fn spd_identities_and_errors() {
     assert!(spd::riemann_mean(&[], 1e-12, 10).is_err());
     assert!(spd::untangent(&Matrix::col(&[1.0, 2.0]), &Matrix::eye(2)).is_err());
 }
+
+#[test]
+fn rope_apply_matches_its_definition_in_numpy() {
+    for case in each("rope") {
+        let x = matrix(&case["X"]);
+        let rotated = tessera::rope::rope_apply(&x, &numbers(&case["positions"]), number(&case["base"])).unwrap();
+        assert_close(&rotated, &matrix(&case["rotated"]), 1e-13, &format!("rope_apply of {}", x.shape()));
+    }
+}
+
+/// The largest entrywise difference: pixel errors are absolute.
+fn max_difference(a: &Matrix, b: &Matrix) -> f64 {
+    assert_eq!(a.shape(), b.shape());
+    a.sub(b).unwrap().max_abs()
+}
+
+#[test]
+fn camera_geometry_matches_opencv() {
+    use tessera::camera;
+    assert_eq!(oracle()["versions"]["opencv"], "4.14.0");
+    for case in each("camera") {
+        let k = camera::intrinsics(
+            number(&case["fx"]),
+            number(&case["fy"]),
+            number(&case["px"]),
+            number(&case["py"]),
+            number(&case["skew"]),
+        )
+        .unwrap();
+        assert_eq!(k, matrix(&case["K"]));
+        let r = camera::rodrigues(&Matrix::col(&numbers(&case["rvec"]))).unwrap();
+        assert_close(&r, &matrix(&case["R"]), 1e-15, "rodrigues vector → matrix");
+        let back = camera::rodrigues(&matrix(&case["R"])).unwrap();
+        assert_close(&back, &Matrix::col(&numbers(&case["rodrigues_back"])), 1e-14, "rodrigues matrix → vector");
+        let p = camera::projection(&k, &matrix(&case["R"]), &Matrix::col(&numbers(&case["t"]))).unwrap();
+        assert_close(&p, &matrix(&case["P"]), 1e-15, "projection");
+        let (world, pixels, noisy) = (matrix(&case["X"]), matrix(&case["x"]), matrix(&case["noisy"]));
+        let projected = camera::project(&p, &world).unwrap();
+        let e = max_difference(&projected, &pixels);
+        assert!(e <= 1e-10, "project vs cv2.projectPoints: {e:e} px");
+        assert!(camera::reproj_error(&p, &world, &pixels).unwrap() <= 1e-10);
+
+        let d = camera::decompose(&p.scale(2.5)).unwrap();
+        assert_close(&d.k, &matrix(&case["decompose_K"]), 1e-12, "decompose K");
+        assert_close(&d.r, &matrix(&case["decompose_R"]), 1e-12, "decompose R");
+        assert_close(&d.center, &matrix(&case["decompose_center"]), 1e-12, "decompose centre");
+
+        let dlt = camera::calibrate_dlt(&world, &noisy).unwrap();
+        assert_close(&dlt, &matrix(&case["dlt"]), 1e-9, "calibrate_dlt vs the numpy DLT");
+        let rms = camera::reproj_error(&dlt, &world, &noisy).unwrap();
+        assert_close_scalar(rms, number(&case["dlt_rms"]), 1e-9, "reprojection error of the DLT");
+
+        let x2 = matrix(&case["x2"]);
+        let triangulated = camera::triangulate(&p, &matrix(&case["P2"]), &noisy, &x2).unwrap();
+        assert_close(&triangulated, &matrix(&case["triangulated"]), 1e-10, "triangulate vs cv2.triangulatePoints");
+    }
+    for case in each("rodrigues") {
+        let v0 = Matrix::col(&numbers(&case["v"]));
+        let r = camera::rodrigues(&v0).unwrap();
+        assert_close(&r, &matrix(&case["R"]), 1e-15, "rodrigues at the edges");
+        let v = camera::rodrigues(&r).unwrap();
+        assert_close(&v, &v0, 1e-14, "rodrigues round trip at the edges");
+    }
+}

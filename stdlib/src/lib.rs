@@ -34,6 +34,7 @@
 //! ```
 
 pub mod algorithms;
+pub mod camera;
 pub mod covariance;
 pub mod dense;
 pub mod error;

@@ -3,6 +3,7 @@
 //! implementation; help, completion and signature hints are generated from
 //! these entries, and every entry's example runs as a test.
 
+mod camera;
 mod construct;
 mod covariance;
 mod elementwise;
@@ -86,6 +87,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(rope::BUILTINS)
         .chain(covariance::BUILTINS)
         .chain(spd::BUILTINS)
+        .chain(camera::BUILTINS)
         .chain(system::BUILTINS)
 }
 
