@@ -144,3 +144,40 @@ proptest! {
         prop_assert!(result.is_ok());
     }
 }
+
+/// A valid file of the chosen format, then damaged: cut at `cut`, and the
+/// byte at each of `flips` replaced.
+fn damaged(safetensors: bool, cut: usize, flips: &[(usize, u8)]) -> Vec<u8> {
+    let a = Rng::seeded(cut as u64).randn(3, 2);
+    let mut bytes = if safetensors {
+        tessera::io::write_safetensors(&[("w".into(), a.clone()), ("b".into(), a.transpose())]).unwrap()
+    } else {
+        tessera::io::write_npy(&a).unwrap()
+    };
+    for &(at, byte) in flips {
+        let n = bytes.len();
+        bytes[at % n] = byte;
+    }
+    bytes.truncate(cut.min(bytes.len()));
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The file readers answer `Ok` or `Err` for any bytes, damaged valid files included.
+    #[test]
+    fn file_readers_never_panic(
+        safetensors in any::<bool>(),
+        cut in 0usize..400,
+        flips in prop::collection::vec((0usize..400, any::<u8>()), 0..6),
+        noise in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let bytes = damaged(safetensors, cut, &flips);
+        let result = std::panic::catch_unwind(|| {
+            let _ = (tessera::io::read_npy(&bytes), tessera::io::read_safetensors(&bytes));
+            let _ = (tessera::io::read_npy(&noise), tessera::io::read_safetensors(&noise));
+        });
+        prop_assert!(result.is_ok(), "a reader panicked on {bytes:?}");
+    }
+}

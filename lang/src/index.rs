@@ -1,6 +1,7 @@
 //! Indexing: 0-based, negative indices count from the end, ranges are
 //! half-open, `:` takes everything. `A[i, j]` is an entry, `A[0:2, :]` a
-//! submatrix, `v[i]` an entry of a vector, `A[i]` row `i` of a matrix (as numpy).
+//! submatrix, `v[i]` an entry of a vector, `A[i]` row `i` of a matrix (as numpy),
+//! `r["name"]` the field of a record (for names that are not identifiers).
 
 use crate::error::{ErrorKind, LangError, Result};
 use crate::ops::{integer, to_matrix};
@@ -85,6 +86,15 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
                 _ => Value::tuple(out),
             })
         }
+        Value::Record(r) => match subs {
+            [Sub::Value(Value::Str(name), s)] => r.get(name).cloned().ok_or_else(|| {
+                LangError::argument(format!("the record has no field \"{name}\""), *s).with_hint(format!(
+                    "its fields: {}",
+                    r.fields.iter().map(|(n, _)| &**n).collect::<Vec<_>>().join(", ")
+                ))
+            }),
+            _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
+        },
         // Entries of an operator: apply it to the unit vectors of the selected
         // columns (one apply per column, never the dense matrix).
         Value::Operator(op) => {

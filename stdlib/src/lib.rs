@@ -38,6 +38,7 @@ pub mod camera;
 pub mod covariance;
 pub mod dense;
 pub mod error;
+pub mod io;
 pub mod ops;
 pub mod random;
 pub mod rope;

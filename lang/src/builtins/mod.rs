@@ -7,6 +7,7 @@ mod camera;
 mod construct;
 mod covariance;
 mod elementwise;
+mod files;
 mod linalg;
 mod rope;
 mod spd;
@@ -88,6 +89,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(covariance::BUILTINS)
         .chain(spd::BUILTINS)
         .chain(camera::BUILTINS)
+        .chain(files::BUILTINS)
         .chain(system::BUILTINS)
 }
 
