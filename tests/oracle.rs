@@ -323,3 +323,50 @@ fn camera_geometry_matches_opencv() {
         assert_close(&v, &v0, 1e-14, "rodrigues round trip at the edges");
     }
 }
+
+fn example_data(name: &str) -> Matrix {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data").join(name);
+    tessera::io::read_npy(&std::fs::read(&path).expect("exported by generate.py")).expect("a valid .npy")
+}
+
+#[test]
+fn augmented_covariance_mdm_predicts_as_pyriemann_on_basic_motions() {
+    use tessera::{covariance, spd};
+    let reference = &oracle()["basic_motions"];
+    assert_eq!(reference["estimator"], "lwf");
+    let (order, lag) = (reference["order"].as_u64().unwrap() as usize, reference["lag"].as_u64().unwrap() as usize);
+    let covariances = |x: &Matrix| -> Vec<Matrix> {
+        (0..x.rows() / 100)
+            .map(|k| {
+                let recording = x.select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>(), &[0, 1, 2, 3, 4, 5]).unwrap();
+                covariance::ledoit_wolf(&covariance::augment(&recording, order, lag).unwrap()).unwrap().0
+            })
+            .collect()
+    };
+    let train = covariances(&example_data("basic_motions_train.npy"));
+    let labels = example_data("basic_motions_train_labels.npy").to_row_major();
+    let model = spd::Mdm::fit(&train, &labels, 1e-12).unwrap();
+    let predicted = model.predict(&covariances(&example_data("basic_motions_test.npy"))).unwrap();
+    assert_eq!(predicted, numbers(&reference["predicted"]), "per-recording predictions");
+    let truth = example_data("basic_motions_test_labels.npy").to_row_major();
+    let accuracy = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count() as f64 / truth.len() as f64;
+    assert_eq!(accuracy, number(&reference["accuracy"]));
+}
+
+#[test]
+fn motorcycle_depth_map_is_f_b_over_disparity_plus_doffs() {
+    let m = &oracle()["motorcycle"];
+    let disparity = example_data("motorcycle_disparity.npy");
+    assert_eq!(numbers(&m["shape"]), vec![disparity.rows() as f64, disparity.cols() as f64]);
+    let z = tessera::camera::stereo_depth(number(&m["f"]), number(&m["baseline"]), &disparity, number(&m["doffs"]))
+        .unwrap();
+    for (pixel, expected) in m["pixels"].as_array().unwrap().iter().zip(m["depth"].as_array().unwrap()) {
+        let (i, j) = (pixel[0].as_u64().unwrap() as usize, pixel[1].as_u64().unwrap() as usize);
+        match expected.as_f64() {
+            Some(d) => assert_close_scalar(z[(i, j)], d, 1e-14, &format!("depth at ({i}, {j})")),
+            None => assert!(z[(i, j)].is_nan(), "no depth at ({i}, {j})"),
+        }
+    }
+    let valid = z.to_row_major().iter().filter(|v| v.is_finite()).count();
+    assert_eq!(valid as f64, number(&m["valid"]));
+}

@@ -127,13 +127,14 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
                 p => p,
             },
         },
+        // Division by a scalar divides each entry (x·(1/s) is not always x/s).
         Div => match scalar_of(&y) {
-            Some(s) => x.scale(1.0 / s),
+            Some(s) => x.map(|v| v / s),
             // A / B = A B⁻¹, computed as (Bᵀ \ Aᵀ)ᵀ.
             None => y.transpose().solve(&x.transpose())?.transpose(),
         },
         LeftDiv => match scalar_of(&x) {
-            Some(s) => y.scale(1.0 / s),
+            Some(s) => y.map(|v| v / s),
             None => x.solve(&y)?,
         },
         Pow => match (scalar_of(&x), scalar_of(&y)) {

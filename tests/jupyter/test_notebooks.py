@@ -1,5 +1,8 @@
-"""Every notebook in examples/ runs headless (nbclient) on the Tessera kernel
-without error, and the tour shows what it should."""
+"""Every notebook in examples/ runs headless (nbclient) on the Tessera kernel,
+in its own folder, without error; the tour shows what it should, and the
+domain notebooks agree with the reference libraries (oracle.json, written by
+tests/fixtures/generate.py)."""
+import json
 import pathlib
 
 import nbformat
@@ -7,12 +10,14 @@ import pytest
 from nbclient import NotebookClient
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+ORACLE = json.loads((EXAMPLES.parent / "tests" / "fixtures" / "oracle.json").read_text())
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
 def run(path):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="tessera", allow_errors=False).execute()
+    NotebookClient(nb, timeout=120, kernel_name="tessera", allow_errors=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
 
@@ -46,3 +51,26 @@ def test_the_tour_shows_its_results():
     assert texts(code[6]) == ["(24, 5)"]
     assert texts(code[8]) == ["true"]
     assert texts(code[-1]) == ["done: 2\n"]
+
+
+def code_cells(name):
+    return [c for c in run(EXAMPLES / name).cells if c.cell_type == "code"]
+
+
+def test_the_covariance_notebook_scores_as_pyriemann():
+    code = code_cells("covariance.ipynb")
+    assert texts(code[1]) == ["(92, 24)"]
+    assert texts(code[3]) == [str(ORACLE["basic_motions"]["accuracy"])]
+
+
+def test_the_camera_notebook_finds_numpys_depths():
+    code = code_cells("camera.ipynb")
+    m = ORACLE["motorcycle"]
+    expected = f"((250, 371), {m['valid']}, {m['nearest_mm']!r}, {m['median_mm']!r}, {m['farthest_mm']!r})"
+    assert texts(code[-1]) == [expected]
+
+
+def test_the_rope_notebook_shows_liere_breaking_relativity():
+    code = code_cells("rope.ipynb")
+    (ap, ld, lie) = (float(x) for x in texts(code[2])[0].strip("()").split(", "))
+    assert ap < 1e-12 and ld < 1e-12 and lie > 0.1

@@ -3,7 +3,7 @@
 //! `cols`, `list`.
 
 use super::{as_matrix, check_allocation, Args, Builtin};
-use crate::error::Result;
+use crate::error::{LangError, Result};
 use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
@@ -108,6 +108,28 @@ fn cols(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 
 fn list(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::List(Rc::new(args.positional().map(|(v, _)| v.clone()).collect())))
+}
+
+fn push(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let (first, span) = args.get(0);
+    let Value::List(items) = first else {
+        return Err(LangError::type_error(format!("push appends to a list, got a {}", first.kind()), span)
+            .with_hint("start from an empty list: xs = list()"));
+    };
+    let mut out = Vec::with_capacity(items.len() + args.positional().count() - 1);
+    out.extend(items.iter().cloned());
+    out.extend(args.positional().skip(1).map(|(v, _)| v.clone()));
+    Ok(Value::List(Rc::new(out)))
+}
+
+fn len(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    let n = match args.get(0) {
+        (Value::List(items) | Value::Tuple(items), _) => items.len(),
+        (Value::Str(s), _) => s.chars().count(),
+        (Value::Record(r), _) => r.fields.len(),
+        (v, span) => as_matrix(v, span)?.len(),
+    };
+    Ok(Value::Number(n as f64))
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -271,5 +293,25 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, None),
         keywords: &[],
         run: list,
+    },
+    Builtin {
+        name: "push",
+        signature: "push(list, x, ...)",
+        summary: "the list with x (and any further values) appended; the list itself is unchanged",
+        help: "Values are immutable, so grow a list by rebinding it: xs = push(xs, x). O(n) per call.",
+        example: "xs = list(); for i in 0:3 { xs = push(xs, i^2) }; xs",
+        arity: (1, None),
+        keywords: &[],
+        run: push,
+    },
+    Builtin {
+        name: "len",
+        signature: "len(x)",
+        summary: "the number of items of a list, tuple or record, characters of a string, or entries of a matrix",
+        help: "As Python's len for collections; for a matrix m·n (numpy's size).",
+        example: "(len(list(1, 2, 3)), len(\"héllo\"), len(ones(2, 3)))",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: len,
     },
 ];

@@ -1,5 +1,7 @@
 //! Elementwise functions (`sqrt`, `exp`, `log`, `abs`, `sin`, `cos`, `tan`,
-//! `floor`, `ceil`, `round`) and reductions (`sum`, `mean`, `max`, `min`).
+//! `floor`, `ceil`, `round`, `isnan`, `isfinite`) and reductions (`sum`,
+//! `mean`, `median`, `max`, `min`, and `nanmean`, `nanmedian`, `nanmax`,
+//! `nanmin`, which skip NaN as numpy's do).
 //! A number gives a number, a matrix a matrix of the same shape.
 
 use super::{as_matrix, Args, Builtin};
@@ -51,15 +53,19 @@ elementwise! {
     floor: f64::floor, "the largest integer ≤ x, entrywise.";
     ceil: f64::ceil, "the smallest integer ≥ x, entrywise.";
     round: f64::round, "the nearest integer (halves away from zero), entrywise.";
+    isnan: |x| f64::from(u8::from(x.is_nan())), "1 where x is nan, else 0 (sum(isnan(A)) counts them).";
+    isfinite: |x| f64::from(u8::from(x.is_finite())), "1 where x is neither nan nor ±inf, else 0.";
 }
 
-/// A reduction over all entries, or along an axis (0: down each column, 1: along each row).
-fn reduce(args: &Args, span: Span, f: fn(&[f64]) -> f64) -> Result<Value> {
+/// A reduction over all entries, or along an axis (0: down each column, 1:
+/// along each row) given by the keyword `axis` or, for `sum` and `mean`, as
+/// the second argument (numpy's `np.sum(A, 0)`).
+fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64]) -> f64) -> Result<Value> {
     let (v, vspan) = args.get(0);
     let m = as_matrix(v, vspan)?;
-    let axis = match args.opt(1) {
+    let (axis, span) = match axis {
         None => return Ok(Value::Number(f(&m.to_row_major()))),
-        Some((a, s)) => super::as_size(a, s)?,
+        Some((a, s)) => (super::as_size(a, s)?, s),
     };
     let column = |j: usize| (0..m.rows()).map(|i| m[(i, j)]).collect::<Vec<_>>();
     let row = |i: usize| (0..m.cols()).map(|j| m[(i, j)]).collect::<Vec<_>>();
@@ -70,20 +76,114 @@ fn reduce(args: &Args, span: Span, f: fn(&[f64]) -> f64) -> Result<Value> {
     }))
 }
 
-fn sum(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
-    reduce(&args, span, |xs| xs.iter().sum())
+/// The axis of `sum` and `mean`: positional or keyword, not both.
+fn sum_axis(args: &Args) -> Result<Option<(&Value, Span)>> {
+    match (args.opt(1), args.keyword("axis")) {
+        (Some(_), Some((_, s))) => Err(LangError::argument("the axis is given twice", s)),
+        (positional, keyword) => Ok(positional.or(keyword)),
+    }
 }
 
-fn mean(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
-    reduce(&args, span, |xs| xs.iter().sum::<f64>() / xs.len() as f64)
+fn sum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, |xs| xs.iter().sum())
 }
 
-fn max(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
-    reduce(&args, span, |xs| xs.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+fn mean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, mean_of)
 }
 
-fn min(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
-    reduce(&args, span, |xs| xs.iter().copied().fold(f64::INFINITY, f64::min))
+/// The larger of two numbers; NaN if either is NaN (as numpy's maximum).
+fn larger(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// The smaller of two numbers; NaN if either is NaN (as numpy's minimum).
+fn smaller(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+/// `max`/`min`: of one matrix (all entries, or along `axis=`), or of two
+/// values entry by entry with broadcasting (`max(A, 0)` clips at zero, as
+/// MATLAB's `max(A, B)` and numpy's `maximum`).
+fn extreme(args: &Args, op: &'static str, pick: fn(f64, f64) -> f64, empty: f64) -> Result<Value> {
+    let Some((b, bspan)) = args.opt(1) else {
+        return reduce(args, args.keyword("axis"), |xs| xs.iter().copied().fold(empty, pick));
+    };
+    if let Some((_, s)) = args.keyword("axis") {
+        return Err(LangError::argument(format!("{op} of two values takes no axis"), s));
+    }
+    let (a, aspan) = args.get(0);
+    if let (Value::Number(x), Value::Number(y)) = (a, b) {
+        return Ok(Value::Number(pick(*x, *y)));
+    }
+    let (a, b) = (as_matrix(a, aspan)?, as_matrix(b, bspan)?);
+    Ok(Value::matrix(a.zip_with(&b, op, pick)?))
+}
+
+/// The median (mean of the middle two for an even count; nan for no entries
+/// or if any is nan, as numpy). `O(n log n)`.
+fn median_of(xs: &[f64]) -> f64 {
+    if xs.is_empty() || xs.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// `f` over the entries that are not NaN (nan if there are none).
+fn without_nan(xs: &[f64], f: impl Fn(&[f64]) -> f64) -> f64 {
+    let kept: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    if kept.is_empty() {
+        f64::NAN
+    } else {
+        f(&kept)
+    }
+}
+
+fn mean_of(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+fn median(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, median_of)
+}
+
+fn nanmean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, mean_of))
+}
+
+fn nanmedian(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, median_of))
+}
+
+fn nanmax(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, |k| k.iter().copied().fold(f64::NEG_INFINITY, f64::max)))
+}
+
+fn nanmin(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, |k| k.iter().copied().fold(f64::INFINITY, f64::min)))
+}
+
+fn max(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    extreme(&args, "max", larger, f64::NEG_INFINITY)
+}
+
+fn min(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    extreme(&args, "min", smaller, f64::INFINITY)
 }
 
 const REDUCTIONS: &[Builtin] = &[
@@ -94,7 +194,7 @@ const REDUCTIONS: &[Builtin] = &[
         help: "Σᵢⱼ aᵢⱼ; sum(A, 0) is the 1×n row of column sums (numpy's axis=0).",
         example: "sum([1, 2; 3, 4], 0)",
         arity: (1, Some(2)),
-        keywords: &[],
+        keywords: &["axis"],
         run: sum,
     },
     Builtin {
@@ -102,30 +202,81 @@ const REDUCTIONS: &[Builtin] = &[
         signature: "mean(A, axis)",
         summary: "the mean of all entries, or along an axis (0: each column, 1: each row)",
         help: "Σ aᵢⱼ / count (nan for no entries).",
-        example: "mean([1, 2; 3, 4])",
+        example: "mean([1, 2; 3, 4], axis=1)",
         arity: (1, Some(2)),
-        keywords: &[],
+        keywords: &["axis"],
         run: mean,
     },
     Builtin {
         name: "max",
-        signature: "max(A, axis)",
-        summary: "the largest entry, or along an axis (0: each column, 1: each row)",
-        help: "max aᵢⱼ (-inf for no entries).",
-        example: "max([1, 5; 3, 4], 1)",
+        signature: "max(A, axis=), max(A, B)",
+        summary: "the largest entry, or along an axis (0: each column, 1: each row); of two values, entry by entry",
+        help: "max aᵢⱼ (-inf for no entries; nan if any entry is nan, as numpy). max(A, B) broadcasts as .*: \
+               max(A, 0) clips at zero (MATLAB's max(A, B), numpy's maximum).",
+        example: "(max([1, 5; 3, 4], axis=1), max([1, -2, 3], 0), max(2, 7))",
         arity: (1, Some(2)),
-        keywords: &[],
+        keywords: &["axis"],
         run: max,
     },
     Builtin {
         name: "min",
-        signature: "min(A, axis)",
-        summary: "the smallest entry, or along an axis (0: each column, 1: each row)",
-        help: "min aᵢⱼ (inf for no entries).",
-        example: "min([1, 5; 3, 4])",
+        signature: "min(A, axis=), min(A, B)",
+        summary: "the smallest entry, or along an axis (0: each column, 1: each row); of two values, entry by entry",
+        help: "min aᵢⱼ (inf for no entries; nan if any entry is nan, as numpy). min(A, B) broadcasts as .*.",
+        example: "(min([1, 5; 3, 4]), min([1, 5; 3, 4], axis=0), min([1, -2, 3], 0))",
         arity: (1, Some(2)),
-        keywords: &[],
+        keywords: &["axis"],
         run: min,
+    },
+    Builtin {
+        name: "median",
+        signature: "median(A, axis)",
+        summary: "the median of all entries, or along an axis (0: each column, 1: each row)",
+        help: "The middle value, or the mean of the middle two; nan if any entry is nan (as np.median). O(n log n).",
+        example: "(median([3, 1, 2]), median([1, 2; 3, 4; 10, 0], 0))",
+        arity: (1, Some(2)),
+        keywords: &["axis"],
+        run: median,
+    },
+    Builtin {
+        name: "nanmean",
+        signature: "nanmean(A, axis)",
+        summary: "the mean of the entries that are not nan, or along an axis",
+        help: "As np.nanmean: nan only where every entry is nan.",
+        example: "nanmean([1, nan, 3])",
+        arity: (1, Some(2)),
+        keywords: &["axis"],
+        run: nanmean,
+    },
+    Builtin {
+        name: "nanmedian",
+        signature: "nanmedian(A, axis)",
+        summary: "the median of the entries that are not nan, or along an axis",
+        help: "As np.nanmedian: nan only where every entry is nan.",
+        example: "nanmedian([1, nan, 3, 10])",
+        arity: (1, Some(2)),
+        keywords: &["axis"],
+        run: nanmedian,
+    },
+    Builtin {
+        name: "nanmax",
+        signature: "nanmax(A, axis)",
+        summary: "the largest entry that is not nan, or along an axis",
+        help: "As np.nanmax: nan only where every entry is nan.",
+        example: "nanmax([1, nan, 3; nan, nan, 0], 1)",
+        arity: (1, Some(2)),
+        keywords: &["axis"],
+        run: nanmax,
+    },
+    Builtin {
+        name: "nanmin",
+        signature: "nanmin(A, axis)",
+        summary: "the smallest entry that is not nan, or along an axis",
+        help: "As np.nanmin: nan only where every entry is nan.",
+        example: "nanmin([1, nan, 3])",
+        arity: (1, Some(2)),
+        keywords: &["axis"],
+        run: nanmin,
     },
 ];
 

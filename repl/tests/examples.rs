@@ -1,0 +1,85 @@
+//! Every script in `examples/` runs (from the examples folder, as its header
+//! says) and reports what the reference libraries report on the same data:
+//! the numbers come from `tests/fixtures/oracle.json`, written by
+//! `tests/fixtures/generate.py` with pyriemann, numpy and scikit-image.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn oracle() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/oracle.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("oracle.json")).expect("valid JSON")
+}
+
+/// The standard output of `tessera run NAME` in the examples folder.
+fn run(name: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["run", name])
+        .current_dir(examples())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{name}");
+    assert_eq!(out.status.code(), Some(0), "{name}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The text after `label` on the line that starts with it.
+fn after<'a>(output: &'a str, label: &str) -> &'a str {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no line `{label}` in\n{output}"))
+        .trim()
+}
+
+#[test]
+fn every_example_script_runs() {
+    let mut ran = 0;
+    for entry in std::fs::read_dir(examples()).expect("examples/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "tsr") {
+            run(path.file_name().and_then(|n| n.to_str()).expect("name"));
+            ran += 1;
+        }
+    }
+    assert!(ran >= 3, "found {ran} example scripts");
+}
+
+#[test]
+fn basic_motions_accuracy_matches_pyriemann() {
+    let out = run("covariance.tsr");
+    let reference = oracle()["basic_motions"]["accuracy"].as_f64().expect("accuracy");
+    assert_eq!(after(&out, "accuracy:").parse::<f64>().expect("a number"), reference, "{out}");
+}
+
+#[test]
+fn motorcycle_depths_match_numpy() {
+    let out = run("camera.tsr");
+    let m = &oracle()["motorcycle"];
+    let valid = after(&out, "disparity map: (250, 371) pixels with a depth:");
+    assert_eq!(valid, m["valid"].to_string());
+    let tenth = |key: &str| format!("{}", (m[key].as_f64().expect(key) * 10.0).round() / 10.0);
+    let expected =
+        format!("nearest {} median {} farthest {}", tenth("nearest_mm"), tenth("median_mm"), tenth("farthest_mm"));
+    assert_eq!(after(&out, "depth (mm):"), expected);
+    assert!(after(&out, "R Rᵀ = I:").starts_with("true") && !out.contains("false"), "{out}");
+    let rms: f64 = after(&out, "reprojection error (px):").parse().expect("a number");
+    assert!(rms > 0.2 && rms < 1.0, "half-pixel noise gives a sub-pixel fit, got {rms}");
+}
+
+#[test]
+fn commuting_rope_is_relative_and_liere_is_not() {
+    let out = run("rope.tsr");
+    assert!(!out.contains("false"), "{out}");
+    assert_eq!(out.matches(" true").count(), 2 + 2 * 4 + 2, "{out}");
+    let worst: f64 = after(&out, "LieRE commutator norm:")
+        .split("largest relative error:")
+        .nth(1)
+        .and_then(|s| s.trim().parse().ok())
+        .expect("LieRE's error");
+    assert!(worst > 0.1, "LieRE should visibly break the relative property, got {worst}");
+}
