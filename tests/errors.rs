@@ -181,3 +181,42 @@ proptest! {
         prop_assert!(result.is_ok(), "a reader panicked on {bytes:?}");
     }
 }
+
+/// An `r×c` matrix of normal numbers with one entry possibly replaced by a special value.
+fn poked(r: usize, c: usize) -> impl Strategy<Value = Matrix> {
+    let special = prop_oneof![Just(0.0), Just(f64::NAN), Just(f64::INFINITY), Just(1e300), Just(-1e-300)];
+    (any::<u64>(), prop::option::of((0usize..64, special))).prop_map(move |(seed, poke)| {
+        let mut a = Rng::seeded(seed).randn(r, c);
+        if let (Some((k, v)), false) = (poke, a.is_empty()) {
+            a.set(k % r, (k / r) % c, v).unwrap();
+        }
+        a
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The camera functions answer `Ok` or `Err` for degenerate cameras and points of any count.
+    #[test]
+    fn camera_functions_never_panic(
+        p in poked(3, 4),
+        q in poked(3, 4),
+        n in 0usize..9,
+        seed in any::<u64>(),
+        world_cols in prop_oneof![Just(3usize), Just(4), Just(2)],
+    ) {
+        use tessera::camera;
+        let mut rng = Rng::seeded(seed);
+        let (world, pixels, other) = (rng.randn(n, world_cols), rng.randn(n, 2), rng.randn(n, 2));
+        let flat = Matrix::hcat(&[&rng.randn(n, 2), &Matrix::zeros(n, 1)]).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            let _ = (camera::project(&p, &world), camera::decompose(&p), camera::reproj_error(&p, &world, &pixels));
+            let _ = (camera::calibrate_dlt(&world, &pixels), camera::calibrate_dlt(&flat, &pixels));
+            let _ = camera::triangulate(&p, &q, &pixels, &other);
+            let _ = (camera::rodrigues(&p), camera::rodrigues(&p.select(&[0, 1, 2], &[0, 1, 2]).unwrap()));
+            let _ = camera::stereo_depth(1.0, 1.0, &p, 0.5);
+        });
+        prop_assert!(result.is_ok());
+    }
+}
