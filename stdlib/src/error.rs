@@ -46,6 +46,9 @@ pub enum Error {
     /// of a matrix with a negative eigenvalue).
     #[error("{op}: {reason}")]
     Domain { op: &'static str, reason: String },
+    /// The GPU is missing, cannot do what was asked, or failed.
+    #[error("gpu: {reason}")]
+    Device { reason: String },
     /// An iterative algorithm did not converge.
     #[error("{op}: the iteration did not converge")]
     NoConvergence { op: &'static str },

@@ -37,6 +37,7 @@ pub mod algorithms;
 pub mod camera;
 pub mod covariance;
 pub mod dense;
+pub mod device;
 pub mod error;
 pub mod io;
 pub mod ops;

@@ -290,5 +290,6 @@ pub(crate) fn rename(e: Error, op: &'static str) -> Error {
         Error::InvalidArgument { reason, .. } => Error::InvalidArgument { op, reason },
         Error::Domain { reason, .. } => Error::Domain { op, reason },
         Error::NoConvergence { .. } => Error::NoConvergence { op },
+        device @ Error::Device { .. } => device,
     }
 }

@@ -1,0 +1,354 @@
+//! Matrices resident on the GPU and the operations on them.
+
+use super::kernels::{self, Binary, Unary, CUBE, TILE};
+use super::{count_download, count_upload, Gpu};
+use crate::error::{Error, Result};
+use crate::{Matrix, Shape};
+use cubecl::ir::{ElemType, FloatKind};
+use cubecl::prelude::*;
+use cubecl::server::Handle;
+
+/// The element type of a device matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Precision {
+    F32,
+    F64,
+}
+
+impl Precision {
+    fn bytes(self) -> usize {
+        match self {
+            Precision::F32 => 4,
+            Precision::F64 => 8,
+        }
+    }
+
+    /// `f32` or `f64`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+/// A dense matrix in GPU memory: row-major, `rows × cols`, in `precision`.
+/// Cloning shares the buffer (values are never written in place).
+#[derive(Clone)]
+pub struct GpuMatrix {
+    handle: Handle,
+    rows: usize,
+    cols: usize,
+    precision: Precision,
+}
+
+impl std::fmt::Debug for GpuMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GpuMatrix({}×{}, {})", self.rows, self.cols, self.precision.name())
+    }
+}
+
+/// Launches `$kernel` for the precision `$p` with the turbofish it needs.
+macro_rules! launch {
+    ($p:expr, $kernel:ident($client:expr, $count:expr, $dim:expr $(, $arg:expr)* $(,)?)) => {
+        match $p {
+            Precision::F32 => unsafe { kernels::$kernel::launch_unchecked::<f32>($client, $count, $dim $(, $arg)*) },
+            Precision::F64 => unsafe { kernels::$kernel::launch_unchecked::<f64>($client, $count, $dim $(, $arg)*) },
+        }
+    };
+}
+
+/// Cubes of [`CUBE`] units covering `n` entries (at least one, so empty launches stay valid).
+fn cubes(n: usize) -> CubeCount {
+    CubeCount::Static((n as u32).div_ceil(CUBE).max(1), 1, 1)
+}
+
+fn line() -> CubeDim {
+    CubeDim::new_1d(CUBE)
+}
+
+impl GpuMatrix {
+    /// Copies `m` to the device (one upload).
+    pub fn upload(m: &Matrix, precision: Precision) -> Result<GpuMatrix> {
+        let gpu = Gpu::get()?;
+        if precision == Precision::F64 && !gpu.supports_f64() {
+            return Err(Error::Device { reason: format!("{} does not compute in f64; use f32", gpu.name()) });
+        }
+        let values = m.to_row_major();
+        let handle = match precision {
+            Precision::F64 => gpu.client().create_from_slice(f64::as_bytes(&values)),
+            Precision::F32 => {
+                let single: Vec<f32> = values.iter().map(|&x| x as f32).collect();
+                gpu.client().create_from_slice(f32::as_bytes(&single))
+            }
+        };
+        count_upload();
+        Ok(GpuMatrix { handle, rows: m.rows(), cols: m.cols(), precision })
+    }
+
+    /// Copies the matrix back to the host (one download).
+    pub fn download(&self) -> Result<Matrix> {
+        let values = read(&self.handle, self.precision, self.len())?;
+        Matrix::from_row_major(self.rows, self.cols, &values)
+    }
+
+    /// The entries at `rows × cols` (a display's corners), gathered on the
+    /// device so that only they come back.
+    pub fn region(&self, rows: &[usize], cols: &[usize]) -> Result<Matrix> {
+        if rows.iter().any(|&i| i >= self.rows) || cols.iter().any(|&j| j >= self.cols) {
+            return Err(Error::invalid("region", "an index is out of bounds"));
+        }
+        let index: Vec<u32> = rows
+            .iter()
+            .flat_map(|&i| cols.iter().map(move |&j| u32::try_from(i * self.cols + j)))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| Error::invalid("region", "the matrix is too large to index with 32 bits"))?;
+        let gpu = Gpu::get()?;
+        let idx = gpu.client().create_from_slice(u32::as_bytes(&index));
+        let out = self.empty_like(rows.len(), cols.len())?;
+        launch!(
+            self.precision,
+            gather(
+                gpu.client(),
+                cubes(index.len()),
+                line(),
+                self.arg(),
+                BufferArg::from_raw_parts(idx, index.len()),
+                out.arg(),
+            )
+        );
+        out.download()
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    pub fn shape(&self) -> Shape {
+        Shape(self.rows, self.cols)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Bytes of device memory the entries take.
+    pub fn bytes(&self) -> usize {
+        self.len() * self.precision.bytes()
+    }
+
+    fn arg(&self) -> BufferArg {
+        // SAFETY: the handle holds exactly rows·cols elements of this precision.
+        unsafe { BufferArg::from_raw_parts(self.handle.clone(), self.len()) }
+    }
+
+    /// A new, uninitialised matrix of this precision.
+    fn empty_like(&self, rows: usize, cols: usize) -> Result<GpuMatrix> {
+        let gpu = Gpu::get()?;
+        // A zero-byte buffer is not a valid binding: keep one element.
+        let handle = gpu.client().empty((rows * cols).max(1) * self.precision.bytes());
+        Ok(GpuMatrix { handle, rows, cols, precision: self.precision })
+    }
+
+    /// Refuses an `f64` transcendental function where the device has none.
+    fn check_function(&self, name: &str) -> Result<()> {
+        let gpu = Gpu::get()?;
+        if self.precision == Precision::F64 && !gpu.f64_functions() {
+            return Err(Error::Device {
+                reason: format!(
+                    "{name} in f64 is not available on {} (its shader functions are 32-bit); \
+                     use an f32 matrix, gpu(A, \"f32\"), or compute it on the cpu",
+                    gpu.name()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// `op` on every entry.
+    pub fn map(&self, op: Unary) -> Result<GpuMatrix> {
+        if op.is_transcendental() {
+            self.check_function(&format!("{op:?}").to_lowercase())?;
+        }
+        let out = self.empty_like(self.rows, self.cols)?;
+        launch!(self.precision, map(Gpu::get()?.client(), cubes(self.len()), line(), self.arg(), out.arg(), op));
+        Ok(out)
+    }
+
+    /// `op(self, other)` entry by entry with numpy broadcasting (a 1×n row or
+    /// m×1 column repeats; a 1×1 matrix is a scalar).
+    pub fn zip(&self, other: &GpuMatrix, op: Binary, name: &'static str) -> Result<GpuMatrix> {
+        if op == Binary::Pow {
+            self.check_function(".^")?;
+        }
+        if self.precision != other.precision {
+            return Err(Error::Device {
+                reason: format!(
+                    "{name}: the operands are {} and {} on the device; convert one",
+                    self.precision.name(),
+                    other.precision.name()
+                ),
+            });
+        }
+        let dim = |a: usize, b: usize| match (a, b) {
+            _ if a == b => Some(a),
+            (1, n) | (n, 1) => Some(n),
+            _ => None,
+        };
+        let (Some(rows), Some(cols)) = (dim(self.rows, other.rows), dim(self.cols, other.cols)) else {
+            return Err(Error::shapes(name, self.shape(), other.shape(), "each dimension must be equal or 1"));
+        };
+        let strides = |m: &GpuMatrix| (if m.rows == 1 { 0 } else { m.cols }, if m.cols == 1 { 0 } else { 1 });
+        let ((ar, ac), (br, bc)) = (strides(self), strides(other));
+        let out = self.empty_like(rows, cols)?;
+        launch!(
+            self.precision,
+            zip(
+                Gpu::get()?.client(),
+                cubes(rows * cols),
+                line(),
+                self.arg(),
+                other.arg(),
+                out.arg(),
+                cols.max(1),
+                ar,
+                ac,
+                br,
+                bc,
+                op,
+            )
+        );
+        Ok(out)
+    }
+
+    /// `op(self, s)` entry by entry, or `op(s, self)` when `scalar_first`.
+    pub fn with_scalar(&self, s: f64, op: Binary, scalar_first: bool) -> Result<GpuMatrix> {
+        if op == Binary::Pow {
+            self.check_function(".^")?;
+        }
+        let out = self.empty_like(self.rows, self.cols)?;
+        let scalar = match self.precision {
+            Precision::F32 => InputScalar::new(s as f32, ElemType::Float(FloatKind::F32)),
+            Precision::F64 => InputScalar::new(s, ElemType::Float(FloatKind::F64)),
+        };
+        launch!(
+            self.precision,
+            with_scalar(
+                Gpu::get()?.client(),
+                cubes(self.len()),
+                line(),
+                self.arg(),
+                out.arg(),
+                scalar,
+                op,
+                scalar_first
+            )
+        );
+        Ok(out)
+    }
+
+    /// The matrix product, tiled in shared memory (`O(mnk)` work).
+    pub fn matmul(&self, other: &GpuMatrix) -> Result<GpuMatrix> {
+        if self.cols != other.rows {
+            return Err(Error::shapes("*", self.shape(), other.shape(), "columns of A must equal rows of B"));
+        }
+        if self.precision != other.precision {
+            return self.zip(other, Binary::Mul, "*");
+        }
+        let (m, k, n) = (self.rows, self.cols, other.cols);
+        let out = self.empty_like(m, n)?;
+        if m * n == 0 {
+            return Ok(out);
+        }
+        if k == 0 {
+            return GpuMatrix::upload(&Matrix::zeros(m, n), self.precision);
+        }
+        let count = CubeCount::Static((n as u32).div_ceil(TILE), (m as u32).div_ceil(TILE), 1);
+        launch!(
+            self.precision,
+            matmul(
+                Gpu::get()?.client(),
+                count,
+                CubeDim::new_2d(TILE, TILE),
+                self.arg(),
+                other.arg(),
+                out.arg(),
+                m,
+                k,
+                n
+            )
+        );
+        Ok(out)
+    }
+
+    /// The transpose.
+    pub fn transpose(&self) -> Result<GpuMatrix> {
+        let out = self.empty_like(self.cols, self.rows)?;
+        launch!(
+            self.precision,
+            transpose(Gpu::get()?.client(), cubes(self.len()), line(), self.arg(), out.arg(), self.rows, self.cols)
+        );
+        Ok(out)
+    }
+
+    /// Sums along an axis: `axis = 0` gives the 1×n row of column sums,
+    /// `axis = 1` the m×1 column of row sums (`squares`: sums of squares).
+    pub fn sum_axis(&self, axis: usize, squares: bool) -> Result<GpuMatrix> {
+        let along_rows = match axis {
+            0 => false,
+            1 => true,
+            other => return Err(Error::invalid("sum", format!("the axis is 0 (columns) or 1 (rows), got {other}"))),
+        };
+        let (rows, cols) = if along_rows { (self.rows, 1) } else { (1, self.cols) };
+        let out = self.empty_like(rows, cols)?;
+        launch!(
+            self.precision,
+            sum_lines(
+                Gpu::get()?.client(),
+                cubes(rows * cols),
+                line(),
+                self.arg(),
+                out.arg(),
+                self.rows,
+                self.cols,
+                along_rows,
+                squares,
+            )
+        );
+        Ok(out)
+    }
+
+    /// The sum of all entries (`squares`: of their squares), as a 1×1 device matrix.
+    pub fn total(&self, squares: bool) -> Result<GpuMatrix> {
+        if self.is_empty() {
+            return GpuMatrix::upload(&Matrix::zeros(1, 1), self.precision);
+        }
+        self.sum_axis(1, squares)?.sum_axis(0, false)
+    }
+}
+
+/// The first `len` elements of `handle` as `f64` (one download).
+fn read(handle: &Handle, precision: Precision, len: usize) -> Result<Vec<f64>> {
+    let gpu = Gpu::get()?;
+    let bytes = gpu
+        .client()
+        .read_one(handle.clone())
+        .map_err(|e| Error::Device { reason: format!("reading back from the device failed: {e:?}") })?;
+    count_download();
+    Ok(match precision {
+        Precision::F64 => f64::from_bytes(&bytes).iter().take(len).copied().collect(),
+        Precision::F32 => f32::from_bytes(&bytes).iter().take(len).map(|&x| f64::from(x)).collect(),
+    })
+}

@@ -1,0 +1,199 @@
+//! Every GPU kernel against its CPU twin, on whatever adapter the machine has
+//! (lavapipe in CI): f32 to a relative 1e-5, f64 to 1e-12, at sizes that are
+//! not multiples of the cube size, empty and 1×1.
+
+use tessera::device::{Binary, Gpu, GpuMatrix, Precision, Unary};
+use tessera::{Matrix, Rng};
+
+/// The device, or a failure that says how to get one: CI installs lavapipe.
+fn gpu() -> &'static Gpu {
+    Gpu::get().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn precisions() -> Vec<(Precision, f64)> {
+    let mut p = vec![(Precision::F32, 1e-5)];
+    if gpu().supports_f64() {
+        p.push((Precision::F64, 1e-12));
+    }
+    p
+}
+
+/// `‖a − b‖_max ≤ tol · max(1, ‖b‖_max)`, NaN where NaN.
+fn assert_close(a: &Matrix, b: &Matrix, tol: f64, what: &str) {
+    assert_eq!(a.shape(), b.shape(), "{what}: shapes");
+    let scale = b.to_row_major().iter().filter(|x| x.is_finite()).fold(1.0f64, |m, x| m.max(x.abs()));
+    for (x, y) in a.to_row_major().iter().zip(b.to_row_major()) {
+        let same = (x.is_nan() && y.is_nan()) || x == &y || (x - y).abs() <= tol * scale;
+        assert!(same, "{what}: {x} vs {y} (tolerance {tol:e} × {scale})");
+    }
+}
+
+/// An entrywise function and its CPU twin.
+type UnaryCase = (Unary, fn(f64) -> f64);
+/// An entrywise operation of two operands and its CPU twin.
+type BinaryCase = (Binary, fn(f64, f64) -> f64);
+
+const SHAPES: [(usize, usize); 6] = [(0, 0), (1, 1), (0, 3), (17, 33), (300, 257), (1, 513)];
+
+#[test]
+fn the_adapter_is_named() {
+    assert!(!gpu().name().is_empty());
+}
+
+#[test]
+fn uploads_and_downloads_round_trip() {
+    let mut rng = Rng::seeded(1);
+    for (r, c) in SHAPES {
+        let a = rng.randn(r, c);
+        for (p, tol) in precisions() {
+            let back = GpuMatrix::upload(&a, p).unwrap().download().unwrap();
+            assert_close(&back, &a, tol, &format!("round trip {r}×{c} {p:?}"));
+        }
+    }
+    if gpu().supports_f64() {
+        let exact = Matrix::from_rows(&[vec![0.1, 1e-300, -0.0, f64::NAN, f64::INFINITY]]).unwrap();
+        let back = GpuMatrix::upload(&exact, Precision::F64).unwrap().download().unwrap();
+        let bits = |m: &Matrix| m.to_row_major().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&back), bits(&exact), "f64 is bit-exact");
+    }
+}
+
+#[test]
+fn regions_bring_back_only_what_is_asked() {
+    let a = Rng::seeded(2).randn(40, 30);
+    for (p, tol) in precisions() {
+        let g = GpuMatrix::upload(&a, p).unwrap();
+        let (rows, cols) = (vec![0, 1, 38, 39], vec![0, 29]);
+        assert_close(&g.region(&rows, &cols).unwrap(), &a.select(&rows, &cols).unwrap(), tol, "region");
+        assert!(g.region(&[40], &[0]).is_err());
+    }
+}
+
+#[test]
+fn entrywise_functions_match_the_cpu() {
+    let mut rng = Rng::seeded(3);
+    let cases: [UnaryCase; 13] = [
+        (Unary::Neg, |x| -x),
+        (Unary::Sqrt, f64::sqrt),
+        (Unary::Exp, f64::exp),
+        (Unary::Log, f64::ln),
+        (Unary::Abs, f64::abs),
+        (Unary::Sin, f64::sin),
+        (Unary::Cos, f64::cos),
+        (Unary::Tan, f64::tan),
+        (Unary::Floor, f64::floor),
+        (Unary::Ceil, f64::ceil),
+        (Unary::Round, f64::round),
+        (Unary::IsNan, |x| f64::from(u8::from(x.is_nan()))),
+        (Unary::IsFinite, |x| f64::from(u8::from(x.is_finite()))),
+    ];
+    for (r, c) in SHAPES {
+        let mut a = rng.randn(r, c).scale(3.0);
+        if r * c > 3 {
+            a.set(0, 0, f64::NAN).unwrap();
+            a.set(0, 1, f64::INFINITY).unwrap();
+            a.set(0, 2, 2.5).unwrap();
+        }
+        for (p, tol) in precisions() {
+            let g = GpuMatrix::upload(&a, p).unwrap();
+            for (op, f) in cases {
+                if p == Precision::F64 && op.is_transcendental() && !gpu().f64_functions() {
+                    let e = g.map(op).unwrap_err().to_string();
+                    assert!(e.contains("f64 is not available"), "{e}");
+                    continue;
+                }
+                let got = g.map(op).unwrap().download().unwrap();
+                // The twin sees the input the device holds (rounded to f32 when f32).
+                let expected = a.map(|x| f(if p == Precision::F32 { f64::from(x as f32) } else { x }));
+                assert_close(&got, &expected, tol, &format!("{op:?} {r}×{c} {p:?}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn binary_operations_broadcast_as_numpy() {
+    let mut rng = Rng::seeded(4);
+    let cases: [BinaryCase; 13] = [
+        (Binary::Add, |a, b| a + b),
+        (Binary::Sub, |a, b| a - b),
+        (Binary::Mul, |a, b| a * b),
+        (Binary::Div, |a, b| a / b),
+        (Binary::Pow, |a, b| a.abs().powf(b)),
+        (Binary::Max, |a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }),
+        (Binary::Min, |a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }),
+        (Binary::Eq, |a, b| f64::from(u8::from(a == b))),
+        (Binary::Ne, |a, b| f64::from(u8::from(a != b))),
+        (Binary::Lt, |a, b| f64::from(u8::from(a < b))),
+        (Binary::Le, |a, b| f64::from(u8::from(a <= b))),
+        (Binary::Gt, |a, b| f64::from(u8::from(a > b))),
+        (Binary::Ge, |a, b| f64::from(u8::from(a >= b))),
+    ];
+    let pairs = [((17, 33), (17, 33)), ((17, 33), (1, 33)), ((17, 1), (1, 33)), ((0, 3), (1, 3)), ((1, 1), (5, 4))];
+    for ((ar, ac), (br, bc)) in pairs {
+        let (a, mut b) = (rng.randn(ar, ac), rng.randn(br, bc));
+        if br * bc > 0 {
+            b.set(0, 0, f64::NAN).unwrap();
+        }
+        for (p, tol) in precisions() {
+            let (ga, gb) = (GpuMatrix::upload(&a, p).unwrap(), GpuMatrix::upload(&b, p).unwrap());
+            for (op, f) in cases {
+                if p == Precision::F64 && op == Binary::Pow && !gpu().f64_functions() {
+                    assert!(ga.zip(&gb, op, ".^").is_err());
+                    continue;
+                }
+                // Pow of a negative base is NaN on both sides only for |a|; keep the base positive.
+                let (x, gx) = if op == Binary::Pow {
+                    (a.map(f64::abs), ga.map(Unary::Abs).unwrap())
+                } else {
+                    (a.clone(), ga.clone())
+                };
+                let expected = x.zip_with(&b, "op", f).unwrap();
+                let got = gx.zip(&gb, op, "op").unwrap().download().unwrap();
+                assert_close(&got, &expected, tol, &format!("{op:?} {ar}×{ac} with {br}×{bc} {p:?}"));
+            }
+            let scaled = ga.with_scalar(2.0, Binary::Div, true).unwrap().download().unwrap();
+            assert_close(&scaled, &a.map(|x| 2.0 / x), tol, "2 ./ A");
+        }
+    }
+    let g = GpuMatrix::upload(&Matrix::ones(2, 3), Precision::F32).unwrap();
+    assert!(g.zip(&GpuMatrix::upload(&Matrix::ones(3, 2), Precision::F32).unwrap(), Binary::Add, "+").is_err());
+}
+
+#[test]
+fn products_and_transposes_match_the_cpu() {
+    let mut rng = Rng::seeded(5);
+    for (m, k, n) in [(1, 1, 1), (17, 5, 33), (64, 64, 64), (100, 37, 3), (3, 0, 4), (0, 4, 2), (1, 300, 1)] {
+        let (a, b) = (rng.randn(m, k), rng.randn(k, n));
+        for (p, tol) in precisions() {
+            let (ga, gb) = (GpuMatrix::upload(&a, p).unwrap(), GpuMatrix::upload(&b, p).unwrap());
+            let expected = a.matmul(&b).unwrap();
+            // The product's error grows with k: scale the tolerance by it.
+            let t = tol * (k.max(1) as f64).sqrt() * 4.0;
+            assert_close(&ga.matmul(&gb).unwrap().download().unwrap(), &expected, t, &format!("{m}×{k}×{n} {p:?}"));
+            assert_close(&ga.transpose().unwrap().download().unwrap(), &a.transpose(), tol, "transpose");
+        }
+    }
+    let g = GpuMatrix::upload(&Matrix::ones(2, 3), Precision::F32).unwrap();
+    assert!(g.matmul(&g).is_err());
+}
+
+#[test]
+fn sums_match_the_cpu() {
+    let mut rng = Rng::seeded(6);
+    for (r, c) in SHAPES {
+        let a = rng.randn(r, c);
+        for (p, tol) in precisions() {
+            let g = GpuMatrix::upload(&a, p).unwrap();
+            let t = tol * ((r * c).max(1) as f64).sqrt();
+            let columns = Matrix::from_fn(1, c, |_, j| (0..r).map(|i| a[(i, j)]).sum());
+            let rows = Matrix::from_fn(r, 1, |i, _| (0..c).map(|j| a[(i, j)]).sum());
+            assert_close(&g.sum_axis(0, false).unwrap().download().unwrap(), &columns, t, "column sums");
+            assert_close(&g.sum_axis(1, false).unwrap().download().unwrap(), &rows, t, "row sums");
+            let total = g.total(false).unwrap().download().unwrap();
+            assert_close(&total, &Matrix::scalar(a.sum()), t, &format!("sum {r}×{c} {p:?}"));
+            let squares = g.total(true).unwrap().download().unwrap();
+            assert_close(&squares, &Matrix::scalar(a.norm_fro().powi(2)), t, "sum of squares");
+        }
+    }
+}
