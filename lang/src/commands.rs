@@ -1,8 +1,10 @@
-//! Session commands: `:help [topic]`, `:vars`, `:time CODE`, `:clear`.
+//! Session commands: `:help [topic]`, `:vars`, `:time CODE`, `:device`,
+//! `:save`, `:load`, `:clear`.
 //! They work the same in the REPL and in notebook cells.
 
 use crate::builtins;
 use crate::error::{ErrorKind, LangError, Result};
+use crate::gpu::Placement;
 use crate::session::{Session, Sink};
 use crate::value::Value;
 use std::time::Instant;
@@ -19,6 +21,11 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "help", usage: ":help [name]", summary: "this overview, or the help of a builtin" },
     Command { name: "vars", usage: ":vars", summary: "the variables: name, kind, shape, bytes" },
     Command { name: "time", usage: ":time CODE", summary: "runs CODE and reports how long it took" },
+    Command {
+        name: "device",
+        usage: ":device [cpu|gpu]",
+        summary: "where zeros, ones, eye, rand, randn, linspace, diagm, load place new matrices",
+    },
     Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
     Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },
@@ -45,6 +52,7 @@ fn footprint(v: &Value) -> (String, usize) {
     match v {
         Value::Matrix(m) => (m.shape().to_string(), 8 * m.len()),
         Value::Operator(op) => (op.shape().to_string(), 8 * op.storage()),
+        Value::Gpu(g) => (g.shape().to_string(), g.bytes()),
         Value::Str(s) => (String::new(), s.len()),
         Value::List(xs) | Value::Tuple(xs) => (format!("{} items", xs.len()), xs.iter().map(|x| footprint(x).1).sum()),
         Value::Record(r) => (format!("{} fields", r.fields.len()), r.fields.iter().map(|(_, x)| footprint(x).1).sum()),
@@ -62,11 +70,12 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
         "help" if rest.is_empty() => sink.page(&overview()),
         "help" => sink.page(&crate::help::help_text(rest, session.globals())?),
         "vars" => {
-            let mut table = format!("{:<16} {:<10} {:<12} {:>12}\n", "name", "kind", "shape", "bytes");
+            let mut table = format!("{:<16} {:<10} {:<12} {:>12} {:<6}\n", "name", "kind", "shape", "bytes", "device");
             for n in session.variable_names() {
                 let v = session.get(&n).expect("listed");
                 let (shape, bytes) = footprint(&v);
-                table.push_str(&format!("{n:<16} {:<10} {shape:<12} {bytes:>12}\n", v.kind()));
+                let device = if matches!(v, Value::Gpu(_)) { "gpu" } else { "cpu" };
+                table.push_str(&format!("{n:<16} {:<10} {shape:<12} {bytes:>12} {device:<6}\n", v.kind()));
             }
             sink.stdout(&table);
         }
@@ -90,6 +99,25 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
                 .map_err(|e| LangError::new(ErrorKind::Argument, format!("cannot read {rest}: {e}"), None))?;
             let count = crate::workspace::load(&bytes, session.globals())?;
             sink.stdout(&format!("loaded {count} variables from {rest}\n"));
+        }
+        "device" => {
+            match rest {
+                "" => {}
+                "cpu" => session.set_device(Placement::Cpu)?,
+                "gpu" => session.set_device(Placement::Gpu)?,
+                other => {
+                    return Err(LangError::new(
+                        ErrorKind::Argument,
+                        format!(":device is cpu or gpu, got `{other}`"),
+                        None,
+                    ))
+                }
+            }
+            let gpu = match tessera::device::Gpu::get() {
+                Ok(g) => format!("{}{}", g.name(), if g.supports_f64() { ", f64 and f32" } else { ", f32 only" }),
+                Err(_) => "none found".into(),
+            };
+            sink.stdout(&format!("new matrices go to the {} (gpu: {gpu})\n", session.device().name()));
         }
         "clear" => session.clear(),
         "quit" => {

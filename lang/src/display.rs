@@ -49,6 +49,7 @@ pub fn plain(v: &Value) -> String {
         Value::Complex(z) => complex(*z),
         Value::Str(s) => format!("{s:?}"),
         Value::Matrix(m) => matrix(m),
+        Value::Gpu(g) => crate::gpu::display(g),
         Value::Operator(op) => {
             let s = op.shape();
             format!("{s} {}, {} stored of {}", op.structure(), op.storage(), s.0 * s.1)
@@ -74,6 +75,7 @@ fn inline(v: &Value) -> String {
     match v {
         Value::Matrix(m) if m.len() > 6 || m.rows() > 1 => format!("{} matrix", m.shape()),
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
+        Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
         Value::Matrix(m) => format!("[{}]", m.to_row_major().iter().map(|x| number(*x)).collect::<Vec<_>>().join(", ")),
         other => plain(other),
     }
@@ -97,10 +99,30 @@ pub fn matrix(m: &Matrix) -> String {
     if m.is_empty() {
         return header;
     }
-    let rows = shown(m.rows(), MAX_ROWS, EDGE_ROWS);
-    let cols = shown(m.cols(), MAX_COLS, EDGE_COLS);
+    header + ":" + &table(m.rows(), m.cols(), |i, j| m[(i, j)])
+}
+
+/// The indices of the rows (`rows`) or columns that a display of `len` shows.
+pub fn visible(len: usize, rows: bool) -> Vec<usize> {
+    let (max, edge) = if rows { (MAX_ROWS, EDGE_ROWS) } else { (MAX_COLS, EDGE_COLS) };
+    shown(len, max, edge).into_iter().flatten().collect()
+}
+
+/// The display body of a `rows × cols` matrix of which only `corner` (the
+/// entries at [`visible`] rows and columns) is known.
+pub fn elided(corner: &Matrix, rows: usize, cols: usize) -> String {
+    let position = |shown: &[usize], i: usize| shown.iter().position(|&k| k == i).expect("a visible index");
+    let (r, c) = (visible(rows, true), visible(cols, false));
+    table(rows, cols, |i, j| corner[(position(&r, i), position(&c, j))])
+}
+
+/// The entries `entry(i, j)` of a `rows × cols` matrix in right-aligned
+/// columns, one line each, the middle elided.
+fn table(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> f64) -> String {
+    let rows = shown(rows, MAX_ROWS, EDGE_ROWS);
+    let cols = shown(cols, MAX_COLS, EDGE_COLS);
     let cell = |i: Option<usize>, j: Option<usize>| match (i, j) {
-        (Some(i), Some(j)) => number(m[(i, j)]),
+        (Some(i), Some(j)) => number(entry(i, j)),
         (None, None) => "⋱".into(),
         (None, _) => "⋮".into(),
         (_, None) => "…".into(),
@@ -108,7 +130,7 @@ pub fn matrix(m: &Matrix) -> String {
     let table: Vec<Vec<String>> = rows.iter().map(|&i| cols.iter().map(|&j| cell(i, j)).collect()).collect();
     let widths: Vec<usize> =
         (0..cols.len()).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = header + ":";
+    let mut out = String::new();
     for row in table {
         out.push('\n');
         let cells: Vec<String> =

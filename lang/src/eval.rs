@@ -425,14 +425,20 @@ impl<'a> Interp<'a> {
 
     fn call_builtin(&mut self, b: &'static Builtin, args: Args, span: Span) -> Flow<Value> {
         b.check(&args, span)?;
-        (b.run)(self, args, span).map_err(|e| {
-            let e = e.at(span);
-            if e.message.starts_with(b.name) || e.kind != ErrorKind::Math {
-                Control::from(e)
-            } else {
-                Control::from(LangError { message: format!("{}: {}", b.name, e.message), ..e })
-            }
-        })
+        let placed = self.state.device == crate::gpu::Placement::Gpu && crate::gpu::PLACED.contains(&b.name);
+        (b.run)(self, args, span)
+            .and_then(|v| match v {
+                Value::Matrix(m) if placed => crate::gpu::upload(&m, None),
+                v => Ok(v),
+            })
+            .map_err(|e| {
+                let e = e.at(span);
+                if e.message.starts_with(b.name) || e.kind != ErrorKind::Math {
+                    Control::from(e)
+                } else {
+                    Control::from(LangError { message: format!("{}: {}", b.name, e.message), ..e })
+                }
+            })
     }
 
     fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {

@@ -19,6 +19,7 @@ pub mod display;
 pub mod env;
 pub mod error;
 pub mod eval;
+pub mod gpu;
 pub mod help;
 pub mod index;
 pub mod lexer;

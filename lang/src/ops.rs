@@ -63,6 +63,7 @@ pub fn unary(op: UnOp, v: Value) -> Result<Value> {
         (UnOp::Neg, v @ (Value::Matrix(_) | Value::Range(..))) => {
             Ok(Value::matrix(to_matrix(&v).expect("matrix-like").scale(-1.0)))
         }
+        (op, Value::Gpu(g)) => crate::gpu::unary(op, &g),
         (UnOp::Not, v) => Ok(Value::Bool(!truth(&v)?)),
         (UnOp::Neg, other) => Err(type_error(format!("cannot negate a {}", other.kind()))),
     }
@@ -73,6 +74,7 @@ pub fn transpose(v: Value) -> Result<Value> {
     match v {
         Value::Number(_) | Value::Complex(_) | Value::Bool(_) => Ok(v),
         Value::Operator(a) => Ok(Value::Operator(Rc::new(a.transpose()))),
+        Value::Gpu(g) => Ok(crate::gpu::value(g.transpose()?)),
         Value::Matrix(_) | Value::Range(..) => Ok(Value::matrix(to_matrix(&v).expect("matrix-like").transpose())),
         other => Err(type_error(format!("cannot transpose a {}", other.kind()))),
     }
@@ -104,6 +106,9 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
         }
         (Value::Bool(x), Value::Bool(y)) if matches!(op, Eq | Ne) => return Ok(Value::Bool((x == y) == (op == Eq))),
         _ => {}
+    }
+    if matches!(a, Value::Gpu(_)) || matches!(b, Value::Gpu(_)) {
+        return crate::gpu::binary(op, &a, &b);
     }
     if matches!(a, Value::Operator(_)) || matches!(b, Value::Operator(_)) || matches!(op, Kron | DirectSum) {
         return structured(op, &a, &b);

@@ -58,10 +58,12 @@ impl Sink for NullSink {
     fn clear_output(&mut self) {}
 }
 
-/// Mutable state that builtins reach: the random stream and the stopwatch.
+/// Mutable state that builtins reach: the random stream, the stopwatch and
+/// where constructors place new matrices.
 pub struct State {
     pub rng: Rng,
     pub tic: Option<Instant>,
+    pub device: crate::gpu::Placement,
 }
 
 /// Whether a cell is ready to run.
@@ -87,11 +89,26 @@ impl Default for Session {
 }
 
 impl Session {
+    /// Where constructors place new matrices.
+    pub fn device(&self) -> crate::gpu::Placement {
+        self.state.device
+    }
+
+    /// Places new matrices on `device`; choosing the GPU first finds it, and
+    /// without one says so and changes nothing.
+    pub fn set_device(&mut self, device: crate::gpu::Placement) -> Result<()> {
+        if device == crate::gpu::Placement::Gpu {
+            tessera::device::Gpu::get()?;
+        }
+        self.state.device = device;
+        Ok(())
+    }
+
     /// An empty workspace; the random stream starts from seed 0.
     pub fn new() -> Session {
         Session {
             globals: Scope::global(),
-            state: State { rng: Rng::seeded(0), tic: None },
+            state: State { rng: Rng::seeded(0), tic: None, device: Default::default() },
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -9,6 +9,7 @@ use crate::builtins::Builtin;
 use crate::env::Env;
 use crate::name::Name;
 use std::rc::Rc;
+use tessera::device::GpuMatrix;
 use tessera::{c64, Matrix, Operator};
 
 /// A Tessera value.
@@ -21,6 +22,8 @@ pub enum Value {
     Str(Rc<str>),
     Matrix(Rc<Matrix>),
     Operator(Rc<Operator>),
+    /// A dense matrix resident on the GPU.
+    Gpu(Rc<GpuMatrix>),
     /// The half-open integer range `start:end`, kept lazy so `for i in 0:n` allocates nothing.
     Range(i64, i64),
     List(Rc<Vec<Value>>),
@@ -59,6 +62,7 @@ impl Value {
             Value::Str(_) => "string",
             Value::Matrix(_) => "matrix",
             Value::Operator(_) => "operator",
+            Value::Gpu(_) => "gpu matrix",
             Value::Range(..) => "range",
             Value::List(_) => "list",
             Value::Tuple(_) => "tuple",

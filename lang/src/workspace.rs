@@ -72,6 +72,11 @@ enum Saved {
         captured: Vec<Vec<(String, Saved)>>,
     },
     Builtin(String),
+    /// A gpu matrix: its entries (exact: f32 values widen exactly) and precision.
+    Gpu {
+        matrix: SavedMatrix,
+        single: bool,
+    },
 }
 
 fn bad(message: impl Into<String>) -> LangError {
@@ -164,6 +169,9 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
         Value::Str(s) => Saved::Str(s.to_string()),
         Value::Matrix(m) => Saved::Matrix(save_matrix(m)),
         Value::Operator(op) => Saved::Operator(save_operator(op)),
+        Value::Gpu(g) => {
+            Saved::Gpu { matrix: save_matrix(&g.download()?), single: g.precision() == tessera::device::Precision::F32 }
+        }
         Value::Range(a, b) => Saved::Range(*a, *b),
         Value::List(xs) => Saved::List(all(xs)?),
         Value::Tuple(xs) => Saved::Tuple(all(xs)?),
@@ -211,6 +219,11 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
         Saved::Str(s) => Value::str(&s),
         Saved::Matrix(m) => Value::matrix(load_matrix(m)?),
         Saved::Operator(op) => Value::Operator(Rc::new(load_operator(op)?)),
+        Saved::Gpu { matrix, single } => {
+            let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };
+            crate::gpu::upload(&load_matrix(matrix)?, Some(precision))
+                .map_err(|e| bad(format!("the workspace holds a gpu matrix and {}", e.message)))?
+        }
         Saved::Range(a, b) => Value::Range(a, b),
         Saved::List(xs) => Value::List(Rc::new(all(xs)?)),
         Saved::Tuple(xs) => Value::tuple(all(xs)?),

@@ -7,6 +7,7 @@ mod jupyter;
 mod repl;
 
 use std::process::ExitCode;
+use tessera_lang::gpu::Placement;
 use tessera_lang::{display, Session, StdSink};
 
 const USAGE: &str = "usage: tessera                 start the interactive REPL
@@ -15,7 +16,9 @@ const USAGE: &str = "usage: tessera                 start the interactive REPL
        tessera kernel install [--user | --sys-prefix | --prefix DIR]
                                install the Jupyter kernelspec `tessera`
        tessera kernel --connection-file FILE
-                               run the Jupyter kernel (what kernel.json calls)";
+                               run the Jupyter kernel (what kernel.json calls)
+       --device cpu|gpu        with run, -e or the REPL: where zeros, ones, eye, rand,
+                               randn, linspace, diagm and load place new matrices";
 
 /// Deep recursion in user code needs a deep native stack.
 const STACK_BYTES: usize = 256 << 20;
@@ -32,12 +35,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--device cpu|gpu` taken out of `args`: `Err` for a bad value.
+fn device_flag(args: &[String]) -> Result<(Placement, Vec<String>), ()> {
+    let mut rest = Vec::with_capacity(args.len());
+    let mut device = Placement::Cpu;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--device" {
+            device = match it.next().map(String::as_str) {
+                Some("cpu") => Placement::Cpu,
+                Some("gpu") => Placement::Gpu,
+                _ => return Err(()),
+            };
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    Ok((device, rest))
+}
+
 fn dispatch(args: &[String]) -> ExitCode {
-    match args {
-        [] => repl::run(),
-        [flag, code] if flag == "-e" => evaluate(code, true),
+    let Ok((device, args)) = device_flag(args) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match args.as_slice() {
+        [] => repl::run(device),
+        [flag, code] if flag == "-e" => evaluate(code, true, device),
         [cmd, file] if cmd == "run" => match std::fs::read_to_string(file) {
-            Ok(code) => evaluate(&code, false),
+            Ok(code) => evaluate(&code, false, device),
             Err(e) => {
                 eprintln!("error: cannot read {file}: {e}");
                 ExitCode::from(2)
@@ -57,8 +83,12 @@ fn dispatch(args: &[String]) -> ExitCode {
 }
 
 /// Runs `code` as one cell; shows the final value when `show` (as `-e` does).
-fn evaluate(code: &str, show: bool) -> ExitCode {
+fn evaluate(code: &str, show: bool, device: Placement) -> ExitCode {
     let mut session = Session::new();
+    if let Err(e) = session.set_device(device) {
+        eprintln!("error: {}", e.message);
+        return ExitCode::from(1);
+    }
     let interrupt = session.interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
     match session.execute(code, &mut StdSink) {

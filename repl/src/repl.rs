@@ -108,7 +108,7 @@ fn history_path() -> Option<std::path::PathBuf> {
 }
 
 /// Runs the REPL until Ctrl-D or `:quit`.
-pub fn run() -> ExitCode {
+pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
     let mut editor = match rustyline::Editor::<Cell, rustyline::history::DefaultHistory>::with_config(config) {
         Ok(e) => e,
@@ -118,6 +118,10 @@ pub fn run() -> ExitCode {
         }
     };
     let session = Rc::new(RefCell::new(Session::new()));
+    if let Err(e) = session.borrow_mut().set_device(device) {
+        eprintln!("error: {}", e.message);
+        return ExitCode::from(1);
+    }
     editor.set_helper(Some(Cell { session: session.clone() }));
     let history = history_path();
     if let Some(path) = &history {

@@ -197,3 +197,16 @@ fn sums_match_the_cpu() {
         }
     }
 }
+
+#[test]
+fn integer_powers_are_products() {
+    let mut a = Rng::seeded(7).randn(9, 13);
+    a.set(0, 0, f64::NAN).unwrap();
+    for (p, tol) in precisions() {
+        let g = GpuMatrix::upload(&a, p).unwrap();
+        for k in [0, 1, 2, 3, 7, -1, -4] {
+            let expected = a.map(|x| if p == Precision::F32 { f64::from(x as f32) } else { x }.powi(k));
+            assert_close(&g.powi(k).unwrap().download().unwrap(), &expected, tol * 8.0, &format!("x.^{k} {p:?}"));
+        }
+    }
+}

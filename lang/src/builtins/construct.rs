@@ -86,6 +86,7 @@ fn shape_of(args: &Args) -> Result<(usize, usize)> {
     let (v, span) = args.get(0);
     Ok(match v {
         Value::Operator(op) => (op.shape().0, op.shape().1),
+        Value::Gpu(g) => (g.rows(), g.cols()),
         other => {
             let m = as_matrix(other, span)?;
             (m.rows(), m.cols())
@@ -127,6 +128,7 @@ fn len(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
         (Value::List(items) | Value::Tuple(items), _) => items.len(),
         (Value::Str(s), _) => s.chars().count(),
         (Value::Record(r), _) => r.fields.len(),
+        (Value::Gpu(g), _) => g.len(),
         (v, span) => as_matrix(v, span)?.len(),
     };
     Ok(Value::Number(n as f64))

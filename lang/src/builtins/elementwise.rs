@@ -9,22 +9,24 @@ use crate::error::{LangError, Result};
 use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
+use tessera::device::Unary;
 use tessera::Matrix;
 
-/// `f` on a number or on every entry of a matrix.
-fn map(args: &Args, f: fn(f64) -> f64) -> Result<Value> {
+/// `f` on a number or on every entry of a matrix; `op` on a gpu matrix.
+fn map(args: &Args, f: fn(f64) -> f64, op: Unary) -> Result<Value> {
     let (v, span) = args.get(0);
     Ok(match v {
         Value::Number(x) => Value::Number(f(*x)),
+        Value::Gpu(g) => crate::gpu::value(g.map(op)?),
         other => Value::matrix(as_matrix(other, span)?.map(f)),
     })
 }
 
 macro_rules! elementwise {
-    ($($name:ident: $f:expr, $formula:expr;)*) => {
+    ($($name:ident: $f:expr, $op:ident, $formula:expr;)*) => {
         $(
             fn $name(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-                map(&args, $f)
+                map(&args, $f, Unary::$op)
             }
         )*
         const ELEMENTWISE: &[Builtin] = &[$(
@@ -43,18 +45,18 @@ macro_rules! elementwise {
 }
 
 elementwise! {
-    sqrt: f64::sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).";
-    exp: f64::exp, "eˣ entrywise (expm is the matrix exponential).";
-    log: f64::ln, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).";
-    abs: f64::abs, "|x| entrywise.";
-    sin: f64::sin, "sin x entrywise (radians).";
-    cos: f64::cos, "cos x entrywise (radians).";
-    tan: f64::tan, "tan x entrywise (radians).";
-    floor: f64::floor, "the largest integer ≤ x, entrywise.";
-    ceil: f64::ceil, "the smallest integer ≥ x, entrywise.";
-    round: f64::round, "the nearest integer (halves away from zero), entrywise.";
-    isnan: |x| f64::from(u8::from(x.is_nan())), "1 where x is nan, else 0 (sum(isnan(A)) counts them).";
-    isfinite: |x| f64::from(u8::from(x.is_finite())), "1 where x is neither nan nor ±inf, else 0.";
+    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).";
+    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).";
+    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).";
+    abs: f64::abs, Abs, "|x| entrywise.";
+    sin: f64::sin, Sin, "sin x entrywise (radians).";
+    cos: f64::cos, Cos, "cos x entrywise (radians).";
+    tan: f64::tan, Tan, "tan x entrywise (radians).";
+    floor: f64::floor, Floor, "the largest integer ≤ x, entrywise.";
+    ceil: f64::ceil, Ceil, "the smallest integer ≥ x, entrywise.";
+    round: f64::round, Round, "the nearest integer (halves away from zero), entrywise.";
+    isnan: |x| f64::from(u8::from(x.is_nan())), IsNan, "1 where x is nan, else 0 (sum(isnan(A)) counts them).";
+    isfinite: |x| f64::from(u8::from(x.is_finite())), IsFinite, "1 where x is neither nan nor ±inf, else 0.";
 }
 
 /// A reduction over all entries, or along an axis (0: down each column, 1:
@@ -84,11 +86,27 @@ fn sum_axis(args: &Args) -> Result<Option<(&Value, Span)>> {
     }
 }
 
+/// `sum`/`mean` of a gpu matrix, if the argument is one.
+fn gpu_sum(args: &Args, mean: bool) -> Result<Option<Value>> {
+    let (Value::Gpu(g), _) = args.get(0) else { return Ok(None) };
+    let axis = match sum_axis(args)? {
+        Some((v, s)) => Some(super::as_size(v, s)?),
+        None => None,
+    };
+    crate::gpu::sum(g, axis, mean).map(Some)
+}
+
 fn sum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let Some(v) = gpu_sum(&args, false)? {
+        return Ok(v);
+    }
     reduce(&args, sum_axis(&args)?, |xs| xs.iter().sum())
 }
 
 fn mean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let Some(v) = gpu_sum(&args, true)? {
+        return Ok(v);
+    }
     reduce(&args, sum_axis(&args)?, mean_of)
 }
 

@@ -73,6 +73,10 @@ fn rank(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 }
 
 fn norm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let ((Value::Gpu(g), _), None) = (args.get(0), args.opt(1)) {
+        // ‖G‖_F = √Σ gᵢⱼ², summed on the device: one number comes back.
+        return Ok(Value::Number(crate::gpu::number(&g.total(true)?)?.sqrt()));
+    }
     let p = match args.opt(1) {
         Some((v, s)) => Some(super::as_number(v, s)?),
         None => None,

@@ -6,6 +6,7 @@
 mod camera;
 mod construct;
 mod covariance;
+mod devices;
 mod elementwise;
 mod files;
 mod linalg;
@@ -90,6 +91,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(spd::BUILTINS)
         .chain(camera::BUILTINS)
         .chain(files::BUILTINS)
+        .chain(devices::BUILTINS)
         .chain(system::BUILTINS)
 }
 
@@ -190,6 +192,8 @@ pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
             LangError::type_error(format!("expected a dense matrix, got a {} operator", op.structure()), span)
                 .with_hint("dense(op) forms the matrix")
         }
+        Value::Gpu(g) => LangError::type_error(format!("this needs a cpu matrix, got a {} gpu matrix", g.shape()), span)
+            .with_hint("cpu(x) brings it back (the gpu runs +, -, *, .*, ./, .^, comparisons, entrywise functions, sum, mean, norm)"),
         other => LangError::type_error(format!("expected a matrix, got a {}", other.kind()), span),
     })
 }

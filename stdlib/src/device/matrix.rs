@@ -259,6 +259,36 @@ impl GpuMatrix {
         Ok(out)
     }
 
+    /// `self .^ k` for an integer `k` by repeated squaring (`O(log |k|)`
+    /// launches of products, exact where the powers are), so integer powers
+    /// need no `pow` function and work in `f64` everywhere.
+    pub fn powi(&self, k: i32) -> Result<GpuMatrix> {
+        if k == 0 {
+            // x⁰ = 1 for every x, NaN included (as numpy): isnan(x)·0 + 1.
+            return self.map(Unary::IsNan)?.with_scalar(0.0, Binary::Mul, false)?.with_scalar(1.0, Binary::Add, false);
+        }
+        let mut result: Option<GpuMatrix> = None;
+        let mut base = self.clone();
+        let mut e = k.unsigned_abs();
+        while e > 0 {
+            if e & 1 == 1 {
+                result = Some(match result {
+                    None => base.clone(),
+                    Some(r) => r.zip(&base, Binary::Mul, ".^")?,
+                });
+            }
+            e >>= 1;
+            if e > 0 {
+                base = base.zip(&base, Binary::Mul, ".^")?;
+            }
+        }
+        let result = result.expect("k ≠ 0 has a set bit");
+        if k < 0 {
+            return result.with_scalar(1.0, Binary::Div, true);
+        }
+        Ok(result)
+    }
+
     /// The matrix product, tiled in shared memory (`O(mnk)` work).
     pub fn matmul(&self, other: &GpuMatrix) -> Result<GpuMatrix> {
         if self.cols != other.rows {

@@ -1,0 +1,80 @@
+//! Devices: `gpu(A)`, `cpu(A)`, `device(A)`.
+
+use super::{as_matrix, Args, Builtin};
+use crate::error::{LangError, Result};
+use crate::eval::Interp;
+use crate::gpu;
+use crate::span::Span;
+use crate::value::Value;
+use tessera::device::Precision;
+
+fn precision(args: &Args) -> Result<Option<Precision>> {
+    match args.opt(1) {
+        None => Ok(None),
+        Some((Value::Str(s), _)) if &**s == "f32" => Ok(Some(Precision::F32)),
+        Some((Value::Str(s), _)) if &**s == "f64" => Ok(Some(Precision::F64)),
+        Some((_, span)) => Err(LangError::argument("the precision is \"f32\" or \"f64\"", span)),
+    }
+}
+
+fn to_gpu(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+    let wanted = precision(&args)?;
+    match args.get(0) {
+        (Value::Gpu(g), _) if wanted.is_none_or(|p| p == g.precision()) => Ok(Value::Gpu(g.clone())),
+        (Value::Gpu(g), _) => gpu::upload(&g.download()?, wanted),
+        (Value::Operator(op), s) => {
+            Err(LangError::type_error(format!("a {} operator stays on the cpu for now", op.structure()), s)
+                .with_hint("gpu(dense(op)) moves its dense matrix"))
+        }
+        (v, s) => gpu::upload(&*as_matrix(v, s)?, wanted).map_err(|e| e.at(span)),
+    }
+}
+
+fn to_cpu(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    match args.get(0) {
+        (Value::Gpu(g), _) => Ok(Value::matrix(g.download()?)),
+        (v, _) => Ok(v.clone()),
+    }
+}
+
+fn device(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::str(match args.get(0) {
+        (Value::Gpu(_), _) => "gpu",
+        _ => "cpu",
+    }))
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "gpu",
+        signature: "gpu(A, \"f64\" | \"f32\")",
+        summary: "the matrix A on the GPU (f64 where the device has it, or the precision named)",
+        help: "Operators on gpu matrices run on the device and give gpu matrices; numbers mix with them, cpu \
+               matrices do not (move one with gpu or cpu). Runs on CUDA or, through wgpu, on Vulkan, Metal or \
+               DirectX (lavapipe on a machine without a GPU). One upload.",
+        example: "device(gpu([1, 2; 3, 4]) * 2)",
+        arity: (1, Some(2)),
+        keywords: &[],
+        run: to_gpu,
+    },
+    Builtin {
+        name: "cpu",
+        signature: "cpu(A)",
+        summary: "a gpu matrix brought back to the host (other values unchanged)",
+        help: "One download; f32 entries become the f64 numbers they are.",
+        example: "cpu(gpu([1, 2; 3, 4]) + 1)",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: to_cpu,
+    },
+    Builtin {
+        name: "device",
+        signature: "device(A)",
+        summary: "where a value lives: \"gpu\" or \"cpu\"",
+        help: "Every value that is not a gpu matrix is on the cpu.",
+        example: "(device(ones(2, 2)), device(gpu(ones(2, 2))))",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: device,
+    },
+];

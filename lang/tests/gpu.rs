@@ -1,0 +1,88 @@
+//! GPU values in the language, on the machine's adapter (lavapipe in CI):
+//! results agree with the CPU, chains of device operations make no round
+//! trip (counted), `:device` places constructors' matrices, workspaces keep
+//! gpu matrices. One test binary, so the transfer counters are this file's.
+
+use tessera::device::transfers;
+use tessera_lang::display::plain;
+use tessera_lang::gpu::Placement;
+use tessera_lang::{NullSink, Session, Value};
+
+fn run(s: &mut Session, code: &str) -> Value {
+    exec(s, code).expect("a value")
+}
+
+fn exec(s: &mut Session, code: &str) -> Option<Value> {
+    s.execute(code, &mut NullSink).unwrap_or_else(|e| panic!("{code}: {}", e.render(code)))
+}
+
+fn number(v: Value) -> f64 {
+    match v {
+        Value::Number(x) => x,
+        other => panic!("expected a number, got {}", plain(&other)),
+    }
+}
+
+/// One test, so that no other test moves the transfer counters meanwhile.
+#[test]
+fn gpu_values_in_the_language() {
+    device_values_behave();
+    workspaces_keep_gpu_matrices();
+}
+
+fn device_values_behave() {
+    let mut s = Session::new();
+    // The product on the device equals the product on the cpu (f64 here; 2048² by hand: 1.6e-15).
+    let err =
+        run(&mut s, "seed(1); X = randn(512, 512); A = gpu(X); B = A * A; C = cpu(B); norm(C - X * X) / norm(X * X)");
+    assert!(number(err) < 1e-13);
+
+    // A chain of device operations makes no host round trip: one upload, one download.
+    let (up, down) = transfers();
+    exec(&mut s, "G = gpu(randn(300, 200)); H = (G' * G + 1) .* 2 - G' * G; K = sqrt(abs(H)) / 3; K2 = K .^ 2;");
+    assert_eq!(transfers(), (up + 1, down), "the chain stayed on the device");
+    let total = number(run(&mut s, "sum(K2)"));
+    assert_eq!(transfers(), (up + 1, down + 1), "a full sum reads back one number");
+    let on_cpu = number(run(&mut s, "Gc = cpu(G); Hc = (Gc' * Gc + 1) .* 2 - Gc' * Gc; sum((sqrt(abs(Hc)) / 3) .^ 2)"));
+    assert!((total - on_cpu).abs() <= 1e-9 * on_cpu.abs(), "{total} vs {on_cpu}");
+
+    // Display reads back only the corners it prints.
+    let (_, down) = transfers();
+    let shown = plain(&run(&mut s, "K"));
+    assert!(shown.starts_with("200×200 gpu matrix (f64):") && shown.contains('⋱'), "{shown}");
+    assert_eq!(transfers().1, down + 1);
+
+    // Devices do not mix silently; numbers do.
+    let e = s.execute("G + ones(300, 200)", &mut NullSink).unwrap_err();
+    assert!(e.message.contains("mixes a gpu matrix and a cpu matrix"), "{}", e.message);
+    assert_eq!(plain(&run(&mut s, "device(2 * G + 1)")), "\"gpu\"");
+
+    // :device gpu places constructors' matrices; literals and other values stay put.
+    s.set_device(Placement::Gpu).unwrap();
+    assert_eq!(
+        plain(&run(&mut s, "(device(zeros(2, 2)), device(randn(3, 1)), device(eye(2)), device([1, 2]))")),
+        "(\"gpu\", \"gpu\", \"gpu\", \"cpu\")"
+    );
+    s.set_device(Placement::Cpu).unwrap();
+    assert_eq!(plain(&run(&mut s, "device(zeros(2, 2))")), "\"cpu\"");
+
+    // f32 on request; size, rows, len without a transfer.
+    assert_eq!(
+        plain(&run(&mut s, "F = gpu([1, 2, 3], \"f32\"); (size(F), len(F), cpu(exp(F)) - exp([1, 2, 3]) < 1e-6)")),
+        "((1, 3), 3, [1, 1, 1])"
+    );
+}
+
+fn workspaces_keep_gpu_matrices() {
+    let mut s = Session::new();
+    exec(&mut s, "A = gpu([1.5, -2; 0.25, 1e-300]); F = gpu([0.1, 2], \"f32\");");
+    let path = std::env::temp_dir().join(format!("tessera-gpu-{}.tsw", std::process::id()));
+    s.execute(&format!(":save {}", path.display()), &mut NullSink).unwrap();
+    let mut t = Session::new();
+    t.execute(&format!(":load {}", path.display()), &mut NullSink).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(
+        plain(&run(&mut t, "(device(A), device(F), cpu(A) == [1.5, -2; 0.25, 1e-300], cpu(F))")),
+        plain(&run(&mut s, "(device(A), device(F), cpu(A) == [1.5, -2; 0.25, 1e-300], cpu(F))"))
+    );
+}
