@@ -53,6 +53,10 @@ fn footprint(v: &Value) -> (String, usize) {
         Value::Matrix(m) => (m.shape().to_string(), 8 * m.len()),
         Value::Operator(op) => (op.shape().to_string(), 8 * op.storage()),
         Value::Gpu(g) => (g.shape().to_string(), g.bytes()),
+        Value::GpuOperator(op) => {
+            let bytes = if op.1.precision() == tessera::device::Precision::F32 { 4 } else { 8 };
+            (op.1.shape().to_string(), bytes * op.1.storage())
+        }
         Value::Str(s) => (String::new(), s.len()),
         Value::List(xs) | Value::Tuple(xs) => (format!("{} items", xs.len()), xs.iter().map(|x| footprint(x).1).sum()),
         Value::Record(r) => (format!("{} fields", r.fields.len()), r.fields.iter().map(|(_, x)| footprint(x).1).sum()),
@@ -74,7 +78,7 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             for n in session.variable_names() {
                 let v = session.get(&n).expect("listed");
                 let (shape, bytes) = footprint(&v);
-                let device = if matches!(v, Value::Gpu(_)) { "gpu" } else { "cpu" };
+                let device = if matches!(v, Value::Gpu(_) | Value::GpuOperator(_)) { "gpu" } else { "cpu" };
                 table.push_str(&format!("{n:<16} {:<10} {shape:<12} {bytes:>12} {device:<6}\n", v.kind()));
             }
             sink.stdout(&table);

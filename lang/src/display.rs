@@ -50,6 +50,16 @@ pub fn plain(v: &Value) -> String {
         Value::Str(s) => format!("{s:?}"),
         Value::Matrix(m) => matrix(m),
         Value::Gpu(g) => crate::gpu::display(g),
+        Value::GpuOperator(op) => {
+            let s = op.1.shape();
+            format!(
+                "{s} {} on the gpu ({}), {} stored of {}",
+                op.1.structure(),
+                op.1.precision().name(),
+                op.1.storage(),
+                s.0 * s.1
+            )
+        }
         Value::Operator(op) => {
             let s = op.shape();
             format!("{s} {}, {} stored of {}", op.structure(), op.storage(), s.0 * s.1)
@@ -76,6 +86,7 @@ fn inline(v: &Value) -> String {
         Value::Matrix(m) if m.len() > 6 || m.rows() > 1 => format!("{} matrix", m.shape()),
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
         Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
+        Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
         Value::Matrix(m) => format!("[{}]", m.to_row_major().iter().map(|x| number(*x)).collect::<Vec<_>>().join(", ")),
         other => plain(other),
     }

@@ -9,8 +9,8 @@ use crate::ast::{BinOp, UnOp};
 use crate::error::{ErrorKind, LangError, Result};
 use crate::value::Value;
 use std::rc::Rc;
-use tessera::device::{Binary, GpuMatrix, Precision, Unary};
-use tessera::Matrix;
+use tessera::device::{Binary, GpuMatrix, GpuOperator, Precision, Unary};
+use tessera::{Matrix, Operator};
 
 /// Where new matrices from constructors go (`:device`, `--device`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +43,13 @@ pub fn upload(m: &Matrix, precision: Option<Precision>) -> Result<Value> {
     Ok(value(GpuMatrix::upload(m, precision.unwrap_or_else(|| gpu.default_precision()))?))
 }
 
+/// A structured operator with its factors on the device.
+pub fn upload_operator(op: Operator, precision: Option<Precision>) -> Result<Value> {
+    let gpu = tessera::device::Gpu::get()?;
+    let device = GpuOperator::upload(&op, precision.unwrap_or_else(|| gpu.default_precision()))?;
+    Ok(Value::GpuOperator(Rc::new((op, device))))
+}
+
 fn mixed(op: &str) -> LangError {
     LangError::new(ErrorKind::Type, format!("`{op}` mixes a gpu matrix and a cpu matrix"), None)
         .with_hint("move one of them: gpu(x) or cpu(x)")
@@ -72,6 +79,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
             .with_hint("bring the matrix back with cpu(x)")
     };
     let out = match (a, b) {
+        (Value::GpuOperator(o), Value::Gpu(x)) if op == BinOp::Mul => o.1.apply(x)?,
+        (Value::GpuOperator(_), Value::Matrix(_) | Value::Range(..)) if op == BinOp::Mul => return Err(mixed("*")),
+        (Value::GpuOperator(_), _) | (_, Value::GpuOperator(_)) => return Err(unsupported()),
         (Value::Gpu(x), Value::Gpu(y)) => match op {
             BinOp::Mul if x.len() == 1 || y.len() == 1 => x.zip(y, Binary::Mul, "*")?,
             BinOp::Mul => x.matmul(y)?,

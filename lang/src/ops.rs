@@ -107,7 +107,7 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
         (Value::Bool(x), Value::Bool(y)) if matches!(op, Eq | Ne) => return Ok(Value::Bool((x == y) == (op == Eq))),
         _ => {}
     }
-    if matches!(a, Value::Gpu(_)) || matches!(b, Value::Gpu(_)) {
+    if matches!(a, Value::Gpu(_) | Value::GpuOperator(_)) || matches!(b, Value::Gpu(_) | Value::GpuOperator(_)) {
         return crate::gpu::binary(op, &a, &b);
     }
     if matches!(a, Value::Operator(_)) || matches!(b, Value::Operator(_)) || matches!(op, Kron | DirectSum) {

@@ -9,7 +9,7 @@ use crate::builtins::Builtin;
 use crate::env::Env;
 use crate::name::Name;
 use std::rc::Rc;
-use tessera::device::GpuMatrix;
+use tessera::device::{GpuMatrix, GpuOperator};
 use tessera::{c64, Matrix, Operator};
 
 /// A Tessera value.
@@ -24,6 +24,9 @@ pub enum Value {
     Operator(Rc<Operator>),
     /// A dense matrix resident on the GPU.
     Gpu(Rc<GpuMatrix>),
+    /// A structured operator with its factors on the GPU, and the host
+    /// operator it came from (what `cpu` gives back and `:save` writes).
+    GpuOperator(Rc<(Operator, GpuOperator)>),
     /// The half-open integer range `start:end`, kept lazy so `for i in 0:n` allocates nothing.
     Range(i64, i64),
     List(Rc<Vec<Value>>),
@@ -63,6 +66,7 @@ impl Value {
             Value::Matrix(_) => "matrix",
             Value::Operator(_) => "operator",
             Value::Gpu(_) => "gpu matrix",
+            Value::GpuOperator(_) => "gpu operator",
             Value::Range(..) => "range",
             Value::List(_) => "list",
             Value::Tuple(_) => "tuple",

@@ -77,6 +77,11 @@ enum Saved {
         matrix: SavedMatrix,
         single: bool,
     },
+    /// A gpu operator: the host operator it came from, and its precision.
+    GpuOperator {
+        operator: SavedOperator,
+        single: bool,
+    },
 }
 
 fn bad(message: impl Into<String>) -> LangError {
@@ -172,6 +177,10 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
         Value::Gpu(g) => {
             Saved::Gpu { matrix: save_matrix(&g.download()?), single: g.precision() == tessera::device::Precision::F32 }
         }
+        Value::GpuOperator(op) => Saved::GpuOperator {
+            operator: save_operator(&op.0),
+            single: op.1.precision() == tessera::device::Precision::F32,
+        },
         Value::Range(a, b) => Saved::Range(*a, *b),
         Value::List(xs) => Saved::List(all(xs)?),
         Value::Tuple(xs) => Saved::Tuple(all(xs)?),
@@ -223,6 +232,11 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
             let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };
             crate::gpu::upload(&load_matrix(matrix)?, Some(precision))
                 .map_err(|e| bad(format!("the workspace holds a gpu matrix and {}", e.message)))?
+        }
+        Saved::GpuOperator { operator, single } => {
+            let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };
+            crate::gpu::upload_operator(load_operator(operator)?, Some(precision))
+                .map_err(|e| bad(format!("the workspace holds a gpu operator and {}", e.message)))?
         }
         Saved::Range(a, b) => Value::Range(a, b),
         Saved::List(xs) => Value::List(Rc::new(all(xs)?)),

@@ -27,7 +27,43 @@ fn number(v: Value) -> f64 {
 #[test]
 fn gpu_values_in_the_language() {
     device_values_behave();
+    structured_values_behave();
     workspaces_keep_gpu_matrices();
+}
+
+fn small(s: &mut Session, code: &str, tol: f64) {
+    let err = number(run(s, code));
+    assert!(err <= tol, "{code}: {err:e}");
+}
+
+fn structured_values_behave() {
+    let mut s = Session::new();
+    exec(&mut s, "seed(2); A = randn(16, 16); B = randn(8, 8); K = A ⊗ B; GK = gpu(K); x = randn(128, 1);");
+    let (up, down) = transfers();
+    exec(&mut s, "y = GK * gpu(x); z = GK * y;");
+    assert_eq!(transfers(), (up + 1, down), "Kronecker apply stays on the device");
+    small(&mut s, "norm(cpu(y) - K * x) / norm(K * x)", 1e-12);
+    assert_eq!(
+        plain(&run(&mut s, "(device(GK), size(GK), storage(GK), device(cpu(GK)))")),
+        "(\"gpu\", (128, 128), 320, \"cpu\")"
+    );
+    small(&mut s, "norm(cpu(dense(GK)) - dense(K))", 1e-12);
+    small(&mut s, "M = monarch(64, 8); v = x[0:64]; norm(cpu(gpu(M) * gpu(v)) - M * v)", 1e-12);
+    small(
+        &mut s,
+        "D = blockdiag(randn(3, 3), randn(2, 4)); w = randn(7, 2); norm(cpu(gpu(D) * gpu(w)) - D * w)",
+        1e-12,
+    );
+    small(&mut s, "X = randn(20, 8); norm(cpu(rope_apply(gpu(X), 0:20)) - rope_apply(X, 0:20))", 1e-12);
+    small(&mut s, "Y = randn(50, 4); norm(cpu(cov(gpu(Y))) - cov(Y))", 1e-12);
+    small(
+        &mut s,
+        "P = projection(intrinsics(800, 800, 320, 240), eye(3), [0; 0; 5]); W = randn(10, 3); \
+                   norm(cpu(project(gpu(P), gpu(W))) - project(P, W))",
+        1e-9,
+    );
+    let e = s.execute("GK * x", &mut NullSink).unwrap_err();
+    assert!(e.message.contains("mixes a gpu matrix and a cpu matrix"), "{}", e.message);
 }
 
 fn device_values_behave() {
@@ -75,7 +111,7 @@ fn device_values_behave() {
 
 fn workspaces_keep_gpu_matrices() {
     let mut s = Session::new();
-    exec(&mut s, "A = gpu([1.5, -2; 0.25, 1e-300]); F = gpu([0.1, 2], \"f32\");");
+    exec(&mut s, "A = gpu([1.5, -2; 0.25, 1e-300]); F = gpu([0.1, 2], \"f32\"); K = gpu(kron(eye(2), [1, 2; 3, 4]));");
     let path = std::env::temp_dir().join(format!("tessera-gpu-{}.tsw", std::process::id()));
     s.execute(&format!(":save {}", path.display()), &mut NullSink).unwrap();
     let mut t = Session::new();

@@ -210,3 +210,88 @@ fn integer_powers_are_products() {
         }
     }
 }
+
+#[test]
+fn structured_operators_apply_on_the_device_as_on_the_cpu() {
+    use tessera::device::GpuOperator;
+    use tessera::{Monarch, Operator};
+    let mut rng = Rng::seeded(8);
+    let kron = |shapes: &[(usize, usize)], rng: &mut Rng| {
+        Operator::kron(shapes.iter().map(|&(r, c)| rng.randn(r, c).into()).collect()).unwrap()
+    };
+    let ops = vec![
+        kron(&[(3, 4), (5, 2)], &mut rng),
+        kron(&[(2, 2), (1, 3), (3, 3)], &mut rng),
+        kron(&[(17, 17), (16, 16)], &mut rng),
+        kron(&[(1, 1)], &mut rng),
+        Operator::blockdiag(vec![rng.randn(2, 3).into(), rng.randn(4, 4).into(), rng.randn(1, 2).into()]),
+        Operator::blockdiag(vec![rng.randn(0, 2).into(), rng.randn(5, 5).into(), rng.randn(3, 0).into()]),
+        Operator::Monarch(Monarch::random(12, 3, &mut rng).unwrap()),
+        Operator::Monarch(Monarch::random(64, 8, &mut rng).unwrap()),
+    ];
+    for op in ops {
+        let (rows, cols) = (op.shape().0, op.shape().1);
+        for width in [1, 3] {
+            let x = rng.randn(cols, width);
+            let expected = op.apply(&x).unwrap();
+            for (p, tol) in precisions() {
+                let g = GpuOperator::upload(&op, p).unwrap();
+                assert_eq!((g.shape().0, g.shape().1), (rows, cols));
+                let got = g.apply(&GpuMatrix::upload(&x, p).unwrap()).unwrap().download().unwrap();
+                let t = tol * (cols.max(1) as f64).sqrt() * 4.0;
+                assert_close(&got, &expected, t, &format!("{} · x ({width} columns) {p:?}", op.structure()));
+                assert_close(
+                    &g.dense().unwrap().download().unwrap(),
+                    &op.dense(),
+                    t,
+                    &format!("dense {}", op.structure()),
+                );
+            }
+        }
+    }
+    assert!(GpuOperator::upload(&Operator::diagonal(vec![1.0, 2.0]), Precision::F32).is_err());
+}
+
+#[test]
+fn rope_covariance_and_projection_match_the_cpu() {
+    let mut rng = Rng::seeded(9);
+    for (n, d) in [(1, 2), (37, 16), (300, 64), (0, 4)] {
+        let x = rng.randn(n, d);
+        let positions: Vec<f64> = (0..n).map(|t| t as f64 * 1.5 - 7.0).collect();
+        let expected = tessera::rope::rope_apply(&x, &positions, 10000.0).unwrap();
+        for (p, tol) in precisions() {
+            let got = GpuMatrix::upload(&x, p).unwrap().rope_apply(&positions, 10000.0).unwrap().download().unwrap();
+            // f32 angles of up to 450 radians keep about 5e-5 of absolute accuracy.
+            let t = if p == Precision::F32 { 1e-4 } else { tol };
+            assert_close(&got, &expected, t, &format!("rope_apply {n}×{d} {p:?}"));
+        }
+    }
+    assert!(GpuMatrix::upload(&Matrix::ones(2, 3), Precision::F32).unwrap().rope_apply(&[0.0, 1.0], 1e4).is_err());
+    for (n, c) in [(2, 1), (100, 7), (1000, 33)] {
+        let x = rng.randn(n, c).add(&Matrix::filled(1, c, 3.0)).unwrap();
+        let expected = tessera::covariance::cov(&x).unwrap();
+        for (p, tol) in precisions() {
+            let got = GpuMatrix::upload(&x, p).unwrap().cov().unwrap().download().unwrap();
+            assert_close(&got, &expected, tol * (n as f64).sqrt() * 10.0, &format!("cov {n}×{c} {p:?}"));
+        }
+    }
+    let k = tessera::camera::intrinsics(800.0, 780.0, 320.0, 240.0, 1.0).unwrap();
+    let cam = tessera::camera::projection(
+        &k,
+        &tessera::camera::rodrigues(&Matrix::col(&[0.1, -0.2, 0.3])).unwrap(),
+        &Matrix::col(&[0.2, 0.1, 6.0]),
+    )
+    .unwrap();
+    for n in [0, 1, 257] {
+        let world = rng.randn(n, 3);
+        let homogeneous = Matrix::hcat(&[&world, &Matrix::ones(n, 1)]).unwrap();
+        let expected = tessera::camera::project(&cam, &world).unwrap();
+        for (p, tol) in precisions() {
+            let gp = GpuMatrix::upload(&cam, p).unwrap();
+            for w in [&world, &homogeneous] {
+                let got = GpuMatrix::upload(w, p).unwrap().project(&gp).unwrap().download().unwrap();
+                assert_close(&got, &expected, tol * 10.0, &format!("project {n} points {p:?}"));
+            }
+        }
+    }
+}

@@ -36,6 +36,9 @@ fn projection(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 }
 
 fn project(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let ((Value::Gpu(p), _), (Value::Gpu(x), _)) = (args.get(0), args.get(1)) {
+        return Ok(crate::gpu::value(x.project(p)?));
+    }
     Ok(Value::matrix(camera::project(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 

@@ -87,6 +87,7 @@ fn shape_of(args: &Args) -> Result<(usize, usize)> {
     Ok(match v {
         Value::Operator(op) => (op.shape().0, op.shape().1),
         Value::Gpu(g) => (g.rows(), g.cols()),
+        Value::GpuOperator(o) => (o.1.shape().0, o.1.shape().1),
         other => {
             let m = as_matrix(other, span)?;
             (m.rows(), m.cols())

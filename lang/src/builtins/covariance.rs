@@ -8,6 +8,9 @@ use crate::value::Value;
 use tessera::covariance;
 
 fn cov(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let ((Value::Gpu(g), _), None) = (args.get(0), args.keyword("estimator")) {
+        return Ok(crate::gpu::value(g.cov()?));
+    }
     let x = args.matrix(0)?;
     let estimate = match args.keyword("estimator") {
         None => covariance::cov(&x)?,

@@ -6,6 +6,7 @@ use crate::eval::Interp;
 use crate::gpu;
 use crate::span::Span;
 use crate::value::Value;
+use std::rc::Rc;
 use tessera::device::Precision;
 
 fn precision(args: &Args) -> Result<Option<Precision>> {
@@ -22,10 +23,10 @@ fn to_gpu(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
     match args.get(0) {
         (Value::Gpu(g), _) if wanted.is_none_or(|p| p == g.precision()) => Ok(Value::Gpu(g.clone())),
         (Value::Gpu(g), _) => gpu::upload(&g.download()?, wanted),
-        (Value::Operator(op), s) => {
-            Err(LangError::type_error(format!("a {} operator stays on the cpu for now", op.structure()), s)
-                .with_hint("gpu(dense(op)) moves its dense matrix"))
-        }
+        (Value::GpuOperator(o), _) if wanted.is_none_or(|p| p == o.1.precision()) => Ok(Value::GpuOperator(o.clone())),
+        (Value::GpuOperator(o), _) => gpu::upload_operator(o.0.clone(), wanted),
+        (Value::Operator(op), s) => gpu::upload_operator((**op).clone(), wanted)
+            .map_err(|e| e.at(s).with_hint("gpu(dense(op)) moves its dense matrix instead")),
         (v, s) => gpu::upload(&*as_matrix(v, s)?, wanted).map_err(|e| e.at(span)),
     }
 }
@@ -33,13 +34,14 @@ fn to_gpu(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
 fn to_cpu(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     match args.get(0) {
         (Value::Gpu(g), _) => Ok(Value::matrix(g.download()?)),
+        (Value::GpuOperator(o), _) => Ok(Value::Operator(Rc::new(o.0.clone()))),
         (v, _) => Ok(v.clone()),
     }
 }
 
 fn device(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::str(match args.get(0) {
-        (Value::Gpu(_), _) => "gpu",
+        (Value::Gpu(_) | Value::GpuOperator(_), _) => "gpu",
         _ => "cpu",
     }))
 }
@@ -48,7 +50,8 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "gpu",
         signature: "gpu(A, \"f64\" | \"f32\")",
-        summary: "the matrix A on the GPU (f64 where the device has it, or the precision named)",
+        summary:
+            "the matrix (or Kronecker, block-diagonal, Monarch operator) A on the GPU, in f64 where the device has it",
         help: "Operators on gpu matrices run on the device and give gpu matrices; numbers mix with them, cpu \
                matrices do not (move one with gpu or cpu). Runs on CUDA or, through wgpu, on Vulkan, Metal or \
                DirectX (lavapipe on a machine without a GPU). One upload.",

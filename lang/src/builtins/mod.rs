@@ -192,8 +192,10 @@ pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
             LangError::type_error(format!("expected a dense matrix, got a {} operator", op.structure()), span)
                 .with_hint("dense(op) forms the matrix")
         }
+        Value::GpuOperator(o) => LangError::type_error(format!("this needs a cpu matrix, got a {} gpu operator", o.1.shape()), span)
+            .with_hint("a gpu operator multiplies gpu matrices, dense(op) forms it on the gpu, cpu(op) brings it back"),
         Value::Gpu(g) => LangError::type_error(format!("this needs a cpu matrix, got a {} gpu matrix", g.shape()), span)
-            .with_hint("cpu(x) brings it back (the gpu runs +, -, *, .*, ./, .^, comparisons, entrywise functions, sum, mean, norm)"),
+            .with_hint("cpu(x) brings it back (the gpu runs +, -, *, .*, ./, .^, comparisons, entrywise functions, sum, mean, norm, cov, rope_apply, project)"),
         other => LangError::type_error(format!("expected a matrix, got a {}", other.kind()), span),
     })
 }

@@ -20,9 +20,12 @@ fn rope_matrix(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 }
 
 fn rope_apply(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    let x = args.matrix(0)?;
     let (p, span) = args.get(1);
     let positions = as_matrix(p, span)?.vector_values("rope_apply").map_err(|e| LangError::from(e).at(span))?;
+    if let (Value::Gpu(g), _) = args.get(0) {
+        return Ok(crate::gpu::value(g.rope_apply(&positions, base(&args)?)?));
+    }
+    let x = args.matrix(0)?;
     Ok(Value::matrix(rope::rope_apply(&x, &positions, base(&args)?)?))
 }
 

@@ -53,6 +53,11 @@ fn perm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
 }
 
 fn dense(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+    if let (Value::GpuOperator(o), _) = args.get(0) {
+        let s = o.1.shape();
+        super::check_allocation(s.0, s.1, span)?;
+        return Ok(crate::gpu::value(o.1.dense()?));
+    }
     let op = args.operator(0)?;
     let s = op.shape();
     super::check_allocation(s.0, s.1, span)?;
@@ -60,6 +65,9 @@ fn dense(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
 }
 
 fn storage(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+    if let (Value::GpuOperator(o), _) = args.get(0) {
+        return Ok(Value::Number(o.1.storage() as f64));
+    }
     Ok(Value::Number(args.operator(0)?.storage() as f64))
 }
 

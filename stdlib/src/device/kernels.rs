@@ -277,3 +277,117 @@ impl Unary {
         matches!(self, Unary::Exp | Unary::Log | Unary::Sin | Unary::Cos | Unary::Tan)
     }
 }
+
+/// The mode product `out[o, r, i] = Σⱼ f[r, j] · x[o, j, i]` of a row-major
+/// tensor viewed as `outer × mid × inner` with the `rows × mid` matrix `f`:
+/// one factor of a Kronecker product applied along its mode.
+/// CPU twin: `Operator::apply` of a Kronecker product (the vec-trick).
+#[cube(launch_unchecked)]
+pub fn mode_product<F: Float>(f: &[F], x: &[F], out: &mut [F], rows: usize, mid: usize, inner: usize) {
+    if ABSOLUTE_POS < out.len() {
+        let i = ABSOLUTE_POS % inner;
+        let r = (ABSOLUTE_POS / inner) % rows;
+        let o = ABSOLUTE_POS / (inner * rows);
+        let mut acc = F::new(0.0);
+        for j in 0..mid {
+            acc += f[r * mid + j] * x[(o * mid + j) * inner + i];
+        }
+        out[ABSOLUTE_POS] = acc;
+    }
+}
+
+/// `out = a ⊗ b` for `a` (m×n) and `b` (p×q), formed densely (mp × nq).
+/// CPU twin: `Matrix::kron`.
+#[cube(launch_unchecked)]
+pub fn kron<F: Float>(a: &[F], b: &[F], out: &mut [F], n: usize, p: usize, q: usize) {
+    if ABSOLUTE_POS < out.len() {
+        let width = n * q;
+        let r = ABSOLUTE_POS / width;
+        let c = ABSOLUTE_POS % width;
+        out[ABSOLUTE_POS] = a[(r / p) * n + c / q] * b[(r % p) * q + c % q];
+    }
+}
+
+/// `out = blockdiag(B₁, …, B_k) x` for `x` with `width` columns. The blocks
+/// lie one after another, row-major, in `blocks`; `meta` holds five numbers
+/// per block: rows, columns, data offset, row offset, column offset. Each unit
+/// finds its block by a scan of the (few) row offsets.
+/// CPU twin: `Operator::apply` of a block-diagonal operator.
+#[cube(launch_unchecked)]
+pub fn block_apply<F: Float>(blocks: &[F], meta: &[u32], x: &[F], out: &mut [F], nblocks: usize, width: usize) {
+    if ABSOLUTE_POS < out.len() {
+        let row = ABSOLUTE_POS / width;
+        let c = ABSOLUTE_POS % width;
+        let mut b = 0usize;
+        for k in 0..nblocks {
+            if meta[5 * k + 3] as usize <= row {
+                b = k;
+            }
+        }
+        let local = row - meta[5 * b + 3] as usize;
+        let cols = meta[5 * b + 1] as usize;
+        let data = meta[5 * b + 2] as usize;
+        let first = meta[5 * b + 4] as usize;
+        let mut acc = F::new(0.0);
+        for j in 0..cols {
+            acc += blocks[data + local * cols + j] * x[(first + j) * width + c];
+        }
+        out[ABSOLUTE_POS] = acc;
+    }
+}
+
+/// `out[r, :] = x[index[r], :]` for `width` columns: a row permutation.
+#[cube(launch_unchecked)]
+pub fn gather_rows<F: Float>(x: &[F], index: &[u32], out: &mut [F], width: usize) {
+    if ABSOLUTE_POS < out.len() {
+        let r = ABSOLUTE_POS / width;
+        out[ABSOLUTE_POS] = x[index[r] as usize * width + ABSOLUTE_POS % width];
+    }
+}
+
+/// Rotary embedding of token rows: for each token `t` and pair `i`,
+/// `(x₂ᵢ, x₂ᵢ₊₁) ↦ (x₂ᵢ c − x₂ᵢ₊₁ s, x₂ᵢ s + x₂ᵢ₊₁ c)` with `c, s` the
+/// cosine and sine tables (tokens × d/2). CPU twin: `rope::rope_apply`.
+#[cube(launch_unchecked)]
+pub fn rope_rotate<F: Float>(x: &[F], cos: &[F], sin: &[F], out: &mut [F], half: usize) {
+    if ABSOLUTE_POS < cos.len() {
+        let t = ABSOLUTE_POS / half;
+        let i = ABSOLUTE_POS % half;
+        let (c, s) = (cos[ABSOLUTE_POS], sin[ABSOLUTE_POS]);
+        let base = t * 2 * half + 2 * i;
+        let (a, b) = (x[base], x[base + 1]);
+        out[base] = a * c - b * s;
+        out[base + 1] = a * s + b * c;
+    }
+}
+
+/// The cosine and sine tables of RoPE: `angle = position[t] · θ[i]`.
+#[cube(launch_unchecked)]
+pub fn rope_tables<F: Float>(positions: &[F], theta: &[F], cos: &mut [F], sin: &mut [F], half: usize) {
+    if ABSOLUTE_POS < cos.len() {
+        let angle = positions[ABSOLUTE_POS / half] * theta[ABSOLUTE_POS % half];
+        cos[ABSOLUTE_POS] = angle.cos();
+        sin[ABSOLUTE_POS] = angle.sin();
+    }
+}
+
+/// Pixels of world points: `out[i] = (p₁·X̃ᵢ, p₂·X̃ᵢ) / p₃·X̃ᵢ` for the rows of
+/// `x` (`N × cols`, `cols` 3, or 4 when homogeneous) and the 3×4 matrix `p`.
+/// CPU twin: `camera::project`.
+#[cube(launch_unchecked)]
+pub fn project<F: Float>(p: &[F], x: &[F], out: &mut [F], cols: usize) {
+    let n = out.len() / 2;
+    if ABSOLUTE_POS < n {
+        let row = ABSOLUTE_POS * cols;
+        let mut w = F::new(1.0);
+        if cols == 4 {
+            w = x[row + 3];
+        }
+        let (x0, x1, x2) = (x[row], x[row + 1], x[row + 2]);
+        let u = p[0] * x0 + p[1] * x1 + p[2] * x2 + p[3] * w;
+        let v = p[4] * x0 + p[5] * x1 + p[6] * x2 + p[7] * w;
+        let h = p[8] * x0 + p[9] * x1 + p[10] * x2 + p[11] * w;
+        out[2 * ABSOLUTE_POS] = u / h;
+        out[2 * ABSOLUTE_POS + 1] = v / h;
+    }
+}

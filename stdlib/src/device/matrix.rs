@@ -1,7 +1,8 @@
 //! Matrices resident on the GPU and the operations on them.
 
-use super::kernels::{self, Binary, Unary, CUBE, TILE};
+use super::kernels::{Binary, Unary, TILE};
 use super::{count_download, count_upload, Gpu};
+use super::{cubes, line};
 use crate::error::{Error, Result};
 use crate::{Matrix, Shape};
 use cubecl::ir::{ElemType, FloatKind};
@@ -36,35 +37,16 @@ impl Precision {
 /// Cloning shares the buffer (values are never written in place).
 #[derive(Clone)]
 pub struct GpuMatrix {
-    handle: Handle,
-    rows: usize,
-    cols: usize,
-    precision: Precision,
+    pub(super) handle: Handle,
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+    pub(super) precision: Precision,
 }
 
 impl std::fmt::Debug for GpuMatrix {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GpuMatrix({}×{}, {})", self.rows, self.cols, self.precision.name())
     }
-}
-
-/// Launches `$kernel` for the precision `$p` with the turbofish it needs.
-macro_rules! launch {
-    ($p:expr, $kernel:ident($client:expr, $count:expr, $dim:expr $(, $arg:expr)* $(,)?)) => {
-        match $p {
-            Precision::F32 => unsafe { kernels::$kernel::launch_unchecked::<f32>($client, $count, $dim $(, $arg)*) },
-            Precision::F64 => unsafe { kernels::$kernel::launch_unchecked::<f64>($client, $count, $dim $(, $arg)*) },
-        }
-    };
-}
-
-/// Cubes of [`CUBE`] units covering `n` entries (at least one, so empty launches stay valid).
-fn cubes(n: usize) -> CubeCount {
-    CubeCount::Static((n as u32).div_ceil(CUBE).max(1), 1, 1)
-}
-
-fn line() -> CubeDim {
-    CubeDim::new_1d(CUBE)
 }
 
 impl GpuMatrix {
@@ -149,13 +131,13 @@ impl GpuMatrix {
         self.len() * self.precision.bytes()
     }
 
-    fn arg(&self) -> BufferArg {
+    pub(super) fn arg(&self) -> BufferArg {
         // SAFETY: the handle holds exactly rows·cols elements of this precision.
         unsafe { BufferArg::from_raw_parts(self.handle.clone(), self.len()) }
     }
 
     /// A new, uninitialised matrix of this precision.
-    fn empty_like(&self, rows: usize, cols: usize) -> Result<GpuMatrix> {
+    pub(super) fn empty_like(&self, rows: usize, cols: usize) -> Result<GpuMatrix> {
         let gpu = Gpu::get()?;
         // A zero-byte buffer is not a valid binding: keep one element.
         let handle = gpu.client().empty((rows * cols).max(1) * self.precision.bytes());

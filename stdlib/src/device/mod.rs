@@ -16,11 +16,34 @@
 //! - [`transfers`] counts host↔device copies, so tests can prove that a chain
 //!   of device operations makes no round trip.
 
+use cubecl::prelude::{CubeCount, CubeDim};
+
+/// Launches `$kernel` for the precision `$p` with the turbofish it needs.
+macro_rules! launch {
+    ($p:expr, $kernel:ident($client:expr, $count:expr, $dim:expr $(, $arg:expr)* $(,)?)) => {
+        match $p {
+            $crate::device::Precision::F32 => unsafe { $crate::device::kernels::$kernel::launch_unchecked::<f32>($client, $count, $dim $(, $arg)*) },
+            $crate::device::Precision::F64 => unsafe { $crate::device::kernels::$kernel::launch_unchecked::<f64>($client, $count, $dim $(, $arg)*) },
+        }
+    };
+}
+
+/// Cubes of [`kernels::CUBE`] units covering `n` entries (at least one, so empty launches stay valid).
+pub(crate) fn cubes(n: usize) -> CubeCount {
+    CubeCount::Static((n as u32).div_ceil(kernels::CUBE).max(1), 1, 1)
+}
+
+pub(crate) fn line() -> CubeDim {
+    CubeDim::new_1d(kernels::CUBE)
+}
+
 mod kernels;
 mod matrix;
+mod structured;
 
 pub use kernels::{Binary, Unary};
 pub use matrix::{GpuMatrix, Precision};
+pub use structured::GpuOperator;
 
 use crate::error::{Error, Result};
 use cubecl::client::Client;
