@@ -90,7 +90,14 @@ fn main() {
                 op.apply(&x).unwrap();
             });
             let g = gpu_ms(reps, || gop.apply(&gx).unwrap());
-            row("Kronecker apply", &format!("{m}⊗{k}, n={}", m * k), p, cpu, g, word * (3 * m * k + m * m + k * k) as f64);
+            row(
+                "Kronecker apply",
+                &format!("{m}⊗{k}, n={}", m * k),
+                p,
+                cpu,
+                g,
+                word * (3 * m * k + m * m + k * k) as f64,
+            );
         }
         let monarch = Operator::Monarch(Monarch::random(4096, 64, &mut rng).unwrap());
         let x = rng.randn(4096, 1);
@@ -115,7 +122,15 @@ fn main() {
         });
         let g = gpu_ms(3, || gs.cov().unwrap());
         row("cov", "100000×64", p, cpu, g, word * (100_000 * 64) as f64);
-        let cam = Matrix::from_fn(3, 4, |i, j| if i == j { 800.0 } else if j == 3 { 5.0 } else { 0.1 });
+        let cam = Matrix::from_fn(3, 4, |i, j| {
+            if i == j {
+                800.0
+            } else if j == 3 {
+                5.0
+            } else {
+                0.1
+            }
+        });
         let world = rng.randn(1_000_000, 3);
         let (gc, gw) = (GpuMatrix::upload(&cam, p).unwrap(), GpuMatrix::upload(&world, p).unwrap());
         let cpu = median_ms(3, || {

@@ -65,17 +65,49 @@ fn is_nan<F: Float>(x: F) -> bool {
     !(x <= F::new(0.0) || x > F::new(0.0))
 }
 
+/// `op(x)`; with `soft`, the transcendental functions from `+ − × ÷` (for
+/// `f64` on devices whose shader functions are 32-bit).
 #[cube]
-fn apply_unary<F: Float>(x: F, #[comptime] op: Unary) -> F {
+fn apply_unary<F: Float>(x: F, #[comptime] op: Unary, #[comptime] soft: bool) -> F {
     match op {
         Unary::Neg => -x,
         Unary::Sqrt => x.sqrt(),
-        Unary::Exp => x.exp(),
-        Unary::Log => x.ln(),
+        Unary::Exp => {
+            if soft {
+                soft_exp::<F>(x)
+            } else {
+                x.exp()
+            }
+        }
+        Unary::Log => {
+            if soft {
+                soft_log::<F>(x)
+            } else {
+                x.ln()
+            }
+        }
         Unary::Abs => x.abs(),
-        Unary::Sin => x.sin(),
-        Unary::Cos => x.cos(),
-        Unary::Tan => x.tan(),
+        Unary::Sin => {
+            if soft {
+                soft_sin::<F>(x, false)
+            } else {
+                x.sin()
+            }
+        }
+        Unary::Cos => {
+            if soft {
+                soft_sin::<F>(x, true)
+            } else {
+                x.cos()
+            }
+        }
+        Unary::Tan => {
+            if soft {
+                soft_sin::<F>(x, false) / soft_sin::<F>(x, true)
+            } else {
+                x.tan()
+            }
+        }
         Unary::Floor => x.floor(),
         Unary::Ceil => x.ceil(),
         Unary::Round => {
@@ -96,13 +128,19 @@ fn apply_unary<F: Float>(x: F, #[comptime] op: Unary) -> F {
 }
 
 #[cube]
-fn apply_binary<F: Float>(a: F, b: F, #[comptime] op: Binary) -> F {
+fn apply_binary<F: Float>(a: F, b: F, #[comptime] op: Binary, #[comptime] soft: bool) -> F {
     match op {
         Binary::Add => a + b,
         Binary::Sub => a - b,
         Binary::Mul => a * b,
         Binary::Div => a / b,
-        Binary::Pow => a.powf(b),
+        Binary::Pow => {
+            if soft {
+                soft_pow::<F>(a, b)
+            } else {
+                a.powf(b)
+            }
+        }
         Binary::Max => {
             let mut r = a;
             if b > a || is_nan::<F>(b) {
@@ -129,9 +167,9 @@ fn apply_binary<F: Float>(a: F, b: F, #[comptime] op: Binary) -> F {
 
 /// `out = op(x)` entrywise.
 #[cube(launch_unchecked)]
-pub fn map<F: Float>(x: &[F], out: &mut [F], #[comptime] op: Unary) {
+pub fn map<F: Float>(x: &[F], out: &mut [F], #[comptime] op: Unary, #[comptime] soft: bool) {
     if ABSOLUTE_POS < out.len() {
-        out[ABSOLUTE_POS] = apply_unary::<F>(x[ABSOLUTE_POS], op);
+        out[ABSOLUTE_POS] = apply_unary::<F>(x[ABSOLUTE_POS], op, soft);
     }
 }
 
@@ -149,11 +187,12 @@ pub fn zip<F: Float>(
     b_row: usize,
     b_col: usize,
     #[comptime] op: Binary,
+    #[comptime] soft: bool,
 ) {
     if ABSOLUTE_POS < out.len() {
         let i = ABSOLUTE_POS / cols;
         let j = ABSOLUTE_POS % cols;
-        out[ABSOLUTE_POS] = apply_binary::<F>(a[i * a_row + j * a_col], b[i * b_row + j * b_col], op);
+        out[ABSOLUTE_POS] = apply_binary::<F>(a[i * a_row + j * a_col], b[i * b_row + j * b_col], op, soft);
     }
 }
 
@@ -165,13 +204,14 @@ pub fn with_scalar<F: Float>(
     scalar: InputScalar,
     #[comptime] op: Binary,
     #[comptime] scalar_first: bool,
+    #[comptime] soft: bool,
 ) {
     if ABSOLUTE_POS < out.len() {
         let s = scalar.get::<F>();
         if scalar_first {
-            out[ABSOLUTE_POS] = apply_binary::<F>(s, x[ABSOLUTE_POS], op);
+            out[ABSOLUTE_POS] = apply_binary::<F>(s, x[ABSOLUTE_POS], op, soft);
         } else {
-            out[ABSOLUTE_POS] = apply_binary::<F>(x[ABSOLUTE_POS], s, op);
+            out[ABSOLUTE_POS] = apply_binary::<F>(x[ABSOLUTE_POS], s, op, soft);
         }
     }
 }
@@ -270,14 +310,6 @@ pub fn sum_lines<F: Float>(
     }
 }
 
-impl Unary {
-    /// Exponential, logarithm and trigonometric functions: on Vulkan, Metal
-    /// and WebGPU these exist for 32-bit floats only.
-    pub fn is_transcendental(self) -> bool {
-        matches!(self, Unary::Exp | Unary::Log | Unary::Sin | Unary::Cos | Unary::Tan)
-    }
-}
-
 /// The mode product `out[o, r, i] = Σⱼ f[r, j] · x[o, j, i]` of a row-major
 /// tensor viewed as `outer × mid × inner` with the `rows × mid` matrix `f`:
 /// one factor of a Kronecker product applied along its mode.
@@ -361,13 +393,26 @@ pub fn rope_rotate<F: Float>(x: &[F], cos: &[F], sin: &[F], out: &mut [F], half:
     }
 }
 
-/// The cosine and sine tables of RoPE: `angle = position[t] · θ[i]`.
+/// The cosine and sine tables of RoPE: `angle = position[t] · θ[i]` (`soft`:
+/// from `+ − × ÷`, for `f64` on devices with 32-bit trigonometry).
 #[cube(launch_unchecked)]
-pub fn rope_tables<F: Float>(positions: &[F], theta: &[F], cos: &mut [F], sin: &mut [F], half: usize) {
+pub fn rope_tables<F: Float>(
+    positions: &[F],
+    theta: &[F],
+    cos: &mut [F],
+    sin: &mut [F],
+    half: usize,
+    #[comptime] soft: bool,
+) {
     if ABSOLUTE_POS < cos.len() {
         let angle = positions[ABSOLUTE_POS / half] * theta[ABSOLUTE_POS % half];
-        cos[ABSOLUTE_POS] = angle.cos();
-        sin[ABSOLUTE_POS] = angle.sin();
+        if soft {
+            cos[ABSOLUTE_POS] = soft_sin::<F>(angle, true);
+            sin[ABSOLUTE_POS] = soft_sin::<F>(angle, false);
+        } else {
+            cos[ABSOLUTE_POS] = angle.cos();
+            sin[ABSOLUTE_POS] = angle.sin();
+        }
     }
 }
 
@@ -390,4 +435,187 @@ pub fn project<F: Float>(p: &[F], x: &[F], out: &mut [F], cols: usize) {
         out[2 * ABSOLUTE_POS] = u / h;
         out[2 * ABSOLUTE_POS + 1] = v / h;
     }
+}
+
+/// `c = m · 2^s` with an integer `m < 2⁵³` and `2^s` a normal `f32`: how cube
+/// code writes an exact `f64` constant (`F::new` takes an `f32`).
+fn exact(c: f64) -> (i64, f32) {
+    if c == 0.0 {
+        return (0, 1.0);
+    }
+    let s = c.abs().log2().floor() as i32 - 52;
+    ((c / 2f64.powi(s)).round() as i64, 2f32.powi(s))
+}
+
+// ln 2 and π/2 split so that the leading parts have trailing zero bits and
+// their products with the reduction multiple k are exact (fdlibm's values).
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+const PIO2_1: f64 = f64::from_bits(0x3ff9_21fb_5440_0000);
+const PIO2_2: f64 = f64::from_bits(0x3dd0_b461_1a60_0000);
+const PIO2_3: f64 = f64::from_bits(0x3ba3_198a_2e00_0000);
+
+/// `2ᵏ` for an integer-valued `k` with `|k| < 1024`, by squaring (exact).
+#[cube]
+fn pow2<F: Float>(k: F) -> F {
+    let mut e = k.abs();
+    let mut base = F::new(2.0);
+    let mut out = F::new(1.0);
+    for _ in 0..10u32 {
+        let half = (e * F::new(0.5)).floor();
+        if e - half * F::new(2.0) > F::new(0.5) {
+            out *= base;
+        }
+        base *= base;
+        e = half;
+    }
+    if k < F::new(0.0) {
+        out = F::new(1.0) / out;
+    }
+    out
+}
+
+/// `eˣ` in `f64` from `+ − × ÷` alone (for devices whose `exp` is 32-bit):
+/// `x = k ln 2 + r`, `|r| ≤ ln 2 / 2` (Cody–Waite: ln 2 in two parts), `eʳ` by
+/// its Taylor series to `r¹³/13!` (< 1e-17), then `2ᵏ` in two exact halves so
+/// that neither overflows early. Relative error ≈ 1e-16.
+#[cube]
+pub fn soft_exp<F: Float>(x: F) -> F {
+    let mut out = x;
+    if !is_nan::<F>(x) {
+        let mut y = x;
+        if y > F::new(710.0) {
+            y = F::new(710.0);
+        }
+        if y < F::new(-746.0) {
+            y = F::new(-746.0);
+        }
+        let k = (y * F::new(core::f32::consts::LOG2_E) + F::new(0.5)).floor();
+        let r = (y - k * (F::from_int(comptime!(exact(LN2_HI).0)) * F::new(comptime!(exact(LN2_HI).1))))
+            - k * (F::from_int(comptime!(exact(LN2_LO).0)) * F::new(comptime!(exact(LN2_LO).1)));
+        let mut p = F::new(1.0);
+        let mut n = F::new(13.0);
+        for _ in 0..13u32 {
+            p = F::new(1.0) + r * p / n;
+            n -= F::new(1.0);
+        }
+        let k1 = (k * F::new(0.5)).floor();
+        out = p * pow2::<F>(k1) * pow2::<F>(k - k1);
+    }
+    out
+}
+
+/// `ln x` in `f64` from `+ − × ÷ √` alone: `x = 2ᵉ m` with `m ∈ [√½, √2]`
+/// (found by halving powers of two), `ln m = 2 atanh s`, `s = (m − 1)/(m + 1)`,
+/// `|s| ≤ 0.172`, by its series to `s²³`; `e ln 2` in two parts.
+#[cube]
+pub fn soft_log<F: Float>(x: F) -> F {
+    let zero = F::new(0.0);
+    let mut out = x; // NaN and +∞ are their own logarithms
+                     // NaN and ∞ come from runtime values: a literal would be folded into a
+                     // constant that WGSL cannot spell.
+    if x < zero {
+        out = x.sqrt(); // NaN
+    } else if x == zero {
+        out = F::new(-1.0) / x.abs(); // −∞
+    } else if x <= F::max_value() {
+        let mut m = x;
+        let mut e = zero;
+        // 2⁵¹² and down by square roots (exact for even powers of two).
+        let mut big = F::new(18446744073709551616.0); // 2⁶⁴
+        big = big * big;
+        big = big * big;
+        big = big * big;
+        let mut p = F::new(512.0);
+        if m < F::new(1.0) / big {
+            m *= big;
+            e -= p;
+        }
+        for _ in 0..10u32 {
+            if m >= big {
+                m /= big;
+                e += p;
+            }
+            if m * big < F::new(2.0) {
+                m *= big;
+                e -= p;
+            }
+            big = big.sqrt();
+            p *= F::new(0.5);
+        }
+        if m > F::new(core::f32::consts::SQRT_2) {
+            m *= F::new(0.5);
+            e += F::new(1.0);
+        }
+        let s = (m - F::new(1.0)) / (m + F::new(1.0));
+        let s2 = s * s;
+        let mut series = zero;
+        let mut odd = F::new(23.0);
+        for _ in 0..12u32 {
+            series = series * s2 + F::new(1.0) / odd;
+            odd -= F::new(2.0);
+        }
+        out = e * (F::from_int(comptime!(exact(LN2_HI).0)) * F::new(comptime!(exact(LN2_HI).1)))
+            + (F::new(2.0) * s * series
+                + e * (F::from_int(comptime!(exact(LN2_LO).0)) * F::new(comptime!(exact(LN2_LO).1))));
+    }
+    out
+}
+
+/// `sin x` (or `cos x` when `cosine`) in `f64` from `+ − × ÷`: `x = k π/2 + r`
+/// with `π/2` in three parts (Cody–Waite; accurate for `|x| < 10⁶`), then the
+/// Taylor series of `sin r` and `cos r` on `|r| ≤ π/4` chosen by the quadrant.
+#[cube]
+pub fn soft_sin<F: Float>(x: F, #[comptime] cosine: bool) -> F {
+    let k = (x * F::new(core::f32::consts::FRAC_2_PI) + F::new(0.5)).floor();
+    let r = ((x - k * (F::from_int(comptime!(exact(PIO2_1).0)) * F::new(comptime!(exact(PIO2_1).1))))
+        - k * (F::from_int(comptime!(exact(PIO2_2).0)) * F::new(comptime!(exact(PIO2_2).1))))
+        - k * (F::from_int(comptime!(exact(PIO2_3).0)) * F::new(comptime!(exact(PIO2_3).1)));
+    let r2 = r * r;
+    // sin r = r (1 − r²/(2·3) (1 − r²/(4·5) (…))), cos r = 1 − r²/(1·2) (1 − r²/(3·4) (…)).
+    let mut sin = F::new(1.0);
+    let mut cos = F::new(1.0);
+    let mut n = F::new(20.0);
+    for _ in 0..10u32 {
+        sin = F::new(1.0) - r2 * sin / (n * (n + F::new(1.0)));
+        cos = F::new(1.0) - r2 * cos / ((n - F::new(1.0)) * n);
+        n -= F::new(2.0);
+    }
+    sin *= r;
+    let mut quadrant = k - F::new(4.0) * (k * F::new(0.25)).floor();
+    if cosine {
+        quadrant += F::new(1.0);
+        if quadrant > F::new(3.5) {
+            quadrant = F::new(0.0);
+        }
+    }
+    let mut out = sin;
+    if quadrant > F::new(0.5) && quadrant < F::new(1.5) {
+        out = cos;
+    } else if quadrant > F::new(1.5) && quadrant < F::new(2.5) {
+        out = -sin;
+    } else if quadrant > F::new(2.5) {
+        out = -cos;
+    }
+    out
+}
+
+/// `aᵇ` in `f64` as `e^(b ln |a|)` with `powf`'s signs: a negative base needs an
+/// integer exponent (odd ones negate), and `a⁰ = 1`.
+#[cube]
+pub fn soft_pow<F: Float>(a: F, b: F) -> F {
+    let mut out = soft_exp::<F>(b * soft_log::<F>(a.abs()));
+    if a < F::new(0.0) {
+        if b == b.floor() {
+            if b - F::new(2.0) * (b * F::new(0.5)).floor() > F::new(0.5) {
+                out = -out;
+            }
+        } else {
+            out = a.sqrt(); // NaN, from a runtime value
+        }
+    }
+    if b == F::new(0.0) {
+        out = F::new(1.0);
+    }
+    out
 }

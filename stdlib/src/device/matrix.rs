@@ -144,37 +144,23 @@ impl GpuMatrix {
         Ok(GpuMatrix { handle, rows, cols, precision: self.precision })
     }
 
-    /// Refuses an `f64` transcendental function where the device has none.
-    fn check_function(&self, name: &str) -> Result<()> {
-        let gpu = Gpu::get()?;
-        if self.precision == Precision::F64 && !gpu.f64_functions() {
-            return Err(Error::Device {
-                reason: format!(
-                    "{name} in f64 is not available on {} (its shader functions are 32-bit); \
-                     use an f32 matrix, gpu(A, \"f32\"), or compute it on the cpu",
-                    gpu.name()
-                ),
-            });
-        }
-        Ok(())
+    /// Whether this matrix's transcendental functions must be computed from
+    /// `+ − × ÷` (`f64` on a device whose shader functions are 32-bit).
+    pub(super) fn soft(&self) -> Result<bool> {
+        Ok(self.precision == Precision::F64 && !Gpu::get()?.f64_functions())
     }
 
     /// `op` on every entry.
     pub fn map(&self, op: Unary) -> Result<GpuMatrix> {
-        if op.is_transcendental() {
-            self.check_function(&format!("{op:?}").to_lowercase())?;
-        }
         let out = self.empty_like(self.rows, self.cols)?;
-        launch!(self.precision, map(Gpu::get()?.client(), cubes(self.len()), line(), self.arg(), out.arg(), op));
+        let soft = self.soft()?;
+        launch!(self.precision, map(Gpu::get()?.client(), cubes(self.len()), line(), self.arg(), out.arg(), op, soft));
         Ok(out)
     }
 
     /// `op(self, other)` entry by entry with numpy broadcasting (a 1×n row or
     /// m×1 column repeats; a 1×1 matrix is a scalar).
     pub fn zip(&self, other: &GpuMatrix, op: Binary, name: &'static str) -> Result<GpuMatrix> {
-        if op == Binary::Pow {
-            self.check_function(".^")?;
-        }
         if self.precision != other.precision {
             return Err(Error::Device {
                 reason: format!(
@@ -210,6 +196,7 @@ impl GpuMatrix {
                 br,
                 bc,
                 op,
+                self.soft()?,
             )
         );
         Ok(out)
@@ -217,9 +204,6 @@ impl GpuMatrix {
 
     /// `op(self, s)` entry by entry, or `op(s, self)` when `scalar_first`.
     pub fn with_scalar(&self, s: f64, op: Binary, scalar_first: bool) -> Result<GpuMatrix> {
-        if op == Binary::Pow {
-            self.check_function(".^")?;
-        }
         let out = self.empty_like(self.rows, self.cols)?;
         let scalar = match self.precision {
             Precision::F32 => InputScalar::new(s as f32, ElemType::Float(FloatKind::F32)),
@@ -235,7 +219,8 @@ impl GpuMatrix {
                 out.arg(),
                 scalar,
                 op,
-                scalar_first
+                scalar_first,
+                self.soft()?
             )
         );
         Ok(out)

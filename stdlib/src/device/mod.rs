@@ -106,10 +106,10 @@ impl Gpu {
         self.f64
     }
 
-    /// Whether `exp`, `log`, `sin`, `cos`, `tan` and powers exist in `f64`:
-    /// on CUDA yes; through wgpu no (Vulkan's, Metal's and WebGPU's shader
-    /// functions are 32-bit; the 64-bit results come back wrong), so those
-    /// operations refuse `f64` matrices rather than return wrong numbers.
+    /// Whether `exp`, `log`, `sin`, `cos`, `tan` and powers exist in `f64` on
+    /// the device: on CUDA yes; through wgpu no (Vulkan's, Metal's and
+    /// WebGPU's shader functions are 32-bit; their 64-bit results came back
+    /// wrong), so the kernels compute those from `+ − × ÷` instead.
     pub fn f64_functions(&self) -> bool {
         self.f64 && cfg!(feature = "cuda")
     }

@@ -290,10 +290,8 @@ impl GpuOperator {
 
 impl GpuMatrix {
     /// Rotary position embedding of the token rows (`n × d`, `d` even) at
-    /// `positions`, `θᵢ = base^(−2i/d)`, as [`crate::rope::rope_apply`]. The
-    /// cosine/sine tables are computed on the device, except for `f64` where
-    /// the device has no `f64` trigonometry: then they are computed on the
-    /// host and uploaded (`n·d` numbers).
+    /// `positions`, `θᵢ = base^(−2i/d)`, as [`crate::rope::rope_apply`]: the
+    /// cosine/sine tables are computed on the device, then the pairs turn.
     pub fn rope_apply(&self, positions: &[f64], base: f64) -> Result<GpuMatrix> {
         let (n, d) = (self.rows, self.cols);
         if d % 2 != 0 {
@@ -305,26 +303,16 @@ impl GpuMatrix {
         let half = d / 2;
         let theta: Vec<f64> = (0..half).map(|i| base.powf(-2.0 * i as f64 / d as f64)).collect();
         let gpu = Gpu::get()?;
-        let (cos, sin) = if self.precision == Precision::F64 && !gpu.f64_functions() {
-            let angle = |k: usize| positions[k / half.max(1)] * theta[k % half.max(1)];
-            let cos: Vec<f64> = (0..n * half).map(|k| angle(k).cos()).collect();
-            let sin: Vec<f64> = (0..n * half).map(|k| angle(k).sin()).collect();
-            (
-                GpuMatrix::upload(&Matrix::row(&cos), self.precision)?,
-                GpuMatrix::upload(&Matrix::row(&sin), self.precision)?,
-            )
-        } else {
-            let p = GpuMatrix::upload(&Matrix::row(positions), self.precision)?;
-            let t = GpuMatrix::upload(&Matrix::row(&theta), self.precision)?;
-            let (cos, sin) = (self.empty_like(1, n * half)?, self.empty_like(1, n * half)?);
-            if n * half > 0 {
-                launch!(
-                    self.precision,
-                    rope_tables(gpu.client(), cubes(n * half), line(), p.arg(), t.arg(), cos.arg(), sin.arg(), half)
-                );
-            }
-            (cos, sin)
-        };
+        let p = GpuMatrix::upload(&Matrix::row(positions), self.precision)?;
+        let t = GpuMatrix::upload(&Matrix::row(&theta), self.precision)?;
+        let (cos, sin) = (self.empty_like(1, n * half)?, self.empty_like(1, n * half)?);
+        if n * half > 0 {
+            let soft = self.soft()?;
+            launch!(
+                self.precision,
+                rope_tables(gpu.client(), cubes(n * half), line(), p.arg(), t.arg(), cos.arg(), sin.arg(), half, soft)
+            );
+        }
         let out = self.empty_like(n, d)?;
         if n * half > 0 {
             launch!(
