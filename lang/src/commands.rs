@@ -74,12 +74,12 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
         "help" if rest.is_empty() => sink.page(&overview()),
         "help" => sink.page(&crate::help::help_text(rest, session.globals())?),
         "vars" => {
-            let mut table = format!("{:<16} {:<10} {:<12} {:>12} {:<6}\n", "name", "kind", "shape", "bytes", "device");
+            let mut table = format!("{:<16} {:<12} {:<12} {:>12} {}\n", "name", "kind", "shape", "bytes", "device");
             for n in session.variable_names() {
                 let v = session.get(&n).expect("listed");
                 let (shape, bytes) = footprint(&v);
                 let device = if matches!(v, Value::Gpu(_) | Value::GpuOperator(_)) { "gpu" } else { "cpu" };
-                table.push_str(&format!("{n:<16} {:<10} {shape:<12} {bytes:>12} {device:<6}\n", v.kind()));
+                table.push_str(&format!("{n:<16} {:<12} {shape:<12} {bytes:>12} {device}\n", v.kind()));
             }
             sink.stdout(&table);
         }
