@@ -415,7 +415,9 @@ mod tests {
             let (k, r, t, world) = scene(&mut rng);
             let p = projection(&k, &r, &t).unwrap();
             let pixels = project(&p, &world).unwrap();
-            assert!(reproj_error(&p, &world, &pixels).unwrap() == 0.0);
+            // Every pixel moved by (3, 4): the RMS error is the length of that move, 5.
+            let moved = pixels.add(&Matrix::row(&[3.0, 4.0])).unwrap();
+            assert!((reproj_error(&p, &world, &moved).unwrap() - 5.0).abs() <= 1e-9);
             let estimated = calibrate_dlt(&world, &pixels).unwrap();
             assert!(reproj_error(&estimated, &world, &pixels).unwrap() <= 1e-10);
             let d = decompose(&estimated).unwrap();
