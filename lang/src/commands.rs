@@ -1,11 +1,11 @@
 //! Session commands: `:help [topic]`, `:vars`, `:time CODE`, `:device`,
-//! `:save`, `:load`, `:clear`.
+//! `:plot`, `:save`, `:load`, `:clear`.
 //! They work the same in the REPL and in notebook cells.
 
 use crate::builtins;
 use crate::error::{ErrorKind, LangError, Result};
 use crate::gpu::Placement;
-use crate::session::{Session, Sink};
+use crate::session::{PlotMode, Session, Sink};
 use crate::value::Value;
 use std::time::Instant;
 
@@ -26,6 +26,7 @@ pub const COMMANDS: &[Command] = &[
         usage: ":device [cpu|gpu]",
         summary: "where zeros, ones, eye, rand, randn, linspace, diagm, load place new matrices",
     },
+    Command { name: "plot", usage: ":plot [inline|text|off]", summary: "how figures are shown: images, text, or not at all" },
     Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
     Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },
@@ -123,6 +124,23 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             };
             sink.stdout(&format!("new matrices go to the {} (gpu: {gpu})\n", session.device().name()));
         }
+        "plot" => {
+            let mode = match rest {
+                "" => session.plot_mode(),
+                "inline" => PlotMode::Inline,
+                "text" => PlotMode::Text,
+                "off" => PlotMode::Off,
+                other => {
+                    return Err(LangError::new(
+                        ErrorKind::Argument,
+                        format!(":plot is inline, text or off, got `{other}`"),
+                        None,
+                    ))
+                }
+            };
+            session.set_plot_mode(mode);
+            sink.stdout(&format!("figures are shown {}\n", describe(mode)));
+        }
         "clear" => session.clear(),
         "quit" => {
             return Err(LangError::new(
@@ -140,6 +158,15 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
         }
     }
     Ok(None)
+}
+
+/// What a plot mode does, for `:plot`'s answer.
+fn describe(mode: PlotMode) -> &'static str {
+    match mode {
+        PlotMode::Inline => "inline (images where the terminal or notebook can show them, text elsewhere)",
+        PlotMode::Text => "as text (braille and block characters)",
+        PlotMode::Off => "as a one-line summary (plots off)",
+    }
 }
 
 /// A duration in the unit that reads best.

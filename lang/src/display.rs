@@ -77,6 +77,7 @@ pub fn plain(v: &Value) -> String {
             format!("fn {}({})", f.def.name.as_deref().unwrap_or(""), params.join(", "))
         }
         Value::Builtin(b) => format!("builtin {}", b.signature),
+        Value::Figure(f) => f.summary(),
     }
 }
 
@@ -87,6 +88,7 @@ fn inline(v: &Value) -> String {
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
         Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
         Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
+        Value::Figure(f) => format!("{} figure", f.kind()),
         Value::Matrix(m) => format!("[{}]", m.to_row_major().iter().map(|x| number(*x)).collect::<Vec<_>>().join(", ")),
         other => plain(other),
     }

@@ -33,6 +33,7 @@ pub mod value;
 pub mod workspace;
 
 pub use error::{ErrorKind, LangError};
-pub use session::{Completeness, NullSink, Session, Sink, StdSink};
+pub use session::{Completeness, NullSink, PlotMode, Session, Sink, StdSink};
 pub use span::Span;
+pub use tessera::figure::Figure;
 pub use value::Value;

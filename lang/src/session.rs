@@ -14,12 +14,36 @@ use std::sync::Arc;
 use std::time::Instant;
 use tessera::Rng;
 
+/// How figures are shown (`:plot inline|text|off`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlotMode {
+    /// As images: in Jupyter, and in terminals with an image protocol (kitty,
+    /// iTerm2, sixel); as text in other terminals.
+    #[default]
+    Inline,
+    /// As Unicode braille and block characters.
+    Text,
+    /// Not drawn: a one-line summary instead.
+    Off,
+}
+
+impl PlotMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            PlotMode::Inline => "inline",
+            PlotMode::Text => "text",
+            PlotMode::Off => "off",
+        }
+    }
+}
+
 /// Where a cell's output goes: streams, rich displays, help pages.
 pub trait Sink {
     fn stdout(&mut self, text: &str);
     fn stderr(&mut self, text: &str);
-    /// A value shown as a cell result would be (`display(x)`).
-    fn display(&mut self, value: &Value);
+    /// A value shown as a cell result would be (`display(x)`); figures are
+    /// shown as `plot` says.
+    fn display(&mut self, value: &Value, plot: PlotMode);
     /// A help page (`?kron`).
     fn page(&mut self, text: &str);
     fn clear_output(&mut self);
@@ -38,8 +62,13 @@ impl Sink for StdSink {
     fn stderr(&mut self, text: &str) {
         eprint!("{text}");
     }
-    fn display(&mut self, value: &Value) {
-        self.stdout(&(crate::display::plain(value) + "\n"));
+    /// Figures as text, 80 columns by 24 rows, unless plots are off.
+    fn display(&mut self, value: &Value, plot: PlotMode) {
+        let text = match value {
+            Value::Figure(f) if plot != PlotMode::Off => f.text(80, 24, false).unwrap_or_else(|e| e.to_string()),
+            other => crate::display::plain(other) + "\n",
+        };
+        self.stdout(&text);
     }
     fn page(&mut self, text: &str) {
         self.stdout(&(text.to_string() + "\n"));
@@ -53,7 +82,7 @@ pub struct NullSink;
 impl Sink for NullSink {
     fn stdout(&mut self, _: &str) {}
     fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value) {}
+    fn display(&mut self, _: &Value, _: PlotMode) {}
     fn page(&mut self, _: &str) {}
     fn clear_output(&mut self) {}
 }
@@ -64,6 +93,7 @@ pub struct State {
     pub rng: Rng,
     pub tic: Option<Instant>,
     pub device: crate::gpu::Placement,
+    pub plot: PlotMode,
 }
 
 /// Whether a cell is ready to run.
@@ -104,11 +134,20 @@ impl Session {
         Ok(())
     }
 
+    /// How figures are shown.
+    pub fn plot_mode(&self) -> PlotMode {
+        self.state.plot
+    }
+
+    pub fn set_plot_mode(&mut self, mode: PlotMode) {
+        self.state.plot = mode;
+    }
+
     /// An empty workspace; the random stream starts from seed 0.
     pub fn new() -> Session {
         Session {
             globals: Scope::global(),
-            state: State { rng: Rng::seeded(0), tic: None, device: Default::default() },
+            state: State { rng: Rng::seeded(0), tic: None, device: Default::default(), plot: PlotMode::Inline },
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }

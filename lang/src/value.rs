@@ -10,6 +10,7 @@ use crate::env::Env;
 use crate::name::Name;
 use std::rc::Rc;
 use tessera::device::{GpuMatrix, GpuOperator};
+use tessera::figure::Figure;
 use tessera::{c64, Matrix, Operator};
 
 /// A Tessera value.
@@ -34,6 +35,8 @@ pub enum Value {
     Record(Rc<Record>),
     Function(Rc<Closure>),
     Builtin(&'static Builtin),
+    /// A plot, drawn when it is shown or saved.
+    Figure(Rc<Figure>),
 }
 
 /// Named fields, in the order they were given.
@@ -72,6 +75,7 @@ impl Value {
             Value::Tuple(_) => "tuple",
             Value::Record(_) => "record",
             Value::Function(_) | Value::Builtin(_) => "function",
+            Value::Figure(_) => "figure",
         }
     }
 

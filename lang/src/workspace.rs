@@ -14,7 +14,8 @@ use crate::name::Name;
 use crate::value::{Closure, Record, Value};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
-use tessera::{c64, Matrix, Monarch, Operator};
+use tessera::figure::{Figure, Pattern, Plot, Series, SpectrumOf};
+use tessera::{c64, Matrix, Monarch, Operator, Shape};
 
 const FORMAT: &str = "tessera-workspace";
 const VERSION: u32 = 1;
@@ -82,6 +83,75 @@ enum Saved {
         operator: SavedOperator,
         single: bool,
     },
+    Figure(Box<SavedFigure>),
+}
+
+/// A figure: its data, labels and size (it is drawn again when shown).
+#[derive(Serialize, Deserialize)]
+struct SavedFigure {
+    plot: SavedPlot,
+    title: String,
+    xlabel: String,
+    ylabel: String,
+    size: (u32, u32),
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedSeries {
+    x: Vec<u64>,
+    y: Vec<u64>,
+    label: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum SavedPlot {
+    Lines(Vec<SavedSeries>),
+    Points(Vec<SavedSeries>),
+    Histogram { edges: Vec<u64>, counts: Vec<usize> },
+    Heatmap(SavedMatrix),
+    Spy { rows: usize, cols: usize, cell: usize, bits: Vec<bool>, nonzeros: Option<usize> },
+    Spectrum { values: Vec<u64>, eigenvalues: bool },
+}
+
+fn save_figure(f: &Figure) -> SavedFigure {
+    let series = |s: &[Series]| {
+        s.iter().map(|s| SavedSeries { x: bits(&s.x), y: bits(&s.y), label: s.label.clone() }).collect()
+    };
+    let plot = match &f.plot {
+        Plot::Lines(s) => SavedPlot::Lines(series(s)),
+        Plot::Points(s) => SavedPlot::Points(series(s)),
+        Plot::Histogram { edges, counts } => SavedPlot::Histogram { edges: bits(edges), counts: counts.clone() },
+        Plot::Heatmap { values, .. } => SavedPlot::Heatmap(save_matrix(values)),
+        Plot::Spy { pattern, nonzeros } => {
+            let Shape(rows, cols) = pattern.shape();
+            SavedPlot::Spy { rows, cols, cell: pattern.cell(), bits: pattern.bits().to_vec(), nonzeros: *nonzeros }
+        }
+        Plot::Spectrum { values, of } => {
+            SavedPlot::Spectrum { values: bits(values), eigenvalues: *of == SpectrumOf::Eigenvalues }
+        }
+    };
+    SavedFigure { plot, title: f.title.clone(), xlabel: f.xlabel.clone(), ylabel: f.ylabel.clone(), size: f.size }
+}
+
+/// A saved figure, rebuilt through the checking constructors.
+fn load_figure(f: SavedFigure) -> Result<Figure> {
+    let series = |s: Vec<SavedSeries>| -> Vec<Series> {
+        s.into_iter().map(|s| Series { x: floats(s.x), y: floats(s.y), label: s.label }).collect()
+    };
+    let fig = match f.plot {
+        SavedPlot::Lines(s) => Figure::lines(series(s))?,
+        SavedPlot::Points(s) => Figure::scatter(series(s))?,
+        SavedPlot::Histogram { edges, counts } => Figure::histogram_counts(floats(edges), counts)?,
+        SavedPlot::Heatmap(m) => Figure::heatmap(load_matrix(m)?)?,
+        SavedPlot::Spy { rows, cols, cell, bits, nonzeros } => {
+            Figure::pattern(Pattern::from_bits(Shape(rows, cols), cell, bits)?, nonzeros)
+        }
+        SavedPlot::Spectrum { values, eigenvalues } => {
+            let of = if eigenvalues { SpectrumOf::Eigenvalues } else { SpectrumOf::SingularValues };
+            Figure::spectrum(floats(values), of)?
+        }
+    };
+    Ok(fig.with_title(&f.title).with_xlabel(&f.xlabel).with_ylabel(&f.ylabel).with_size(f.size.0, f.size.1)?)
 }
 
 fn bad(message: impl Into<String>) -> LangError {
@@ -202,6 +272,7 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
             Saved::Function { source: f.def.source.to_string(), captured }
         }
         Value::Builtin(b) => Saved::Builtin(b.name.to_string()),
+        Value::Figure(f) => Saved::Figure(Box::new(save_figure(f))),
     })
 }
 
@@ -239,6 +310,7 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
                 .map_err(|e| bad(format!("the workspace holds a gpu operator and {}", e.message)))?
         }
         Saved::Range(a, b) => Value::Range(a, b),
+        Saved::Figure(f) => Value::Figure(Rc::new(load_figure(*f)?)),
         Saved::List(xs) => Value::List(Rc::new(all(xs)?)),
         Saved::Tuple(xs) => Value::tuple(all(xs)?),
         Saved::Record(fields) => Value::Record(Rc::new(Record {

@@ -17,7 +17,7 @@ impl Sink for Capture {
     fn stderr(&mut self, text: &str) {
         self.err.push_str(text);
     }
-    fn display(&mut self, value: &Value) {
+    fn display(&mut self, value: &Value, _: tessera_lang::PlotMode) {
         self.out.push_str(&(display::plain(value) + "\n"));
     }
     fn page(&mut self, text: &str) {

@@ -10,10 +10,15 @@ use tessera_kernel::interpreter::{
     plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
-use tessera_lang::{display, NullSink, Session, Sink, Value as TValue};
+use base64::Engine as _;
+use tessera_lang::{display, Figure, NullSink, PlotMode, Session, Sink, Value as TValue};
 
-/// The MIME bundle of a value.
-pub fn bundle(v: &TValue) -> MimeBundle {
+/// The MIME bundle of a value; figures as `plot` says: SVG and PNG
+/// (inline), braille text (text), or their one-line summary (off).
+pub fn bundle(v: &TValue, plot: PlotMode) -> MimeBundle {
+    if let TValue::Figure(f) = v {
+        return figure_bundle(f, plot);
+    }
     let mut data = plain(&display::plain(v));
     if let TValue::Matrix(m) = v {
         data.insert("text/html".into(), Value::String(display::matrix_html(m)));
@@ -22,6 +27,24 @@ pub fn bundle(v: &TValue) -> MimeBundle {
         }
     }
     data
+}
+
+fn figure_bundle(f: &Figure, plot: PlotMode) -> MimeBundle {
+    let summary = f.summary();
+    let drawn = match plot {
+        PlotMode::Off => return plain(&summary),
+        PlotMode::Text => return plain(&f.text(100, 30, true).unwrap_or(summary)),
+        PlotMode::Inline => f.svg().and_then(|svg| Ok((svg, f.png()?))),
+    };
+    match drawn {
+        Ok((svg, png)) => {
+            let mut data = plain(&summary);
+            data.insert("image/svg+xml".into(), Value::String(svg));
+            data.insert("image/png".into(), Value::String(base64::engine::general_purpose::STANDARD.encode(png)));
+            data
+        }
+        Err(e) => plain(&format!("{summary} (cannot be drawn: {e})")),
+    }
 }
 
 /// A language error as Jupyter reports it: kind, message, rendered lines.
@@ -38,6 +61,13 @@ struct Forward<'a> {
     output: &'a mut dyn Output,
 }
 
+impl Forward<'_> {
+    /// Sends a figure as `display_data`, as Jupyter expects figures to come.
+    fn figure(&mut self, value: &TValue, plot: PlotMode) {
+        self.output.display(bundle(value, plot));
+    }
+}
+
 impl Sink for Forward<'_> {
     fn stdout(&mut self, text: &str) {
         self.output.stream(Stream::Stdout, text);
@@ -45,8 +75,8 @@ impl Sink for Forward<'_> {
     fn stderr(&mut self, text: &str) {
         self.output.stream(Stream::Stderr, text);
     }
-    fn display(&mut self, value: &TValue) {
-        self.output.display(bundle(value));
+    fn display(&mut self, value: &TValue, plot: PlotMode) {
+        self.output.display(bundle(value, plot));
     }
     fn page(&mut self, text: &str) {
         self.output.page(plain(text));
@@ -69,8 +99,16 @@ impl Tessera {
 
 impl Interpreter for Tessera {
     fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo> {
-        match self.session.execute(code, &mut Forward { output }) {
-            Ok(value) => Ok(value.as_ref().map(bundle)),
+        let mut forward = Forward { output };
+        let result = self.session.execute(code, &mut forward);
+        let plot = self.session.plot_mode();
+        match result {
+            // A figure goes out as display_data, not as the cell's result.
+            Ok(Some(v @ TValue::Figure(_))) => {
+                forward.figure(&v, plot);
+                Ok(None)
+            }
+            Ok(value) => Ok(value.as_ref().map(|v| bundle(v, plot))),
             Err(e) => Err(error_info(&e, code)),
         }
     }
@@ -78,7 +116,7 @@ impl Interpreter for Tessera {
     fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
         // A user expression shows its value and nothing else: its prints are discarded.
         match self.session.execute(expression, &mut NullSink) {
-            Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), bundle)),
+            Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), |v| bundle(v, self.session.plot_mode()))),
             Err(e) => Err(error_info(&e, expression)),
         }
     }

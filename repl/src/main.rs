@@ -5,10 +5,11 @@
 
 mod jupyter;
 mod repl;
+mod terminal;
 
 use std::process::ExitCode;
 use tessera_lang::gpu::Placement;
-use tessera_lang::{display, Session, StdSink};
+use tessera_lang::Session;
 
 const USAGE: &str = "usage: tessera                 start the interactive REPL
        tessera run FILE.tsr    run a script (output is what it prints)
@@ -91,10 +92,11 @@ fn evaluate(code: &str, show: bool, device: Placement) -> ExitCode {
     }
     let interrupt = session.interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
-    match session.execute(code, &mut StdSink) {
+    match session.execute(code, &mut terminal::Terminal) {
         Ok(value) => {
             if let (true, Some(v)) = (show, value) {
-                println!("{}", display::plain(&v));
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(terminal::render(&v, session.plot_mode()).as_bytes());
             }
             ExitCode::SUCCESS
         }

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use tessera_lang::lexer::{lex, Tok};
-use tessera_lang::{display, Session, StdSink};
+use tessera_lang::Session;
 
 /// rustyline's view of the session: completion, hints, highlighting, continuation.
 struct Cell {
@@ -135,9 +135,12 @@ pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) if matches!(line.trim(), ":quit" | ":q" | ":exit") => break,
             Ok(line) => {
-                let result = session.borrow_mut().execute(&line, &mut StdSink);
+                let result = session.borrow_mut().execute(&line, &mut crate::terminal::Terminal);
                 match result {
-                    Ok(Some(v)) => println!("{}", display::plain(&v)),
+                    Ok(Some(v)) => {
+                        let mode = session.borrow().plot_mode();
+                        print!("{}", crate::terminal::render(&v, mode));
+                    }
                     Ok(None) => {}
                     Err(e) => eprintln!("{}", e.render(&line)),
                 }

@@ -39,6 +39,7 @@ pub mod covariance;
 pub mod dense;
 pub mod device;
 pub mod error;
+pub mod figure;
 pub mod io;
 pub mod ops;
 pub mod random;

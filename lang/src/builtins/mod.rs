@@ -8,6 +8,7 @@ mod construct;
 mod covariance;
 mod devices;
 mod elementwise;
+mod figures;
 mod files;
 mod linalg;
 mod rope;
@@ -90,6 +91,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(covariance::BUILTINS)
         .chain(spd::BUILTINS)
         .chain(camera::BUILTINS)
+        .chain(figures::BUILTINS)
         .chain(files::BUILTINS)
         .chain(devices::BUILTINS)
         .chain(system::BUILTINS)

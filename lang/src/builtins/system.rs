@@ -26,7 +26,7 @@ fn eprint(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
 
 fn display(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
     for (v, _) in args.positional() {
-        interp.sink.display(v);
+        interp.sink.display(v, interp.state.plot);
     }
     Ok(Value::None)
 }
