@@ -26,7 +26,11 @@ pub const COMMANDS: &[Command] = &[
         usage: ":device [cpu|gpu]",
         summary: "where zeros, ones, eye, rand, randn, linspace, diagm, load place new matrices",
     },
-    Command { name: "plot", usage: ":plot [inline|text|off]", summary: "how figures are shown: images, text, or not at all" },
+    Command {
+        name: "plot",
+        usage: ":plot [inline|text|off]",
+        summary: "how figures are shown: images, text, or not at all",
+    },
     Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
     Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },

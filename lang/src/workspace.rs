@@ -114,9 +114,8 @@ enum SavedPlot {
 }
 
 fn save_figure(f: &Figure) -> SavedFigure {
-    let series = |s: &[Series]| {
-        s.iter().map(|s| SavedSeries { x: bits(&s.x), y: bits(&s.y), label: s.label.clone() }).collect()
-    };
+    let series =
+        |s: &[Series]| s.iter().map(|s| SavedSeries { x: bits(&s.x), y: bits(&s.y), label: s.label.clone() }).collect();
     let plot = match &f.plot {
         Plot::Lines(s) => SavedPlot::Lines(series(s)),
         Plot::Points(s) => SavedPlot::Points(series(s)),

@@ -431,3 +431,46 @@ fn interrupt_stops_a_long_matrix_product() {
     assert!(s.get("B").is_none());
     assert_eq!(display::plain(&s.get("kept").unwrap()), "1");
 }
+
+#[test]
+fn figures_are_values_and_bad_plot_input_is_a_clear_error() {
+    assert_eq!(show("heatmap(eye(8))"), "figure: heatmap of a 8×8 matrix (640×480 px)");
+    assert_eq!(show("f = hist([1, 2, 2, 3], bins = 3); f"), "figure: hist 4 values in 3 bins (640×480 px)");
+    assert_eq!(
+        show("spy(eye(3) ⊕ ones(2, 2), title = \"blocks\")"),
+        "figure: spy of a 5×5 matrix \"blocks\" (640×480 px)"
+    );
+    assert_eq!(show("list(plot([1, 2]))"), "list(plot figure)");
+    let cases = [
+        ("plot([1, 2], [1, 2, 3])", "plot: x has 2 values but y has 3"),
+        ("savefig(1, \"a.svg\")", "savefig saves a figure, got a number"),
+        ("savefig(heatmap(eye(2)), \"/tmp/a.jpg\")", "neither .svg nor .png"),
+        ("hist([1, nan])", "NaN or infinity"),
+        ("heatmap(eye(2), size = (1, 2))", "sides are 64 to 4096 pixels"),
+        ("heatmap(eye(2), size = 3)", "size is a tuple (width, height)"),
+        ("spectrum(zeros(3, 3))", "nothing to draw on a log scale"),
+        ("spectrum(eye(3), kind = \"svd\")", "kind is \"sv\" or \"eig\""),
+        ("scatter(ones(3, 3))", "scatter(P) takes N×2 points"),
+        ("plot([1, 2], label = list(\"a\", \"b\"))", "2 labels for 1 series"),
+        ("plot([1, 2], colour = 1)", "plot has no keyword argument `colour`"),
+    ];
+    for (code, message) in cases {
+        let e = error(code);
+        assert!(e.message.contains(message), "{code}: {}", e.message);
+    }
+}
+
+#[test]
+fn the_plot_command_chooses_how_figures_are_shown() {
+    let mut s = Session::new();
+    assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Inline);
+    let mut out = Capture::default();
+    s.execute(":plot text", &mut out).unwrap();
+    assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Text);
+    assert!(out.out.contains("as text"), "{}", out.out);
+    s.execute(":plot off", &mut out).unwrap();
+    assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Off);
+    let e = s.execute(":plot sideways", &mut out).unwrap_err();
+    assert!(e.message.contains(":plot is inline, text or off"), "{}", e.message);
+    assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Off);
+}

@@ -32,6 +32,12 @@ fn counter(k) = fn (z) = z + k
 add5 = counter(5)
 h = det
 yes = true
+fig_plot = plot([1, 2, nan, 4], label = "a", title = "t", xlabel = "step")
+fig_scatter = scatter(randn(10, 2), group = [0, 1, 0, 1, 0, 1, 0, 1, 0, 2]')
+fig_hist = hist(randn(50, 1), bins = 7)
+fig_heat = heatmap(randn(4, 5))
+fig_spy = spy(K)
+fig_spec = spectrum(randn(5, 5), kind = "eig", size = (320, 200))
 "#;
 
 fn session_with_everything() -> Session {
@@ -55,6 +61,10 @@ fn every_value_kind_round_trips_bit_for_bit() {
     for name in original.variable_names() {
         let (a, b) = (original.get(&name).unwrap(), restored.get(&name).unwrap());
         assert_eq!(display::plain(&a), display::plain(&b), "{name}");
+        if let (Value::Figure(a), Value::Figure(b)) = (&a, &b) {
+            // Debug shows every number (NaN included, which == would not match).
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}: the figure's data, labels and size");
+        }
     }
     let mut check = |code: &str| display::plain(&restored.clone_eval(code));
     assert_eq!(check("f(3)"), "6.1");

@@ -2,6 +2,7 @@
 //! `Interpreter` interface, with rich display (text/plain always; matrices
 //! add text/html, and text/latex when small), and the kernelspec install.
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -10,7 +11,6 @@ use tessera_kernel::interpreter::{
     plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
-use base64::Engine as _;
 use tessera_lang::{display, Figure, NullSink, PlotMode, Session, Sink, Value as TValue};
 
 /// The MIME bundle of a value; figures as `plot` says: SVG and PNG

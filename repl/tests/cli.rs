@@ -64,3 +64,32 @@ fn golden_scripts_print_what_they_should() {
     }
     assert!(ran >= 2, "found {ran} scripts");
 }
+
+#[test]
+fn run_writes_figures_with_savefig_and_shows_them_as_text() {
+    let dir = std::env::temp_dir().join(format!("tessera-cli-figures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("figures.tsr");
+    let (svg, png) = (dir.join("f.svg"), dir.join("f.png"));
+    std::fs::write(
+        &script,
+        format!(
+            "f = heatmap(eye(8), title = \"eye\", size = (300, 200))\nsavefig(f, \"{}\")\nsavefig(f, \"{}\")\nf\n",
+            svg.display(),
+            png.display()
+        ),
+    )
+    .unwrap();
+    let out = tessera(&["run", script.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "run prints only what the script prints");
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("eye"));
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    // The IHDR chunk: width and height, big-endian, at bytes 16..24.
+    assert_eq!((&bytes[16..20], &bytes[20..24]), (&300u32.to_be_bytes()[..], &200u32.to_be_bytes()[..]));
+    // -e shows a figure as the REPL would; without a terminal, as plain braille text.
+    let out = tessera(&["-e", "spy(eye(4))"]);
+    assert!(text(&out.stdout).contains('⢸') && !text(&out.stdout).contains('\u{1b}'), "{}", text(&out.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

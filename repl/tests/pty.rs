@@ -16,9 +16,15 @@ fn enter(p: &mut OsSession, line: &str) {
 }
 
 fn start() -> OsSession {
+    start_with(&[])
+}
+
+/// The REPL with extra environment variables.
+fn start_with(env: &[(&str, &str)]) -> OsSession {
     let history = std::env::temp_dir().join(format!("tessera-pty-history-{}", std::process::id()));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    cmd.env("TESSERA_HISTORY", history).env("TERM", "xterm");
+    cmd.env("TESSERA_HISTORY", history).env("TERM", "xterm").env_remove("TESSERA_IMAGES");
+    cmd.envs(env.iter().copied());
     let mut p = expectrl::Session::spawn(cmd).expect("spawn the REPL in a pty");
     p.set_expect_timeout(Some(Duration::from_secs(20)));
     p.expect("tessera> ").expect("the prompt");
@@ -92,4 +98,26 @@ fn save_then_load_in_a_fresh_repl_restores_every_variable() {
     q.expect("(9, 42, \"kept\", 13)").expect("every variable is back, A bit for bit");
     q.send(ControlCode::EndOfTransmission).unwrap();
     let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn figures_show_as_text_in_a_plain_terminal_and_inline_in_kitty() {
+    let mut p = start();
+    enter(&mut p, "spy(kron(eye(4), ones(2, 2)))");
+    // Braille blocks in the pattern's colour (24-bit escapes in a terminal).
+    p.expect("\u{1b}[38;2;31;58;147m⣿").expect("the pattern drawn in braille");
+    p.expect("tessera> ").expect("the prompt is back");
+    enter(&mut p, ":plot off");
+    enter(&mut p, "heatmap(eye(3))");
+    p.expect("figure: heatmap of a 3×3 matrix").expect("a summary when plots are off");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+
+    let mut p = start_with(&[("TERM", "xterm-kitty")]);
+    enter(&mut p, "hist([1, 2, 2, 3])");
+    p.expect("\u{1b}_Ga=T,f=100,m=1;iVBORw0KGgo").expect("a PNG through kitty's graphics protocol");
+    p.expect("tessera> ").expect("the prompt is back");
+    enter(&mut p, ":plot text");
+    enter(&mut p, "hist([1, 2, 2, 3])");
+    p.expect("⣿").expect(":plot text draws text even in kitty");
+    p.send(ControlCode::EndOfTransmission).unwrap();
 }

@@ -37,7 +37,10 @@ fn polylines(doc: &roxmltree::Document, colour: &str) -> Vec<usize> {
 }
 
 fn texts(doc: &roxmltree::Document) -> Vec<String> {
-    doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text().map(|t| t.trim().to_string())).collect()
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(|t| t.trim().to_string()))
+        .collect()
 }
 
 #[test]
@@ -182,7 +185,8 @@ fn spy_of_kron_eye_4_ones_2_shows_the_block_pattern() {
     let op = Operator::kron(vec![Matrix::eye(4).into(), Matrix::ones(2, 2).into()]).unwrap();
     let fig = Figure::spy_operator(&op).unwrap();
     let tessera::figure::Plot::Spy { pattern, .. } = &fig.plot else { panic!("a pattern") };
-    let expected: Vec<String> = (0..8).map(|i| (0..8).map(|j| if i / 2 == j / 2 { '#' } else { '.' }).collect()).collect();
+    let expected: Vec<String> =
+        (0..8).map(|i| (0..8).map(|j| if i / 2 == j / 2 { '#' } else { '.' }).collect()).collect();
     assert_eq!(picture(pattern), expected);
     // And the drawing: the embedded image's opaque pixels are those blocks.
     let svg = fig.svg().unwrap();
@@ -207,13 +211,26 @@ fn catalogue() -> Vec<(&'static str, Operator)> {
     let op = |m: Matrix| Operator::Dense(m);
     vec![
         ("kron", Operator::kron(vec![op(sparse(&mut r, 4, 3)), op(sparse(&mut r, 5, 6))]).unwrap()),
-        ("kron3", Operator::kron(vec![op(sparse(&mut r, 2, 3)), op(sparse(&mut r, 3, 2)), op(sparse(&mut r, 4, 4))]).unwrap()),
+        (
+            "kron3",
+            Operator::kron(vec![op(sparse(&mut r, 2, 3)), op(sparse(&mut r, 3, 2)), op(sparse(&mut r, 4, 4))]).unwrap(),
+        ),
         ("kronsum", Operator::kronsum(op(sparse(&mut r, 4, 4)), op(sparse(&mut r, 5, 5))).unwrap()),
-        ("blockdiag", Operator::blockdiag(vec![op(sparse(&mut r, 3, 5)), Operator::diagonal(vec![1.0, 0.0, 2.0]), op(sparse(&mut r, 4, 2))])),
+        (
+            "blockdiag",
+            Operator::blockdiag(vec![
+                op(sparse(&mut r, 3, 5)),
+                Operator::diagonal(vec![1.0, 0.0, 2.0]),
+                op(sparse(&mut r, 4, 2)),
+            ]),
+        ),
         ("permutation", Operator::permutation(vec![3, 0, 4, 1, 2]).unwrap()),
         ("lowrank", Operator::lowrank(sparse(&mut r, 9, 2), sparse(&mut r, 7, 2)).unwrap()),
         ("monarch", Operator::Monarch(Monarch::random(16, 4, &mut r).unwrap())),
-        ("transposed kron", Operator::kron(vec![op(sparse(&mut r, 3, 4)), op(sparse(&mut r, 2, 5))]).unwrap().transpose()),
+        (
+            "transposed kron",
+            Operator::kron(vec![op(sparse(&mut r, 3, 4)), op(sparse(&mut r, 2, 5))]).unwrap().transpose(),
+        ),
         ("product", Operator::product(op(sparse(&mut r, 6, 4)), op(sparse(&mut r, 4, 7))).unwrap()),
     ]
 }

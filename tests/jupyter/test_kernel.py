@@ -42,6 +42,8 @@ class TesseraKernelTests(jkt.KernelTests):
     code_display_data = [
         {"code": "display(eye(2))", "mime": "text/html"},
         {"code": "display(eye(2))", "mime": "text/latex"},
+        {"code": "heatmap(eye(8))", "mime": "image/svg+xml"},
+        {"code": "f = spy(kron(eye(4), ones(2, 2))); display(f)", "mime": "image/png"},
     ]
     code_history_pattern = "det(*"
     supported_history_operations = ("tail", "range", "search")
@@ -77,6 +79,21 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(content["status"], "ok")
         results = [o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result"]
         self.assertEqual(results, ["42"])
+
+    def test_plot_modes_choose_images_text_or_a_summary(self):
+        def shown(code):
+            content, outputs = self.run_cell(code)
+            self.assertEqual(content["status"], "ok")
+            return [o["content"]["data"] for o in outputs if o["msg_type"] == "display_data"]
+        [inline] = shown("hist([1, 2, 2, 3])")
+        self.assertEqual(set(inline), {"text/plain", "image/svg+xml", "image/png"})
+        shown(":plot text")
+        [text] = shown("spy(eye(4))")
+        self.assertEqual(set(text), {"text/plain"})
+        self.assertIn("⣿", text["text/plain"])
+        shown(":plot off")
+        [off] = shown("spy(eye(4))")
+        self.assertEqual(off, {"text/plain": "figure: spy of a 4×4 matrix (640×480 px)"})
 
     def test_user_expressions(self):
         self.run_cell("A = [1, 2; 3, 4]")

@@ -11,7 +11,8 @@ from nbclient import NotebookClient
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 ORACLE = json.loads((EXAMPLES.parent / "tests" / "fixtures" / "oracle.json").read_text())
-NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb")) + sorted(EXAMPLES.glob("figures/*.ipynb"))
+FIGURES = sorted(EXAMPLES.glob("figures/*.ipynb"))
 
 
 def run(path):
@@ -74,3 +75,25 @@ def test_the_rope_notebook_shows_liere_breaking_relativity():
     code = code_cells("rope.ipynb")
     (ap, ld, lie) = (float(x) for x in texts(code[2])[0].strip("()").split(", "))
     assert ap < 1e-12 and ld < 1e-12 and lie > 0.1
+
+
+def test_there_is_a_figure_notebook_per_kind():
+    assert [p.stem for p in FIGURES] == ["heatmap", "hist", "plot", "scatter", "spectrum", "spy"]
+
+
+@pytest.mark.parametrize("path", FIGURES, ids=lambda p: p.name)
+def test_figure_notebooks_show_each_figure_as_svg_and_png(path):
+    import base64
+    import xml.dom.minidom
+    nb = run(path)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        shown = [o for o in cell.outputs if o["output_type"] == "display_data"]
+        assert shown, f"{path.name}: a figure cell shows a figure: {cell.source}"
+        assert not [o for o in cell.outputs if o["output_type"] == "execute_result"], "figures are display_data"
+        for o in shown:
+            data = o["data"]
+            assert data["text/plain"].startswith(f"figure: {path.stem}")
+            svg = xml.dom.minidom.parseString(data["image/svg+xml"])
+            assert svg.documentElement.tagName == "svg"
+            png = base64.b64decode(data["image/png"])
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -79,7 +79,10 @@ fn labels(args: &Args, count: usize) -> Result<Vec<Option<String>>> {
             })
             .collect::<Result<_>>()?,
         other => {
-            return Err(LangError::type_error(format!("label is a string or a list of strings, got a {}", other.kind()), span))
+            return Err(LangError::type_error(
+                format!("label is a string or a list of strings, got a {}", other.kind()),
+                span,
+            ))
         }
     };
     if given.len() != count {
@@ -88,28 +91,22 @@ fn labels(args: &Args, count: usize) -> Result<Vec<Option<String>>> {
     Ok(given.into_iter().map(Some).collect())
 }
 
-/// `(x, [y columns])` from `f(y)` or `f(x, y)`.
-fn xy(args: &Args) -> Result<(Option<Vec<f64>>, Vec<Vec<f64>>, Span)> {
-    let (ys, yspan) = match args.opt(1) {
-        Some((y, span)) => (columns(&*as_matrix(y, span)?), span),
-        None => (columns(&*args.matrix(0)?), args.get(0).1),
-    };
+/// The series of `plot(y)` or `plot(x, y)`: each column of `y` against `x`
+/// (or against 0, 1, 2, …).
+fn series(args: &Args, op: &str) -> Result<Vec<Series>> {
+    let (y, yspan) = args.opt(1).unwrap_or(args.get(0));
+    let ys = columns(&*as_matrix(y, yspan)?);
     let x = match args.opt(1) {
         Some(_) => Some(vector(args.get(0).0, args.get(0).1, "x")?),
         None => None,
     };
-    Ok((x, ys, yspan))
-}
-
-fn series(args: &Args, op: &str) -> Result<Vec<Series>> {
-    let (x, ys, span) = xy(args)?;
     let names = labels(args, ys.len())?;
     ys.into_iter()
         .zip(names)
         .map(|(y, label)| {
             let x = x.clone().unwrap_or_else(|| (0..y.len()).map(|i| i as f64).collect());
             if x.len() != y.len() {
-                return Err(LangError::argument(format!("{op}: x has {} values but y has {}", x.len(), y.len()), span)
+                return Err(LangError::argument(format!("{op}: x has {} values but y has {}", x.len(), y.len()), yspan)
                     .with_hint("y's rows pair with x's values; each column of y is one series"));
             }
             Ok(Series { x, y, label })
@@ -146,7 +143,10 @@ fn scatter(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
         Some((g, gspan)) => {
             let groups = vector(g, gspan, "group")?;
             if groups.len() != x.len() {
-                return Err(LangError::argument(format!("group has {} values for {} points", groups.len(), x.len()), gspan));
+                return Err(LangError::argument(
+                    format!("group has {} values for {} points", groups.len(), x.len()),
+                    gspan,
+                ));
             }
             let mut keys: Vec<f64> = groups.clone();
             keys.sort_by(f64::total_cmp);
@@ -210,7 +210,9 @@ fn savefig(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     };
     let (path, pspan) = match args.get(1) {
         (Value::Str(s), span) => (s.to_string(), span),
-        (other, span) => return Err(LangError::type_error(format!("expected a file name, got a {}", other.kind()), span)),
+        (other, span) => {
+            return Err(LangError::type_error(format!("expected a file name, got a {}", other.kind()), span))
+        }
     };
     fig.save(std::path::Path::new(&path)).map_err(|e| LangError::from(e).at(pspan))?;
     Ok(Value::None)
@@ -241,7 +243,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "markers at the points (x[i], y[i]), or at the rows of an N×2 matrix P",
         help: "group= is a vector of class labels, one per point: each class gets its own colour \
                and legend entry (as for tangent vectors of covariance matrices per class).",
-        example: "seed(1); P = randn(100, 2)\nf = scatter(P, group = P[:, 0] .> 0, title = \"two classes\")",
+        example: "seed(1); P = randn(100, 2)\nf = scatter(P, group = P[:, 0] > 0, title = \"two classes\")",
         arity: (1, Some(2)),
         keywords: SCATTER_KEYWORDS,
         run: scatter,

@@ -248,7 +248,9 @@ impl Figure {
         };
         let what = match &self.plot {
             Plot::Lines(s) | Plot::Points(s) => series(s),
-            Plot::Histogram { counts, .. } => format!("{} values in {} bins", counts.iter().sum::<usize>(), counts.len()),
+            Plot::Histogram { counts, .. } => {
+                format!("{} values in {} bins", counts.iter().sum::<usize>(), counts.len())
+            }
             Plot::Heatmap { values, .. } => format!("of a {} matrix", values.shape()),
             Plot::Spy { pattern, .. } => format!("of a {} matrix", pattern.shape()),
             Plot::Spectrum { values, of } => format!("{} {}s", values.len(), of.label()),
@@ -293,7 +295,8 @@ impl Figure {
                 ))
             }
         };
-        std::fs::write(path, bytes).map_err(|e| Error::invalid("savefig", format!("cannot write {}: {e}", path.display())))
+        std::fs::write(path, bytes)
+            .map_err(|e| Error::invalid("savefig", format!("cannot write {}: {e}", path.display())))
     }
 }
 

@@ -190,7 +190,9 @@ fn rects(op: &Operator, cell: usize) -> Vec<Rect> {
         }
         Operator::Sum(terms) => terms.iter().flat_map(|t| rects(t, cell)).collect(),
         Operator::Product(factors) => product(factors, cell).into_rects(),
-        Operator::Transposed(a) => rects(a, cell).into_iter().map(|r| Rect { r: r.c, c: r.r, h: r.w, w: r.h }).collect(),
+        Operator::Transposed(a) => {
+            rects(a, cell).into_iter().map(|r| Rect { r: r.c, c: r.r, h: r.w, w: r.h }).collect()
+        }
     };
     coarsen(out, op.shape(), cell)
 }
@@ -234,7 +236,12 @@ fn kron(a_rects: impl Fn(usize) -> Vec<Rect>, b: Vec<Rect>, Shape(p, q): Shape, 
         let r1 = b.iter().map(|r| r.r + r.h).max().unwrap_or(0);
         let c1 = b.iter().map(|r| r.c + r.w).max().unwrap_or(0);
         for ra in a {
-            out.push(Rect { r: ra.r * p + r0, c: ra.c * q + c0, h: (ra.h - 1) * p + r1 - r0, w: (ra.w - 1) * q + c1 - c0 });
+            out.push(Rect {
+                r: ra.r * p + r0,
+                c: ra.c * q + c0,
+                h: (ra.h - 1) * p + r1 - r0,
+                w: (ra.w - 1) * q + c1 - c0,
+            });
         }
         return out;
     }

@@ -274,9 +274,8 @@ where
                     }
                 }
                 for (i, piece) in pieces.into_iter().enumerate() {
-                    let drawn = chart
-                        .draw_series(LineSeries::new(piece, colour.stroke_width(style.stroke)))
-                        .map_err(fail)?;
+                    let drawn =
+                        chart.draw_series(LineSeries::new(piece, colour.stroke_width(style.stroke))).map_err(fail)?;
                     if let (0, Some(label)) = (i, &s.label) {
                         legend = true;
                         let w = 4 * style.stroke as i32 * 2 + 4;
@@ -289,9 +288,7 @@ where
             Mark::Dots(s, k) => {
                 let colour = series_colour(*k);
                 let r = style.marker;
-                let drawn = chart
-                    .draw_series(finite(s).map(|p| Circle::new(p, r, colour.filled())))
-                    .map_err(fail)?;
+                let drawn = chart.draw_series(finite(s).map(|p| Circle::new(p, r, colour.filled()))).map_err(fail)?;
                 if let Some(label) = &s.label {
                     legend = true;
                     drawn.label(label).legend(move |(x, y)| Circle::new((x + r as i32, y), r, colour.filled()));
@@ -377,7 +374,11 @@ fn index_label(v: f64) -> String {
 }
 
 /// The colour bar: a strip of the map with the value axis on its right.
-fn colour_bar<'a, DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, style: &Style, map: ColourMap) -> Result<Layer<'a>> {
+fn colour_bar<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    map: ColourMap,
+) -> Result<Layer<'a>> {
     let (lo, hi) = map.range();
     let top = style.margin + if style.mesh { style.caption + 8 } else { 4 };
     let mut chart = ChartBuilder::on(root)

@@ -131,7 +131,9 @@ impl Grid {
                         "\x1b[38;2;{};{};{}m\x1b[48;2;{};{};{}m{ch}\x1b[0m",
                         f[0], f[1], f[2], b[0], b[1], b[2]
                     )),
-                    (true, Some(f), None) => line.push_str(&format!("\x1b[38;2;{};{};{}m{ch}\x1b[0m", f[0], f[1], f[2])),
+                    (true, Some(f), None) => {
+                        line.push_str(&format!("\x1b[38;2;{};{};{}m{ch}\x1b[0m", f[0], f[1], f[2]))
+                    }
                     _ => line.push(ch),
                 }
             }
@@ -175,7 +177,11 @@ impl DrawingBackend for TextCanvas<'_> {
         Ok(())
     }
 
-    fn draw_pixel(&mut self, (x, y): BackendCoord, c: BackendColor) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_pixel(
+        &mut self,
+        (x, y): BackendCoord,
+        c: BackendColor,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         let Some(colour) = ink(c) else { return Ok(()) };
         if x < 0 || y < 0 {
             return Ok(());
@@ -256,7 +262,10 @@ impl Style {
 /// `fig` drawn in `cols × rows` character cells.
 pub(super) fn render(fig: &Figure, cols: usize, rows: usize, colour: bool) -> Result<String> {
     if !(20..=1000).contains(&cols) || !(6..=1000).contains(&rows) {
-        return Err(Error::invalid("figure", format!("text figures are 20 to 1000 columns by 6 to 1000 rows, got {cols}×{rows}")));
+        return Err(Error::invalid(
+            "figure",
+            format!("text figures are 20 to 1000 columns by 6 to 1000 rows, got {cols}×{rows}"),
+        ));
     }
     let mut grid = Grid::new(cols, rows);
     let layers = {
