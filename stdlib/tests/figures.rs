@@ -318,3 +318,51 @@ fn text_in_colour_uses_24_bit_escapes() {
     assert!(text.contains('▀'));
     assert!(Figure::heatmap(Matrix::eye(4)).unwrap().text(5, 2, false).is_err());
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Awkward numbers: NaN, infinities, huge and tiny magnitudes, zeros.
+    fn awkward() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(f64::MAX),
+            Just(-f64::MAX),
+            Just(f64::MIN_POSITIVE),
+            Just(0.0),
+            -1e6..1e6f64,
+        ]
+    }
+
+    /// Draws the figure every way; errors are fine, panics are not.
+    fn draw_all(fig: tessera::Result<Figure>) {
+        if let Ok(fig) = fig {
+            let _ = fig.svg();
+            let _ = fig.png();
+            let _ = fig.text(40, 12, true);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_numbers_draw_or_fail_cleanly(
+            values in proptest::collection::vec(awkward(), 1..24),
+            bins in 0usize..50,
+        ) {
+            let n = values.len();
+            let m = Matrix::from_row_major(1, n, &values).unwrap();
+            let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            draw_all(Figure::lines(vec![Series { x: x.clone(), y: values.clone(), label: Some("s".into()) }]));
+            draw_all(Figure::scatter(vec![Series { x: values.clone(), y: x, label: None }]));
+            draw_all(Figure::histogram(&values, bins));
+            draw_all(Figure::heatmap(m.clone()));
+            draw_all(Figure::spy(&m));
+            draw_all(Figure::spectrum(values, SpectrumOf::SingularValues));
+        }
+    }
+}

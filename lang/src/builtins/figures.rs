@@ -106,8 +106,11 @@ fn series(args: &Args, op: &str) -> Result<Vec<Series>> {
         .map(|(y, label)| {
             let x = x.clone().unwrap_or_else(|| (0..y.len()).map(|i| i as f64).collect());
             if x.len() != y.len() {
-                return Err(LangError::argument(format!("{op}: x has {} values but y has {}", x.len(), y.len()), yspan)
-                    .with_hint("y's rows pair with x's values; each column of y is one series"));
+                return Err(LangError::argument(
+                    format!("{op}: x has {} values but y has {}", x.len(), y.len()),
+                    yspan,
+                )
+                .with_hint("y's rows pair with x's values; each column of y is one series"));
             }
             Ok(Series { x, y, label })
         })

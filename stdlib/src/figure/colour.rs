@@ -47,11 +47,14 @@ impl ColourMap {
         if lo > hi {
             return ColourMap::Sequential { lo: 0.0, hi: 1.0 };
         }
+        // Ends within ±1e300, so the range's width is a finite number.
+        let (lo, hi) = (lo.max(-1e300), hi.min(1e300));
         if lo < 0.0 && hi > 0.0 {
             return ColourMap::Diverging { limit: hi.max(-lo) };
         }
-        if lo == hi {
-            return ColourMap::Sequential { lo: lo - 0.5, hi: hi + 0.5 };
+        if hi - lo <= 1e-12 * lo.abs().max(hi.abs()) || hi - lo < 1e-200 {
+            let half = (1e-3 * lo.abs()).max(0.5);
+            return ColourMap::Sequential { lo: lo - half, hi: hi + half };
         }
         ColourMap::Sequential { lo, hi }
     }

@@ -154,16 +154,32 @@ pub(super) fn draw<'a, DB: DrawingBackend>(
         }
         Plot::Histogram { edges, counts } => {
             let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.05;
-            let x = edges[0]..edges[edges.len() - 1];
+            let x = axis(edges[0], edges[edges.len() - 1], 0.0);
             xy_chart(root, fig, style, &labels, x, 0.0..top.max(1.0), &[Mark::Bars(edges, counts)])
         }
         Plot::Spectrum { values, .. } => {
-            let positive: Vec<f64> = values.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+            // At most 40 decades below the largest value: smaller ones sit on the axis.
+            let top = values
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max)
+                .clamp(1.0 / AXIS_LIMIT, AXIS_LIMIT);
+            let floor = (top * 1e-40).max(1.0 / AXIS_LIMIT);
+            let positive: Vec<f64> =
+                values.iter().filter(|v| v.is_finite() && **v > 0.0).map(|v| v.clamp(floor, top)).collect();
             let (lo, hi) = positive.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
-            let (lo, hi) = if lo == hi { (lo / 2.0, hi * 2.0) } else { (lo / 1.5, hi * 1.5) };
             let s = Series { x: (0..positive.len()).map(|i| i as f64).collect(), y: positive, label: None };
             let x = -0.5..(s.x.len() as f64 - 0.5).max(0.5);
-            xy_chart(root, fig, style, &labels, x, (lo..hi).log_scale(), &[Mark::Line(&s, 0), Mark::Dots(&s, 0)])
+            xy_chart(
+                root,
+                fig,
+                style,
+                &labels,
+                x,
+                log_axis(lo, hi).log_scale(),
+                &[Mark::Line(&s, 0), Mark::Dots(&s, 0)],
+            )
         }
         Plot::Heatmap { values, map } => {
             let (main, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(style.bar));
@@ -196,30 +212,54 @@ enum Mark<'a> {
     Bars(&'a [f64], &'a [usize]),
 }
 
-/// The finite points of a series.
-fn finite(s: &Series) -> impl Iterator<Item = (f64, f64)> + '_ {
-    s.x.iter().zip(&s.y).map(|(&x, &y)| (x, y)).filter(|(x, y)| x.is_finite() && y.is_finite())
+/// A coordinate held within the axis limits (beyond them it would overflow pixel arithmetic).
+fn held(v: f64) -> f64 {
+    v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
 }
 
-/// The x and y ranges holding every finite point, with 5% of air around y
-/// and 2% around x; a range of one value is widened by one either side.
+/// The finite points of a series, held within the axis limits.
+fn finite(s: &Series) -> impl Iterator<Item = (f64, f64)> + '_ {
+    s.x.iter().zip(&s.y).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(&x, &y)| (held(x), held(y)))
+}
+
+/// The largest magnitude an axis spans: beyond it the axis arithmetic
+/// (widths, tick steps) would overflow.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// An axis over `[lo, hi]` with `air` of its width added either side. Ends
+/// are clamped to ±1e300, and a range too narrow for its magnitude (or empty)
+/// is widened, so ticks can always be placed.
+pub(super) fn axis(lo: f64, hi: f64, air: f64) -> Range<f64> {
+    if !(lo <= hi) {
+        return 0.0..1.0;
+    }
+    let (lo, hi) = (lo.clamp(-AXIS_LIMIT, AXIS_LIMIT), hi.clamp(-AXIS_LIMIT, AXIS_LIMIT));
+    let scale = lo.abs().max(hi.abs());
+    if hi - lo <= scale * 1e-9 || hi - lo < 1e-200 {
+        let half = (scale * 1e-3).max(1.0);
+        return (lo - half)..(hi + half);
+    }
+    (lo - air * (hi - lo))..(hi + air * (hi - lo))
+}
+
+/// A logarithmic axis over positive `[lo, hi]`, a third of a decade of air
+/// around it (at least a factor of 2 either side of one value), within 1e±300.
+fn log_axis(lo: f64, hi: f64) -> Range<f64> {
+    let (lo, hi) = (lo.clamp(1.0 / AXIS_LIMIT, AXIS_LIMIT), hi.clamp(1.0 / AXIS_LIMIT, AXIS_LIMIT));
+    if hi <= lo * (1.0 + 1e-9) {
+        (lo / 2.0)..(hi * 2.0)
+    } else {
+        (lo / 1.5)..(hi * 1.5)
+    }
+}
+
+/// The x and y ranges holding every finite point, with 2% of air around x and 5% around y.
 fn bounds(series: &[Series]) -> (Range<f64>, Range<f64>) {
     let mut b = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
     for (x, y) in series.iter().flat_map(finite) {
         b = [b[0].min(x), b[1].max(x), b[2].min(y), b[3].max(y)];
     }
-    let widen = |lo: f64, hi: f64, air: f64| {
-        if lo > hi {
-            (0.0, 1.0)
-        } else if lo == hi {
-            (lo - 1.0, hi + 1.0)
-        } else {
-            (lo - air * (hi - lo), hi + air * (hi - lo))
-        }
-    };
-    let (x0, x1) = widen(b[0], b[1], 0.02);
-    let (y0, y1) = widen(b[2], b[3], 0.05);
-    (x0..x1, y0..y1)
+    (axis(b[0], b[1], 0.02), axis(b[2], b[3], 0.05))
 }
 
 /// A chart of lines, markers and bars; `y` is linear or logarithmic.
@@ -268,7 +308,7 @@ where
                 let mut pieces: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
                 for (&px, &py) in s.x.iter().zip(&s.y) {
                     if px.is_finite() && py.is_finite() {
-                        pieces.last_mut().expect("one piece").push((px, py));
+                        pieces.last_mut().expect("one piece").push((held(px), held(py)));
                     } else if !pieces.last().expect("one piece").is_empty() {
                         pieces.push(Vec::new());
                     }
@@ -298,7 +338,10 @@ where
                 let colour = series_colour(0);
                 chart
                     .draw_series(counts.iter().enumerate().map(|(k, &c)| {
-                        Rectangle::new([(edges[k], 0.0), (edges[k + 1], c as f64)], colour.mix(0.85).filled())
+                        Rectangle::new(
+                            [(held(edges[k]), 0.0), (held(edges[k + 1]), c as f64)],
+                            colour.mix(0.85).filled(),
+                        )
                     }))
                     .map_err(fail)?;
             }
@@ -386,7 +429,7 @@ fn colour_bar<'a, DB: DrawingBackend>(
         .margin_bottom(style.x_area + style.margin)
         .margin_right(style.margin)
         .right_y_label_area_size(style.bar.saturating_sub(style.bar / 3 + style.margin))
-        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .build_cartesian_2d(0.0..1.0, axis(lo, hi, 0.0))
         .map_err(fail)?;
     chart
         .configure_mesh()
