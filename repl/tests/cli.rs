@@ -93,3 +93,19 @@ fn run_writes_figures_with_savefig_and_shows_them_as_text() {
     assert!(text(&out.stdout).contains('⢸') && !text(&out.stdout).contains('\u{1b}'), "{}", text(&out.stdout));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_gallery_script_draws_every_figure_of_docs_gallery() {
+    let dir = std::env::temp_dir().join(format!("tessera-gallery-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/gallery/gallery.tsr");
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera")).args(["run", script]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for kind in ["plot", "scatter", "hist", "heatmap", "spy", "spectrum"] {
+        let bytes = std::fs::read(dir.join(format!("{kind}.png"))).unwrap();
+        assert_eq!((&bytes[16..20], &bytes[20..24]), (&640u32.to_be_bytes()[..], &480u32.to_be_bytes()[..]), "{kind}");
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/gallery");
+        assert!(std::path::Path::new(committed).join(format!("{kind}.png")).exists(), "docs/gallery/{kind}.png");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

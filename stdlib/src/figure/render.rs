@@ -230,7 +230,7 @@ const AXIS_LIMIT: f64 = 1e300;
 /// are clamped to ±1e300, and a range too narrow for its magnitude (or empty)
 /// is widened, so ticks can always be placed.
 pub(super) fn axis(lo: f64, hi: f64, air: f64) -> Range<f64> {
-    if !(lo <= hi) {
+    if lo > hi || lo.is_nan() || hi.is_nan() {
         return 0.0..1.0;
     }
     let (lo, hi) = (lo.clamp(-AXIS_LIMIT, AXIS_LIMIT), hi.clamp(-AXIS_LIMIT, AXIS_LIMIT));
@@ -376,8 +376,9 @@ fn cell_chart<'a, DB: DrawingBackend>(
     if !fig.title.is_empty() {
         builder.caption(&fig.title, ("sans-serif", style.caption));
     }
-    let mut chart = builder.build_cartesian_2d(0.0..n as f64, 0.0..m as f64).map_err(fail)?;
-    let flip = move |v: &f64| index_label(m as f64 - v);
+    // Row i sits at y = −i, so the top is row 0 and the ticks fall on round rows.
+    let mut chart = builder.build_cartesian_2d(0.0..n as f64, -(m as f64)..0.0).map_err(fail)?;
+    let flip = |v: &f64| index_label(-v);
     let across = |v: &f64| index_label(*v);
     let mut mesh = chart.configure_mesh();
     mesh.disable_mesh()
