@@ -61,13 +61,6 @@ struct Forward<'a> {
     output: &'a mut dyn Output,
 }
 
-impl Forward<'_> {
-    /// Sends a figure as `display_data`, as Jupyter expects figures to come.
-    fn figure(&mut self, value: &TValue, plot: PlotMode) {
-        self.output.display(bundle(value, plot));
-    }
-}
-
 impl Sink for Forward<'_> {
     fn stdout(&mut self, text: &str) {
         self.output.stream(Stream::Stdout, text);
@@ -105,7 +98,7 @@ impl Interpreter for Tessera {
         match result {
             // A figure goes out as display_data, not as the cell's result.
             Ok(Some(v @ TValue::Figure(_))) => {
-                forward.figure(&v, plot);
+                forward.display(&v, plot);
                 Ok(None)
             }
             Ok(value) => Ok(value.as_ref().map(|v| bundle(v, plot))),

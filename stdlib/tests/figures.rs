@@ -203,6 +203,14 @@ fn spy_of_kron_eye_4_ones_2_shows_the_block_pattern() {
     }
 }
 
+#[test]
+fn spy_of_a_dense_matrix_counts_its_non_zeros_as_matlab_does() {
+    let a = Matrix::from_rows(&[vec![1.0, 0.0, 0.0], vec![0.0, f64::NAN, 2.0]]).unwrap();
+    let svg = Figure::spy(&a).unwrap().svg().unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(texts(&doc).iter().any(|t| t == "column (nz = 3)"), "{:?}", texts(&doc));
+}
+
 /// Structured operators whose patterns must equal their dense matrices' (random
 /// entries: nothing cancels), at one entry per cell.
 fn catalogue() -> Vec<(&'static str, Operator)> {
@@ -239,7 +247,7 @@ fn catalogue() -> Vec<(&'static str, Operator)> {
 fn patterns_from_structure_match_the_dense_matrix() {
     for (name, op) in catalogue() {
         let structural = Pattern::of_operator(&op);
-        let dense = Pattern::of_matrix(&op.dense());
+        let (dense, _) = Pattern::of_matrix(&op.dense());
         if name == "product" {
             // A Boolean product can only over-approximate (cancellation is not looked for).
             let (s, d) = (picture(&structural), picture(&dense));

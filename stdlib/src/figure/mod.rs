@@ -168,8 +168,8 @@ impl Figure {
         if a.is_empty() {
             return Err(Error::invalid("spy", "the matrix is empty"));
         }
-        let nonzeros = a.as_faer().col_iter().map(|c| c.iter().filter(|&&x| x != 0.0).count()).sum();
-        Ok(Figure::pattern(Pattern::of_matrix(a), Some(nonzeros)))
+        let (pattern, nonzeros) = Pattern::of_matrix(a);
+        Ok(Figure::pattern(pattern, Some(nonzeros)))
     }
 
     /// The non-zero pattern of a structured operator, from its structure

@@ -54,14 +54,16 @@ impl Pattern {
         shape.0.max(shape.1).div_ceil(MAX_CELLS).max(1)
     }
 
-    /// The pattern of a dense matrix: exact, one entry per cell up to 512 × 512.
-    /// Cost: `O(m · n)`.
-    pub fn of_matrix(a: &Matrix) -> Pattern {
+    /// The pattern of a dense matrix (exact, one entry per cell up to 512 × 512)
+    /// and its number of non-zeros, in one pass. Cost: `O(m · n)`.
+    pub fn of_matrix(a: &Matrix) -> (Pattern, usize) {
         let mut p = Pattern::empty(a.shape(), Pattern::cell_for(a.shape()));
+        let mut count = 0;
         for (i, j) in nonzeros(a) {
             p.mark(Rect { r: i, c: j, h: 1, w: 1 });
+            count += 1;
         }
-        p
+        (p, count)
     }
 
     /// The pattern of a structured operator, from its structure (see the module
@@ -110,11 +112,6 @@ impl Pattern {
     /// Whether grid cell `(a, b)` holds a non-zero.
     pub fn is_set(&self, a: usize, b: usize) -> bool {
         self.set[a * self.grid_cols + b]
-    }
-
-    /// How many cells are set.
-    pub fn count(&self) -> usize {
-        self.set.iter().filter(|&&s| s).count()
     }
 
     fn mark(&mut self, r: Rect) {
