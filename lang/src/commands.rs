@@ -1,6 +1,7 @@
 //! Session commands: `:help [topic]`, `:vars`, `:time CODE`, `:device`,
 //! `:plot`, `:save`, `:load`, `:clear`.
-//! They work the same in the REPL and in notebook cells.
+//! They work the same in the REPL and in notebook cells. `:rust` and
+//! `:quit` are listed here for help and completion; the binary runs them.
 
 use crate::builtins;
 use crate::error::{ErrorKind, LangError, Result};
@@ -34,6 +35,11 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
     Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },
+    Command {
+        name: "rust",
+        usage: ":rust CODE",
+        summary: "runs Rust with the stdlib and the session's matrices (%%rust in a notebook)",
+    },
     Command { name: "quit", usage: ":quit", summary: "leaves the REPL (Ctrl-D too)" },
 ];
 
@@ -146,6 +152,13 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             sink.stdout(&format!("figures are shown {}\n", describe(mode)));
         }
         "clear" => session.clear(),
+        "rust" => {
+            return Err(LangError::new(
+                ErrorKind::Rust,
+                ":rust cells are run by the tessera binary (REPL, -e, Jupyter), not by a bare session",
+                None,
+            ))
+        }
         "quit" => {
             return Err(LangError::new(
                 ErrorKind::Argument,

@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Argument,
     /// Ctrl-C or an interrupt request stopped the evaluation.
     Interrupted,
+    /// A Rust cell did not compile, panicked or could not run.
+    Rust,
 }
 
 impl ErrorKind {
@@ -35,6 +37,7 @@ impl ErrorKind {
             ErrorKind::Math => "MathError",
             ErrorKind::Argument => "ArgumentError",
             ErrorKind::Interrupted => "Interrupted",
+            ErrorKind::Rust => "RustError",
         }
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! The file is CBOR (`ciborium`) holding a format tag, a version, and each
 //! variable as a [`Saved`] value. Numbers are stored as their IEEE bits, so
-//! NaN payloads and signed zeros come back exactly; operators keep their
-//! structure; functions are stored as their source text together with the
+//! NaN payloads and signed zeros come back exactly; matrices and operators
+//! use the stdlib's bit-exact encoding (`tessera::encoding`), so operators
+//! keep their structure; functions are stored as their source text together with the
 //! variables they captured from enclosing function calls.
 
 use crate::ast::{ExprKind, FnDef, StmtKind};
@@ -15,7 +16,7 @@ use crate::value::{Closure, Record, Value};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use tessera::figure::{Figure, Pattern, Plot, Series, SpectrumOf};
-use tessera::{c64, Matrix, Monarch, Operator, Shape};
+use tessera::{c64, Matrix, Operator, Shape};
 
 const FORMAT: &str = "tessera-workspace";
 const VERSION: u32 = 1;
@@ -30,39 +31,14 @@ struct File {
 }
 
 #[derive(Serialize, Deserialize)]
-struct SavedMatrix {
-    rows: usize,
-    cols: usize,
-    /// Row-major IEEE bits.
-    bits: Vec<u64>,
-}
-
-#[derive(Serialize, Deserialize)]
-enum SavedOperator {
-    Dense(SavedMatrix),
-    Diagonal(Vec<u64>),
-    Permutation(Vec<usize>),
-    Kronecker(Vec<SavedOperator>),
-    KroneckerSum(Box<SavedOperator>, Box<SavedOperator>),
-    BlockDiagonal(Vec<SavedOperator>),
-    Monarch { l: Vec<SavedMatrix>, r: Vec<SavedMatrix> },
-    LowRank { u: SavedMatrix, v: SavedMatrix },
-    DiagonalPlusLowRank { d: Vec<u64>, u: SavedMatrix, v: SavedMatrix },
-    Scaled(u64, Box<SavedOperator>),
-    Sum(Vec<SavedOperator>),
-    Product(Vec<SavedOperator>),
-    Transposed(Box<SavedOperator>),
-}
-
-#[derive(Serialize, Deserialize)]
 enum Saved {
     None,
     Bool(bool),
     Number(u64),
     Complex(u64, u64),
     Str(String),
-    Matrix(SavedMatrix),
-    Operator(SavedOperator),
+    Matrix(Matrix),
+    Operator(Operator),
     Range(i64, i64),
     List(Vec<Saved>),
     Tuple(Vec<Saved>),
@@ -75,12 +51,12 @@ enum Saved {
     Builtin(String),
     /// A gpu matrix: its entries (exact: f32 values widen exactly) and precision.
     Gpu {
-        matrix: SavedMatrix,
+        matrix: Matrix,
         single: bool,
     },
     /// A gpu operator: the host operator it came from, and its precision.
     GpuOperator {
-        operator: SavedOperator,
+        operator: Operator,
         single: bool,
     },
     Figure(Box<SavedFigure>),
@@ -108,7 +84,7 @@ enum SavedPlot {
     Lines(Vec<SavedSeries>),
     Points(Vec<SavedSeries>),
     Histogram { edges: Vec<u64>, counts: Vec<usize> },
-    Heatmap(SavedMatrix),
+    Heatmap(Matrix),
     Spy { rows: usize, cols: usize, cell: usize, bits: Vec<bool>, nonzeros: Option<usize> },
     Spectrum { values: Vec<u64>, eigenvalues: bool },
 }
@@ -120,7 +96,7 @@ fn save_figure(f: &Figure) -> SavedFigure {
         Plot::Lines(s) => SavedPlot::Lines(series(s)),
         Plot::Points(s) => SavedPlot::Points(series(s)),
         Plot::Histogram { edges, counts } => SavedPlot::Histogram { edges: bits(edges), counts: counts.clone() },
-        Plot::Heatmap { values, .. } => SavedPlot::Heatmap(save_matrix(values)),
+        Plot::Heatmap { values, .. } => SavedPlot::Heatmap(values.clone()),
         Plot::Spy { pattern, nonzeros } => {
             let Shape(rows, cols) = pattern.shape();
             SavedPlot::Spy { rows, cols, cell: pattern.cell(), bits: pattern.bits().to_vec(), nonzeros: *nonzeros }
@@ -141,7 +117,7 @@ fn load_figure(f: SavedFigure) -> Result<Figure> {
         SavedPlot::Lines(s) => Figure::lines(series(s))?,
         SavedPlot::Points(s) => Figure::scatter(series(s))?,
         SavedPlot::Histogram { edges, counts } => Figure::histogram_counts(floats(edges), counts)?,
-        SavedPlot::Heatmap(m) => Figure::heatmap(load_matrix(m)?)?,
+        SavedPlot::Heatmap(m) => Figure::heatmap(m)?,
         SavedPlot::Spy { rows, cols, cell, bits, nonzeros } => {
             Figure::pattern(Pattern::from_bits(Shape(rows, cols), cell, bits)?, nonzeros)
         }
@@ -157,77 +133,12 @@ fn bad(message: impl Into<String>) -> LangError {
     LangError::new(ErrorKind::Argument, message, None)
 }
 
-fn save_matrix(m: &Matrix) -> SavedMatrix {
-    SavedMatrix { rows: m.rows(), cols: m.cols(), bits: m.to_row_major().iter().map(|x| x.to_bits()).collect() }
-}
-
-fn load_matrix(m: SavedMatrix) -> Result<Matrix> {
-    let values: Vec<f64> = m.bits.into_iter().map(f64::from_bits).collect();
-    Ok(Matrix::from_row_major(m.rows, m.cols, &values)?)
-}
-
 fn bits(xs: &[f64]) -> Vec<u64> {
     xs.iter().map(|x| x.to_bits()).collect()
 }
 
 fn floats(bs: Vec<u64>) -> Vec<f64> {
     bs.into_iter().map(f64::from_bits).collect()
-}
-
-fn save_operator(op: &Operator) -> SavedOperator {
-    let all = |xs: &[Operator]| xs.iter().map(save_operator).collect();
-    match op {
-        Operator::Dense(m) => SavedOperator::Dense(save_matrix(m)),
-        Operator::Diagonal(d) => SavedOperator::Diagonal(bits(d)),
-        Operator::Permutation { 0: p, .. } => SavedOperator::Permutation(p.clone()),
-        Operator::Kronecker { 0: fs, .. } => SavedOperator::Kronecker(all(fs)),
-        Operator::KroneckerSum { 0: a, 1: b, .. } => {
-            SavedOperator::KroneckerSum(Box::new(save_operator(a)), Box::new(save_operator(b)))
-        }
-        Operator::BlockDiagonal(bs) => SavedOperator::BlockDiagonal(all(bs)),
-        Operator::Monarch(m) => SavedOperator::Monarch {
-            l: m.left_blocks().iter().map(save_matrix).collect(),
-            r: m.right_blocks().iter().map(save_matrix).collect(),
-        },
-        Operator::LowRank { u, v, .. } => SavedOperator::LowRank { u: save_matrix(u), v: save_matrix(v) },
-        Operator::DiagonalPlusLowRank { d, u, v, .. } => {
-            SavedOperator::DiagonalPlusLowRank { d: bits(d), u: save_matrix(u), v: save_matrix(v) }
-        }
-        Operator::Scaled(s, a) => SavedOperator::Scaled(s.to_bits(), Box::new(save_operator(a))),
-        Operator::Sum { 0: xs, .. } => SavedOperator::Sum(all(xs)),
-        Operator::Product { 0: xs, .. } => SavedOperator::Product(all(xs)),
-        Operator::Transposed(a) => SavedOperator::Transposed(Box::new(save_operator(a))),
-    }
-}
-
-fn load_operator(op: SavedOperator) -> Result<Operator> {
-    let all = |xs: Vec<SavedOperator>| xs.into_iter().map(load_operator).collect::<Result<Vec<_>>>();
-    let fold =
-        |xs: Vec<SavedOperator>, join: fn(Operator, Operator) -> tessera::Result<Operator>| -> Result<Operator> {
-            let mut ops = all(xs)?.into_iter();
-            let first = ops.next().ok_or_else(|| bad("an empty sum or product in the file"))?;
-            ops.try_fold(first, |acc, x| join(acc, x).map_err(LangError::from))
-        };
-    Ok(match op {
-        SavedOperator::Dense(m) => Operator::Dense(load_matrix(m)?),
-        SavedOperator::Diagonal(d) => Operator::diagonal(floats(d)),
-        SavedOperator::Permutation(p) => Operator::permutation(p)?,
-        SavedOperator::Kronecker(fs) => Operator::kron(all(fs)?)?,
-        SavedOperator::KroneckerSum(a, b) => Operator::kronsum(load_operator(*a)?, load_operator(*b)?)?,
-        SavedOperator::BlockDiagonal(bs) => Operator::blockdiag(all(bs)?),
-        SavedOperator::Monarch { l, r } => Operator::Monarch(Monarch::from_blocks(
-            l.into_iter().map(load_matrix).collect::<Result<_>>()?,
-            r.into_iter().map(load_matrix).collect::<Result<_>>()?,
-        )?),
-        SavedOperator::LowRank { u, v } => Operator::lowrank(load_matrix(u)?, load_matrix(v)?)?,
-        SavedOperator::DiagonalPlusLowRank { d, u, v } => {
-            Operator::diag_plus_lowrank(floats(d), load_matrix(u)?, load_matrix(v)?)?
-        }
-        SavedOperator::Scaled(s, a) => Operator::scaled(f64::from_bits(s), load_operator(*a)?),
-        SavedOperator::Sum(xs) => fold(xs, Operator::sum)?,
-        SavedOperator::Product(xs) => fold(xs, Operator::product)?,
-        SavedOperator::Transposed(a) => load_operator(*a)?.transpose(),
-    })
 }
 
 fn save_value(v: &Value, depth: usize) -> Result<Saved> {
@@ -241,15 +152,12 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
         Value::Number(x) => Saved::Number(x.to_bits()),
         Value::Complex(z) => Saved::Complex(z.re.to_bits(), z.im.to_bits()),
         Value::Str(s) => Saved::Str(s.to_string()),
-        Value::Matrix(m) => Saved::Matrix(save_matrix(m)),
-        Value::Operator(op) => Saved::Operator(save_operator(op)),
-        Value::Gpu(g) => {
-            Saved::Gpu { matrix: save_matrix(&g.download()?), single: g.precision() == tessera::device::Precision::F32 }
+        Value::Matrix(m) => Saved::Matrix((**m).clone()),
+        Value::Operator(op) => Saved::Operator((**op).clone()),
+        Value::Gpu(g) => Saved::Gpu { matrix: g.download()?, single: g.precision() == tessera::device::Precision::F32 },
+        Value::GpuOperator(op) => {
+            Saved::GpuOperator { operator: op.0.clone(), single: op.1.precision() == tessera::device::Precision::F32 }
         }
-        Value::GpuOperator(op) => Saved::GpuOperator {
-            operator: save_operator(&op.0),
-            single: op.1.precision() == tessera::device::Precision::F32,
-        },
         Value::Range(a, b) => Saved::Range(*a, *b),
         Value::List(xs) => Saved::List(all(xs)?),
         Value::Tuple(xs) => Saved::Tuple(all(xs)?),
@@ -296,16 +204,16 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
         Saved::Number(x) => Value::Number(f64::from_bits(x)),
         Saved::Complex(re, im) => Value::Complex(c64::new(f64::from_bits(re), f64::from_bits(im))),
         Saved::Str(s) => Value::str(&s),
-        Saved::Matrix(m) => Value::matrix(load_matrix(m)?),
-        Saved::Operator(op) => Value::Operator(Rc::new(load_operator(op)?)),
+        Saved::Matrix(m) => Value::matrix(m),
+        Saved::Operator(op) => Value::Operator(Rc::new(op)),
         Saved::Gpu { matrix, single } => {
             let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };
-            crate::gpu::upload(&load_matrix(matrix)?, Some(precision))
+            crate::gpu::upload(&matrix, Some(precision))
                 .map_err(|e| bad(format!("the workspace holds a gpu matrix and {}", e.message)))?
         }
         Saved::GpuOperator { operator, single } => {
             let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };
-            crate::gpu::upload_operator(load_operator(operator)?, Some(precision))
+            crate::gpu::upload_operator(operator, Some(precision))
                 .map_err(|e| bad(format!("the workspace holds a gpu operator and {}", e.message)))?
         }
         Saved::Range(a, b) => Value::Range(a, b),

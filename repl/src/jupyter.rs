@@ -1,8 +1,9 @@
 //! Tessera in Jupyter: the language's `Session` behind the kernel's
 //! `Interpreter` interface, with rich display (text/plain always; matrices
-//! add text/html, and text/latex when small), and the kernelspec install.
+//! add text/html, and text/latex when small), `%%rust` cells, and the
+//! kernelspec install.
 
-use base64::Engine as _;
+use crate::rust_cells::{brackets_closed, rust_code, RustCells};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -11,40 +12,25 @@ use tessera_kernel::interpreter::{
     plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
-use tessera_lang::{display, Figure, NullSink, PlotMode, Session, Sink, Value as TValue};
+use tessera_lang::{display, NullSink, PlotMode, Session, Sink, Value as TValue};
 
 /// The MIME bundle of a value; figures as `plot` says: SVG and PNG
 /// (inline), braille text (text), or their one-line summary (off).
 pub fn bundle(v: &TValue, plot: PlotMode) -> MimeBundle {
-    if let TValue::Figure(f) = v {
-        return figure_bundle(f, plot);
+    match v {
+        TValue::Matrix(m) => to_map(m.mime_bundle()),
+        TValue::Figure(f) => match plot {
+            PlotMode::Off => plain(&f.summary()),
+            PlotMode::Text => plain(&f.text(100, 30, true).unwrap_or_else(|_| f.summary())),
+            PlotMode::Inline => to_map(f.mime_bundle()),
+        },
+        other => plain(&display::plain(other)),
     }
-    let mut data = plain(&display::plain(v));
-    if let TValue::Matrix(m) = v {
-        data.insert("text/html".into(), Value::String(display::matrix_html(m)));
-        if let Some(latex) = display::matrix_latex(m) {
-            data.insert("text/latex".into(), Value::String(latex));
-        }
-    }
-    data
 }
 
-fn figure_bundle(f: &Figure, plot: PlotMode) -> MimeBundle {
-    let summary = f.summary();
-    let drawn = match plot {
-        PlotMode::Off => return plain(&summary),
-        PlotMode::Text => return plain(&f.text(100, 30, true).unwrap_or(summary)),
-        PlotMode::Inline => f.svg().and_then(|svg| Ok((svg, f.png()?))),
-    };
-    match drawn {
-        Ok((svg, png)) => {
-            let mut data = plain(&summary);
-            data.insert("image/svg+xml".into(), Value::String(svg));
-            data.insert("image/png".into(), Value::String(base64::engine::general_purpose::STANDARD.encode(png)));
-            data
-        }
-        Err(e) => plain(&format!("{summary} (cannot be drawn: {e})")),
-    }
+/// A MIME bundle as Jupyter's.
+pub fn to_map<M: Into<String>>(bundle: Vec<(M, String)>) -> MimeBundle {
+    bundle.into_iter().map(|(mime, data)| (mime.into(), Value::String(data))).collect()
 }
 
 /// A language error as Jupyter reports it: kind, message, rendered lines.
@@ -79,20 +65,27 @@ impl Sink for Forward<'_> {
     }
 }
 
-/// A Tessera session as a Jupyter interpreter.
+/// A Tessera session as a Jupyter interpreter; `%%rust` cells go to evcxr.
 pub struct Tessera {
     session: Session,
+    rust: RustCells,
 }
 
 impl Tessera {
     pub fn new() -> Tessera {
-        Tessera { session: Session::new() }
+        Tessera { session: Session::new(), rust: RustCells::new() }
     }
 }
 
 impl Interpreter for Tessera {
     fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo> {
         let mut forward = Forward { output };
+        if let Some((offset, rust)) = rust_code(code) {
+            return match self.rust.run(&mut self.session, rust, offset, &mut forward) {
+                Ok(shown) => Ok(shown.map(to_map)),
+                Err(e) => Err(error_info(&e, code)),
+            };
+        }
         let result = self.session.execute(code, &mut forward);
         let plot = self.session.plot_mode();
         match result {
@@ -124,6 +117,12 @@ impl Interpreter for Tessera {
     }
 
     fn is_complete(&mut self, code: &str) -> Completeness {
+        if let Some((_, rust)) = rust_code(code) {
+            return match brackets_closed(rust) {
+                true => Completeness::Complete,
+                false => Completeness::Incomplete { indent: "    ".into() },
+            };
+        }
         match self.session.is_complete(code) {
             tessera_lang::Completeness::Complete => Completeness::Complete,
             tessera_lang::Completeness::Incomplete => Completeness::Incomplete { indent: "    ".into() },

@@ -5,6 +5,7 @@
 
 mod jupyter;
 mod repl;
+mod rust_cells;
 mod terminal;
 
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ const USAGE: &str = "usage: tessera                 start the interactive REPL
 const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
+    // With Rust cells this binary is also evcxr's runtime: evcxr starts it
+    // again as the child that runs cells (and wraps rustc), and this call
+    // takes over in that case. It must come first.
+    #[cfg(feature = "rust")]
+    evcxr::runtime_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || dispatch(&args));
     match worker.map(|h| h.join()) {
@@ -83,7 +89,8 @@ fn dispatch(args: &[String]) -> ExitCode {
     }
 }
 
-/// Runs `code` as one cell; shows the final value when `show` (as `-e` does).
+/// Runs `code` as one cell (Tessera, or Rust with `:rust`/`%%rust`); shows
+/// the final value when `show` (as `-e` does).
 fn evaluate(code: &str, show: bool, device: Placement) -> ExitCode {
     let mut session = Session::new();
     if let Err(e) = session.set_device(device) {
@@ -92,11 +99,19 @@ fn evaluate(code: &str, show: bool, device: Placement) -> ExitCode {
     }
     let interrupt = session.interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
-    match session.execute(code, &mut terminal::Terminal) {
-        Ok(value) => {
-            if let (true, Some(v)) = (show, value) {
+    let shown = match rust_cells::rust_code(code) {
+        Some((offset, rust)) => rust_cells::RustCells::new()
+            .run(&mut session, rust, offset, &mut terminal::Terminal)
+            .map(|shown| shown.as_ref().and_then(rust_cells::plain_text).map(|text| text.to_string() + "\n")),
+        None => session
+            .execute(code, &mut terminal::Terminal)
+            .map(|value| value.map(|v| terminal::render(&v, session.plot_mode()))),
+    };
+    match shown {
+        Ok(text) => {
+            if let (true, Some(text)) = (show, text) {
                 use std::io::Write;
-                let _ = std::io::stdout().write_all(terminal::render(&v, session.plot_mode()).as_bytes());
+                let _ = std::io::stdout().write_all(text.as_bytes());
             }
             ExitCode::SUCCESS
         }

@@ -1,7 +1,8 @@
 //! The interactive REPL on rustyline: completion of builtins, variables,
 //! record fields and `:` commands; the signature of the open call as a hint;
 //! syntax highlighting; continuation lines while a bracket or block is open
-//! (the language's own `is_complete`); persistent history; Ctrl-C interrupts
+//! (the language's own `is_complete`; for `:rust`, until Rust's brackets
+//! close or, after `:rust` alone, an empty line); persistent history; Ctrl-C interrupts
 //! a running evaluation (variables are kept) or clears the line at the
 //! prompt; Ctrl-D leaves.
 
@@ -91,6 +92,12 @@ impl Highlighter for Cell {
 impl Validator for Cell {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
         let input = ctx.input();
+        if let Some((_, rust)) = crate::rust_cells::rust_code(input) {
+            return Ok(match crate::rust_cells::input_complete(rust) {
+                true => ValidationResult::Valid(None),
+                false => ValidationResult::Incomplete,
+            });
+        }
         if input.trim_start().starts_with(':') {
             return Ok(ValidationResult::Valid(None));
         }
@@ -130,10 +137,22 @@ pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
     let interrupt = session.borrow().interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::Relaxed));
     println!("Tessera {} — :help for help, Tab to complete, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    let mut rust = crate::rust_cells::RustCells::new();
     loop {
         match editor.readline("tessera> ") {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) if matches!(line.trim(), ":quit" | ":q" | ":exit") => break,
+            Ok(line) if crate::rust_cells::rust_code(&line).is_some() => {
+                let (offset, code) = crate::rust_cells::rust_code(&line).expect("a Rust cell");
+                match rust.run(&mut session.borrow_mut(), code, offset, &mut crate::terminal::Terminal) {
+                    Ok(shown) => {
+                        if let Some(text) = shown.as_ref().and_then(crate::rust_cells::plain_text) {
+                            println!("{text}");
+                        }
+                    }
+                    Err(e) => eprintln!("{}", e.render(&line)),
+                }
+            }
             Ok(line) => {
                 let result = session.borrow_mut().execute(&line, &mut crate::terminal::Terminal);
                 match result {

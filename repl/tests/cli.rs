@@ -109,3 +109,25 @@ fn the_gallery_script_draws_every_figure_of_docs_gallery() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `-e ':rust …'` runs one Rust cell (the Jupyter tests run many in one
+/// session); each case starts evcxr, so they run in one test, one after the
+/// other, and the stdlib is compiled once (in the first build slot).
+#[cfg(feature = "rust")]
+#[test]
+fn rust_cells_run_report_compile_errors_with_spans_and_panics() {
+    let out = tessera(&["-e", ":rust let m = Matrix::eye(2).scale(3.0);\nm.norm_fro()"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), format!("{:?}\n", 18f64.sqrt()));
+
+    let out = tessera(&["-e", ":rust let x: f64 = \"text\";"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("\nerror: mismatched types [E0308]"), "{err}");
+    assert!(err.contains("at line 1, column 20") && err.contains("^^^^^^"), "{err}");
+
+    let out = tessera(&["-e", "%%rust\nlet v = vec![1.0];\nlet _ = v[3];"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("\nerror: the Rust cell panicked: index out of bounds"), "{err}");
+}

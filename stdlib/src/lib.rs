@@ -38,12 +38,19 @@ pub mod camera;
 pub mod covariance;
 pub mod dense;
 pub mod device;
+pub mod display;
+#[cfg(feature = "serde")]
+pub mod encoding;
 pub mod error;
+#[cfg(feature = "evcxr")]
+mod evcxr;
 pub mod figure;
 pub mod io;
 pub mod ops;
 pub mod random;
 pub mod rope;
+#[cfg(feature = "evcxr")]
+pub mod session;
 pub mod spd;
 
 pub use dense::Matrix;

@@ -11,13 +11,17 @@ from nbclient import NotebookClient
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 ORACLE = json.loads((EXAMPLES.parent / "tests" / "fixtures" / "oracle.json").read_text())
-NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb")) + sorted(EXAMPLES.glob("figures/*.ipynb"))
+RUST = sorted(EXAMPLES.glob("rust/*.ipynb"))
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb")) + sorted(EXAMPLES.glob("figures/*.ipynb")) + RUST
 FIGURES = sorted(EXAMPLES.glob("figures/*.ipynb"))
+# A notebook's first Rust cell may compile the stdlib (on a machine's first use).
+RUST_TIMEOUT_S = 1800
 
 
 def run(path):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="tessera", allow_errors=False,
+    timeout = RUST_TIMEOUT_S if path in RUST else 120
+    NotebookClient(nb, timeout=timeout, kernel_name="tessera", allow_errors=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
@@ -52,6 +56,14 @@ def test_the_tour_shows_its_results():
     assert texts(code[6]) == ["(24, 5)"]
     assert texts(code[8]) == ["true"]
     assert texts(code[-1]) == ["done: 2\n"]
+
+
+def test_a_cubecl_kernel_written_in_a_rust_cell_agrees_with_tessera():
+    cells = code_cells("rust/cubecl_kernel.ipynb")
+    [shown] = [o for o in cells[2]["outputs"] if o["output_type"] == "execute_result"]
+    assert shown["data"]["text/plain"].startswith("3×3 matrix:")
+    assert "text/html" in shown["data"]
+    assert texts(cells[-1]) == ["true"]
 
 
 def code_cells(name):

@@ -265,6 +265,21 @@ impl Figure {
         render::svg(self)
     }
 
+    /// Its MIME bundle: `text/plain` (the summary), `image/svg+xml` and
+    /// `image/png` (base64); the summary and the reason when it cannot be drawn.
+    pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
+        use base64::Engine as _;
+        let summary = self.summary();
+        match self.svg().and_then(|svg| Ok((svg, self.png()?))) {
+            Ok((svg, png)) => vec![
+                ("text/plain", summary),
+                ("image/svg+xml", svg),
+                ("image/png", base64::engine::general_purpose::STANDARD.encode(png)),
+            ],
+            Err(e) => vec![("text/plain", format!("{summary} (cannot be drawn: {e})"))],
+        }
+    }
+
     /// The figure as a PNG file's bytes (8-bit RGB).
     pub fn png(&self) -> Result<Vec<u8>> {
         let (w, h) = self.size;

@@ -1,0 +1,434 @@
+//! The evcxr engine behind Rust cells, started by the first one.
+
+use super::{rust_error, Shown};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tessera::session::{Exchange, Item, DIR_ENV};
+use tessera_lang::{LangError, Session, Sink, Span, Value};
+
+/// Session names a cell does not bind: the names the prelude brings in, the
+/// bridge's, and Rust's keywords.
+const RESERVED: &[&str] = &[
+    "Matrix",
+    "Operator",
+    "Monarch",
+    "Rng",
+    "Error",
+    "Result",
+    "Shape",
+    "c64",
+    "Eigh",
+    "LogAbsDet",
+    "Qr",
+    "Svd",
+    "tessera",
+    "session",
+    "as",
+    "async",
+    "await",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "do",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "final",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "macro",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "override",
+    "priv",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "Self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "unsafe",
+    "unsized",
+    "use",
+    "virtual",
+    "where",
+    "while",
+    "yield",
+    "abstract",
+    "become",
+];
+
+/// Build directories kept between sessions (`$TMPDIR/tessera-rust-cells-$USER/slot-N`),
+/// one per concurrent session: a session takes the first that no other
+/// holds, so its stdlib and dependencies are already compiled.
+const SLOTS: usize = 8;
+
+/// The stdlib's sources, which the Rust side compiles against:
+/// `$TESSERA_STDLIB`, or the checkout this binary was built from.
+fn stdlib_dir() -> Result<PathBuf, LangError> {
+    let dir = std::env::var_os("TESSERA_STDLIB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("stdlib"));
+    match dir.join("Cargo.toml").is_file() {
+        true => dir.canonicalize().map_err(|e| rust_error(format!("cannot read {}: {e}", dir.display()))),
+        false => Err(rust_error(format!("the stdlib's sources are not at {}", dir.display()))
+            .with_hint("set TESSERA_STDLIB to the `stdlib` directory of a Tessera checkout")),
+    }
+}
+
+/// Rust cells compile with the user's toolchain.
+fn check_toolchain() -> Result<(), LangError> {
+    for tool in ["cargo", "rustc"] {
+        let found = std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+        if !found {
+            return Err(rust_error(format!("Rust cells need `{tool}` on PATH, and it is not there"))
+                .with_hint("install Rust with rustup (https://rustup.rs) and start tessera again"));
+        }
+    }
+    Ok(())
+}
+
+/// A directory removed with its contents when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> Result<ScratchDir, LangError> {
+        use std::sync::atomic::AtomicUsize;
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("tessera-rust-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed));
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).map_err(|e| rust_error(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(ScratchDir(dir))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running evcxr context and the directory it shares with the session.
+struct Engine {
+    context: evcxr::CommandContext,
+    outputs: evcxr::EvalContextOutputs,
+    exchange: Exchange,
+    // Dropped last: the evcxr child goes before its directories.
+    _slot: Slot,
+    _dir: ScratchDir,
+}
+
+/// A build directory held (by a file lock) for this session.
+struct Slot {
+    dir: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl Slot {
+    fn take() -> Result<Slot, LangError> {
+        // In the temporary directory: evcxr loads each cell as a shared
+        // library from here, which some sandboxes forbid under $HOME.
+        let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
+        let root = std::env::temp_dir().join(format!("tessera-rust-cells-{user}"));
+        for n in 0..SLOTS {
+            let dir = root.join(format!("slot-{n}"));
+            std::fs::create_dir_all(&dir).map_err(|e| rust_error(format!("cannot create {}: {e}", dir.display())))?;
+            let lock = std::fs::File::create(dir.join("lock"))
+                .map_err(|e| rust_error(format!("cannot lock {}: {e}", dir.display())))?;
+            if lock.try_lock().is_ok() {
+                return Ok(Slot { dir, _lock: lock });
+            }
+        }
+        Err(rust_error(format!("{SLOTS} sessions already run Rust cells on this machine"))
+            .with_hint("close one of them, or run Rust cells there"))
+    }
+}
+
+/// Rust cells of one session; evcxr starts with the first.
+#[derive(Default)]
+pub struct RustCells {
+    engine: Option<Engine>,
+}
+
+impl RustCells {
+    /// No Rust cell run yet: evcxr is not started.
+    pub fn new() -> RustCells {
+        RustCells::default()
+    }
+
+    /// Runs the Rust `code`, found at byte `offset` of the cell (for spans).
+    /// Returns what the cell's final value shows as, if it has one.
+    pub fn run(
+        &mut self,
+        session: &mut Session,
+        code: &str,
+        offset: usize,
+        sink: &mut dyn Sink,
+    ) -> Result<Option<Shown>, LangError> {
+        let engine = match &mut self.engine {
+            Some(engine) => engine,
+            None => self.engine.insert(Engine::start(session, sink)?),
+        };
+        engine.run(session, code, offset, sink)
+    }
+}
+
+impl Engine {
+    /// Starts evcxr in a child process (this binary, which `evcxr::runtime_hook`
+    /// turns into evcxr's runtime) and loads the stdlib.
+    fn start(session: &Session, sink: &mut dyn Sink) -> Result<Engine, LangError> {
+        check_toolchain()?;
+        let stdlib = stdlib_dir()?;
+        let dir = ScratchDir::new()?;
+        let exchange = Exchange::at(&dir.0)?;
+        let exe = std::env::current_exe().map_err(|e| rust_error(format!("cannot find this executable: {e}")))?;
+        let mut child = std::process::Command::new(exe);
+        child.env(DIR_ENV, &dir.0);
+        // evcxr's crate lives in a slot kept between sessions and starts from
+        // the workspace's Cargo.lock: the stdlib's dependencies are the
+        // versions Tessera is tested with (a fresh resolution can pick ones
+        // that do not build), compiled once per slot.
+        let slot = Slot::take()?;
+        if let Ok(lock) = std::fs::read(stdlib.join("..").join("Cargo.lock")) {
+            let _ = std::fs::write(slot.dir.join("Cargo.lock"), lock);
+        }
+        // evcxr takes its directory only from this variable (or a global
+        // config file). Rust's own environment access is locked; no other
+        // thread of tessera reads the environment through libc.
+        std::env::set_var("EVCXR_TMPDIR", &slot.dir);
+        let started = evcxr::EvalContext::with_subprocess_command(child);
+        std::env::remove_var("EVCXR_TMPDIR");
+        let (context, outputs) = started.map_err(|e| rust_error(format!("cannot start evcxr: {e}")))?;
+        let mut engine = Engine {
+            context: evcxr::CommandContext::with_eval_context(context),
+            outputs,
+            exchange,
+            _slot: slot,
+            _dir: dir,
+        };
+        sink.stderr("starting Rust cells (the first time, this compiles the stdlib: minutes)\n");
+        let setup = format!(
+            ":dep tessera = {{ package = \"tessera-stdlib\", path = {:?}, features = [\"evcxr\"] }}\n\
+             use tessera::prelude::*;\n\
+             use tessera::session;",
+            stdlib.to_string_lossy()
+        );
+        // evcxr turns on `?` at top level when a cell first needs it, by
+        // compiling that cell twice, and loads rust-analyzer's view of the
+        // stdlib (~15 s) at the first `let`: both done here, so that no user
+        // cell pays.
+        let warm_up = "Ok::<(), tessera::Error>(())?;\nlet tessera_ready = true;";
+        let interrupt = session.interrupt_handle();
+        for code in [setup.as_str(), warm_up] {
+            engine.execute(code, &interrupt, sink).map_err(|e| {
+                let e = error(e, "", 0, 0);
+                rust_error(format!("cannot load the stdlib into Rust cells: {}", e.message))
+            })?;
+        }
+        Ok(engine)
+    }
+
+    fn run(
+        &mut self,
+        session: &mut Session,
+        code: &str,
+        offset: usize,
+        sink: &mut dyn Sink,
+    ) -> Result<Option<Shown>, LangError> {
+        let interrupt = session.interrupt_handle();
+        interrupt.store(false, Ordering::Relaxed);
+        let _ = std::fs::remove_file(self.exchange.panic_file());
+        let prefix = self.bind_inputs(session, code)?;
+        // evcxr reads `:` commands only before the code: the prefix goes after them.
+        let commands = code
+            .split_inclusive('\n')
+            .take_while(|l| l.trim_start().starts_with(':') && !l.trim_start().starts_with("::"))
+            .count();
+        let (head, body) = code.split_at(code.split_inclusive('\n').take(commands).map(str::len).sum());
+        let head = if head.is_empty() || head.ends_with('\n') { head.to_string() } else { format!("{head}\n") };
+        let result = self.execute(&format!("{head}{prefix}\n{body}"), &interrupt, sink);
+        // What the cell handed over before it stopped is kept, as Tessera
+        // keeps the assignments that ran before an error.
+        self.bind_outputs(session)?;
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(LangError::new(
+                tessera_lang::ErrorKind::Interrupted,
+                "interrupted: the Rust process was stopped (its variables are lost, the session's are kept)",
+                None,
+            ));
+        }
+        if let Ok(message) = std::fs::read_to_string(self.exchange.panic_file()) {
+            return Err(rust_error(format!("the Rust cell panicked: {message}")));
+        }
+        let shown = result.map_err(|e| error(e, code, offset, commands))?;
+        let mut shown: Shown = shown.content_by_mime_type.into_iter().collect();
+        shown.sort();
+        Ok((!shown.is_empty()).then_some(shown))
+    }
+
+    /// Writes the session variables that `code` mentions to the exchange and
+    /// returns the line that binds them in the cell (it also installs the
+    /// panic hook): one line, so the cell's own lines keep their numbers + 1.
+    fn bind_inputs(&self, session: &Session, code: &str) -> Result<String, LangError> {
+        let words: HashSet<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
+        let mut prefix = String::from("tessera::session::catch_panics();");
+        for name in session.variable_names() {
+            let usable = words.contains(name.as_str())
+                && !RESERVED.contains(&name.as_str())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !usable {
+                continue;
+            }
+            let Some(item) = session.get(&name).map(|v| item(&v)).transpose()?.flatten() else { continue };
+            item.write(&self.exchange.input(&name)?)?;
+            prefix.push_str(&format!(
+                " #[allow(non_snake_case)] let {name}: {} = tessera::session::get(\"{name}\").unwrap_or_else(|e| panic!(\"{{e}}\"));",
+                item.rust_type()
+            ));
+        }
+        Ok(prefix)
+    }
+
+    /// Binds what the cell handed over with `session::set` in the session.
+    fn bind_outputs(&self, session: &mut Session) -> Result<(), LangError> {
+        for (name, item) in self.exchange.take_outputs()? {
+            use tessera_lang::lexer::{lex, Tok};
+            let is_name = matches!(lex(&name).as_deref(), Ok([t, end]) if t.tok == Tok::Ident(name.clone()) && end.tok == Tok::Eof);
+            if !is_name {
+                return Err(rust_error(format!("session::set: `{name}` is not a Tessera variable name")));
+            }
+            let value = match item {
+                Item::Matrix(m) => Value::matrix(m),
+                Item::Operator(op) => Value::operator(op),
+                Item::Number(x) => Value::Number(x),
+            };
+            session.set(&name, value);
+        }
+        Ok(())
+    }
+
+    /// Runs `code` in evcxr on a second thread while this one forwards the
+    /// cell's output to `sink` as it comes, and stops the Rust process when
+    /// `interrupt` is set.
+    fn execute(
+        &mut self,
+        code: &str,
+        interrupt: &std::sync::atomic::AtomicBool,
+        sink: &mut dyn Sink,
+    ) -> Result<evcxr::EvalOutputs, evcxr::Error> {
+        let process = self.context.process_handle();
+        let (context, outputs) = (&mut self.context, &self.outputs);
+        let forward = |sink: &mut dyn Sink| {
+            while let Ok(line) = outputs.stdout.try_recv() {
+                sink.stdout(&(line + "\n"));
+            }
+            while let Ok(line) = outputs.stderr.try_recv() {
+                sink.stderr(&(line + "\n"));
+            }
+        };
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| context.execute(code));
+            let mut stopped = false;
+            while !worker.is_finished() {
+                if let Ok(line) = outputs.stdout.recv_timeout(Duration::from_millis(10)) {
+                    sink.stdout(&(line + "\n"));
+                }
+                forward(sink);
+                if interrupt.load(Ordering::Relaxed) && !stopped {
+                    let _ = process.lock().map(|mut child| child.kill());
+                    stopped = true;
+                }
+            }
+            let result = worker.join().unwrap_or_else(|_| Err(evcxr::Error::Message("evcxr failed".into())));
+            // The child's standard error arrives on its own pipe: let it catch up.
+            std::thread::sleep(Duration::from_millis(20));
+            forward(sink);
+            result
+        })
+    }
+}
+
+/// A session value as the Rust side sees it, or `None` for values it does not.
+fn item(v: &Value) -> Result<Option<Item>, LangError> {
+    Ok(match v {
+        Value::Matrix(m) => Some(Item::Matrix((**m).clone())),
+        Value::Operator(op) => Some(Item::Operator((**op).clone())),
+        Value::Gpu(g) => Some(Item::Matrix(g.download()?)),
+        Value::GpuOperator(op) => Some(Item::Operator(op.0.clone())),
+        Value::Number(x) => Some(Item::Number(*x)),
+        _ => None,
+    })
+}
+
+/// The byte offset in `code` of 1-based `line` and character `column`.
+fn byte_at(code: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = code.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+    let text = code[start..].split('\n').next()?;
+    let within = text.char_indices().nth(column.checked_sub(1)?).map_or(text.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+/// An evcxr error as a Tessera error; compilation errors point into `code`,
+/// which starts at byte `offset` of the cell; what evcxr ran is its first
+/// `commands` lines, the prefix line, then the rest.
+fn error(e: evcxr::Error, code: &str, offset: usize, commands: usize) -> LangError {
+    match e {
+        evcxr::Error::CompilationErrors(errors) => {
+            let Some(first) = errors.iter().find(|e| e.is_from_user_code()).or(errors.first()) else {
+                return rust_error("the Rust cell did not compile");
+            };
+            let message = match first.code() {
+                Some(code) => format!("{} [{code}]", first.message()),
+                None => first.message(),
+            };
+            let primary = first.primary_spanned_message();
+            // Line `commands + 1` is the prefix; lines after it are one further down.
+            let line = |l: usize| match l {
+                l if l <= commands => Some(l),
+                l if l == commands + 1 => None,
+                l => Some(l - 1),
+            };
+            let span = primary.and_then(|m| m.span).and_then(|s| {
+                let start = byte_at(code, line(s.start_line)?, s.start_column)?;
+                let end = byte_at(code, line(s.end_line)?, s.end_column)?.max(start);
+                Some(Span::new(offset + start, offset + end))
+            });
+            let mut hints: Vec<String> =
+                primary.map(|m| m.label.clone()).into_iter().filter(|l| !l.is_empty()).collect();
+            hints.extend(first.help());
+            if errors.len() > 1 {
+                hints.push(format!("{} more errors after this one", errors.len() - 1));
+            }
+            let e = LangError::new(tessera_lang::ErrorKind::Rust, message, span);
+            match hints.is_empty() {
+                true => e,
+                false => e.with_hint(hints.join("; ")),
+            }
+        }
+        evcxr::Error::SubprocessTerminated(m) => {
+            rust_error(format!("the Rust process stopped ({m}); Rust variables are lost, the session's are kept"))
+        }
+        other => rust_error(other.to_string()),
+    }
+}
