@@ -13,6 +13,14 @@
 //! structure; figures as SVG and PNG. Tessera's `%%rust` cells and
 //! evcxr_jupyter (`:dep tessera = { package = "tessera-stdlib", path = "stdlib", features = ["evcxr"] }`)
 //! both read it.
+//!
+//! [`ShowDebug`] gives every other `Debug` value an `evcxr_display` that
+//! prints what evcxr's own fallback prints (`{:?}` as text/plain; `()`
+//! shows nothing). evcxr
+//! first compiles a cell's final value as `(value).evcxr_display();` and,
+//! when that does not compile, compiles the cell again with the fallback:
+//! with `use tessera::evcxr::ShowDebug as _;` in scope (Tessera's Rust cells
+//! have it) the first compilation succeeds, and the cell compiles once.
 
 use crate::figure::Figure;
 use crate::{Matrix, Operator};
@@ -20,6 +28,29 @@ use crate::{Matrix, Operator};
 /// The protocol text for a MIME bundle.
 fn content(bundle: &[(&str, String)]) -> String {
     bundle.iter().map(|(mime, data)| format!("EVCXR_BEGIN_CONTENT {mime}\n{data}\nEVCXR_END_CONTENT\n")).collect()
+}
+
+/// `evcxr_display` for any `Debug` value: its `{:?}` as text/plain. The
+/// stdlib's own types (and any type with an inherent `evcxr_display`) keep
+/// their rich display, as inherent methods come first.
+pub trait ShowDebug {
+    /// Shows the value in evcxr as its `Debug` text.
+    fn evcxr_display(&self);
+}
+
+impl<T: std::fmt::Debug + ?Sized> ShowDebug for T {
+    fn evcxr_display(&self) {
+        print!("{}", debug_content(self));
+    }
+}
+
+/// The protocol text for a value's `Debug` text; nothing for `()` (a cell
+/// that ends in a loop or a `println!`), as Jupyter shows no `None`.
+fn debug_content<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
+    match std::any::type_name::<T>() {
+        "()" => String::new(),
+        _ => content(&[("text/plain", format!("{value:?}"))]),
+    }
 }
 
 impl Matrix {
@@ -56,6 +87,15 @@ mod tests {
         assert_eq!(text.matches("EVCXR_END_CONTENT").count(), 3);
         assert!(text.contains("<caption>2×2 matrix</caption>"), "{text}");
         assert!(!content(&Matrix::zeros(9, 9).mime_bundle()).contains("text/latex"));
+    }
+
+    #[test]
+    fn debug_values_show_as_their_debug_text() {
+        let text = debug_content(&vec![1.5, 2.0]);
+        assert_eq!(text, "EVCXR_BEGIN_CONTENT text/plain\n[1.5, 2.0]\nEVCXR_END_CONTENT\n");
+        assert_eq!(debug_content(&()), "");
+        assert_eq!(debug_content(&((), ())), "EVCXR_BEGIN_CONTENT text/plain\n((), ())\nEVCXR_END_CONTENT\n");
+        assert_eq!(debug_content("a\"b"), "EVCXR_BEGIN_CONTENT text/plain\n\"a\\\"b\"\nEVCXR_END_CONTENT\n");
     }
 
     #[test]

@@ -37,13 +37,14 @@ pub mod algorithms;
 pub mod camera;
 pub mod covariance;
 pub mod dense;
+#[cfg(feature = "gpu")]
 pub mod device;
 pub mod display;
 #[cfg(feature = "serde")]
 pub mod encoding;
 pub mod error;
 #[cfg(feature = "evcxr")]
-mod evcxr;
+pub mod evcxr;
 pub mod figure;
 pub mod io;
 pub mod ops;

@@ -113,13 +113,35 @@ fn check_toolchain() -> Result<(), LangError> {
 struct ScratchDir(PathBuf);
 
 impl ScratchDir {
+    const PREFIX: &str = "tessera-rust-";
+
+    /// `$TMPDIR/tessera-rust-<pid>-<n>`; first removes those of processes
+    /// that ended without removing theirs (a killed kernel).
     fn new() -> Result<ScratchDir, LangError> {
         use std::sync::atomic::AtomicUsize;
         static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!("tessera-rust-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed));
+        ScratchDir::sweep();
+        let name = format!("{}{}-{}", Self::PREFIX, std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed));
         let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).map_err(|e| rust_error(format!("cannot create {}: {e}", dir.display())))?;
         Ok(ScratchDir(dir))
+    }
+
+    /// Removes the scratch directories of processes no longer running
+    /// (where `/proc` says which run).
+    fn sweep() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let pid = name.to_str().and_then(|n| n.strip_prefix(Self::PREFIX)).and_then(|rest| rest.split_once('-'));
+            let Some(pid) = pid.and_then(|(pid, _)| pid.parse::<u32>().ok()) else { continue };
+            if !Path::new("/proc").join(pid.to_string()).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 
@@ -229,9 +251,10 @@ impl Engine {
         };
         sink.stderr("starting Rust cells (the first time, this compiles the stdlib: minutes)\n");
         let setup = format!(
-            ":dep tessera = {{ package = \"tessera-stdlib\", path = {:?}, features = [\"evcxr\"] }}\n\
+            ":dep tessera = {{ package = \"tessera-stdlib\", path = {:?}, default-features = false, features = [\"evcxr\"] }}\n\
              use tessera::prelude::*;\n\
-             use tessera::session;",
+             use tessera::session;\n\
+             use tessera::evcxr::ShowDebug as _;",
             stdlib.to_string_lossy()
         );
         // evcxr turns on `?` at top level when a cell first needs it, by
@@ -389,6 +412,19 @@ fn byte_at(code: &str, line: usize, column: usize) -> Option<usize> {
     Some(start + within)
 }
 
+/// One of rustc's help messages on one line: evcxr appends a suggested
+/// replacement after a blank line; a one-line suggestion the message does
+/// not already quote follows it as `: `code``.
+fn help_line(help: &str) -> String {
+    match help.split_once("\n\n") {
+        Some((message, code)) if !code.contains('\n') && !message.contains(&format!("`{code}`")) => {
+            format!("{message}: `{code}`")
+        }
+        Some((message, _)) => message.to_string(),
+        None => help.to_string(),
+    }
+}
+
 /// An evcxr error as a Tessera error; compilation errors point into `code`,
 /// which starts at byte `offset` of the cell; what evcxr ran is its first
 /// `commands` lines, the prefix line, then the rest.
@@ -416,7 +452,7 @@ fn error(e: evcxr::Error, code: &str, offset: usize, commands: usize) -> LangErr
             });
             let mut hints: Vec<String> =
                 primary.map(|m| m.label.clone()).into_iter().filter(|l| !l.is_empty()).collect();
-            hints.extend(first.help());
+            hints.extend(first.help().iter().map(|h| help_line(h)));
             if errors.len() > 1 {
                 hints.push(format!("{} more errors after this one", errors.len() - 1));
             }
@@ -430,5 +466,37 @@ fn error(e: evcxr::Error, code: &str, offset: usize, commands: usize) -> LangErr
             rust_error(format!("the Rust process stopped ({m}); Rust variables are lost, the session's are kept"))
         }
         other => rust_error(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_join_their_help_on_one_line() {
+        assert_eq!(help_line("consider borrowing here\n\n&x"), "consider borrowing here: `&x`");
+        assert_eq!(
+            help_line("consider annotating `S` with `#[derive(Debug)]`\n\n#[derive(Debug)]"),
+            "consider annotating `S` with `#[derive(Debug)]`"
+        );
+        assert_eq!(help_line("try this\n\nfn f() {\n}"), "try this");
+        assert_eq!(help_line("remove the `;`"), "remove the `;`");
+    }
+
+    #[test]
+    fn scratch_dirs_of_ended_processes_are_swept_and_live_ones_kept() {
+        let mut ended = std::process::Command::new("true").spawn().unwrap();
+        let pid = ended.id();
+        ended.wait().unwrap();
+        let stale = std::env::temp_dir().join(format!("{}{pid}-0", ScratchDir::PREFIX));
+        std::fs::create_dir_all(stale.join("in")).unwrap();
+        let live = ScratchDir::new().unwrap();
+        assert!(!stale.exists(), "{} was left", stale.display());
+        ScratchDir::sweep();
+        assert!(live.0.is_dir());
+        let path = live.0.clone();
+        drop(live);
+        assert!(!path.exists());
     }
 }
