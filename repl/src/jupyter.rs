@@ -107,12 +107,25 @@ impl Interpreter for Tessera {
         }
     }
 
+    /// Tessera names, or in a `%%rust` cell Rust completions from evcxr's
+    /// rust-analyzer (none before a Rust cell has started evcxr).
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
+        if let Some((offset, rust)) = rust_code(code) {
+            let found = cursor.checked_sub(offset).and_then(|at| self.rust.complete(&self.session, rust, at));
+            return match found {
+                Some((start, end, matches)) => Completion { matches, start: offset + start, end: offset + end },
+                None => Completion { matches: Vec::new(), start: cursor, end: cursor },
+            };
+        }
         let c = self.session.complete(code, cursor);
         Completion { matches: c.matches, start: c.start, end: c.end }
     }
 
+    /// The builtin's documentation under the cursor; nothing in a Rust cell.
     fn inspect(&mut self, code: &str, cursor: usize) -> Option<MimeBundle> {
+        if rust_code(code).is_some() {
+            return None;
+        }
         self.session.inspect(code, cursor).map(|text| plain(&text))
     }
 

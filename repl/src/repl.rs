@@ -6,6 +6,7 @@
 //! a running evaluation (variables are kept) or clears the line at the
 //! prompt; Ctrl-D leaves.
 
+use crate::rust_cells::{rust_code, RustCells};
 use rustyline::completion::Completer;
 use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -24,6 +25,7 @@ use tessera_lang::Session;
 /// rustyline's view of the session: completion, hints, highlighting, continuation.
 struct Cell {
     session: Rc<RefCell<Session>>,
+    rust: Rc<RefCell<RustCells>>,
 }
 
 impl Helper for Cell {}
@@ -31,7 +33,16 @@ impl Helper for Cell {}
 impl Completer for Cell {
     type Candidate = String;
 
+    /// Tessera names, or in a `:rust` line Rust completions (once a Rust cell
+    /// has started evcxr).
     fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+        if let Some((offset, code)) = rust_code(line) {
+            let found = match pos.checked_sub(offset) {
+                Some(at) => self.rust.borrow_mut().complete(&self.session.borrow(), code, at),
+                None => None,
+            };
+            return Ok(found.map_or((pos, Vec::new()), |(start, _, matches)| (offset + start, matches)));
+        }
         let c = self.session.borrow().complete(line, pos);
         Ok((c.start, c.matches))
     }
@@ -42,7 +53,7 @@ impl Hinter for Cell {
 
     /// The signature of the builtin whose call is open, e.g. ` ← kron(A, B, ...)`.
     fn hint(&self, line: &str, pos: usize, _: &Context<'_>) -> Option<String> {
-        if pos < line.len() {
+        if pos < line.len() || rust_code(line).is_some() {
             return None;
         }
         tessera_lang::complete::signature_at(line, pos).map(|s| format!("   ← {s}"))
@@ -129,7 +140,8 @@ pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
         eprintln!("error: {}", e.message);
         return ExitCode::from(1);
     }
-    editor.set_helper(Some(Cell { session: session.clone() }));
+    let rust = Rc::new(RefCell::new(RustCells::new()));
+    editor.set_helper(Some(Cell { session: session.clone(), rust: rust.clone() }));
     let history = history_path();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
@@ -137,14 +149,15 @@ pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
     let interrupt = session.borrow().interrupt_handle();
     let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::Relaxed));
     println!("Tessera {} — :help for help, Tab to complete, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
-    let mut rust = crate::rust_cells::RustCells::new();
     loop {
         match editor.readline("tessera> ") {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) if matches!(line.trim(), ":quit" | ":q" | ":exit") => break,
-            Ok(line) if crate::rust_cells::rust_code(&line).is_some() => {
-                let (offset, code) = crate::rust_cells::rust_code(&line).expect("a Rust cell");
-                match rust.run(&mut session.borrow_mut(), code, offset, &mut crate::terminal::Terminal) {
+            Ok(line) if rust_code(&line).is_some() => {
+                let (offset, code) = rust_code(&line).expect("a Rust cell");
+                let result =
+                    rust.borrow_mut().run(&mut session.borrow_mut(), code, offset, &mut crate::terminal::Terminal);
+                match result {
                     Ok(shown) => {
                         if let Some(text) = shown.as_ref().and_then(crate::rust_cells::plain_text) {
                             println!("{text}");

@@ -127,6 +127,10 @@ mod engine {
             RustCells
         }
 
+        pub fn complete(&mut self, _: &Session, _: &str, _: usize) -> Option<(usize, usize, Vec<String>)> {
+            None
+        }
+
         pub fn run(
             &mut self,
             _: &mut Session,

@@ -57,15 +57,6 @@ impl Item {
         }
     }
 
-    /// The Rust type a cell sees it as.
-    pub fn rust_type(&self) -> &'static str {
-        match self {
-            Item::Matrix(_) => "Matrix",
-            Item::Operator(_) => "Operator",
-            Item::Number(_) => "f64",
-        }
-    }
-
     /// Writes the item to `path` (through a temporary file and a rename).
     pub fn write(&self, path: &Path) -> Result<()> {
         let stored = match self {

@@ -121,3 +121,33 @@ class RustCellTests(unittest.TestCase):
             return self.kc.get_shell_msg(timeout=10)["content"]["status"]
         self.assertEqual(status("%%rust\nfn f() {"), "incomplete")
         self.assertEqual(status("%%rust\nfn f() {}"), "complete")
+
+    def complete(self, code):
+        self.kc.complete(code, len(code))
+        return self.kc.get_shell_msg(timeout=60)["content"]
+
+    def test_tab_in_a_rust_cell_completes_rust_with_session_variables_typed(self):
+        self.run_cell("Mc = [1, 2; 3, 4]")
+        code = "%%rust\n:fmt {:?}\nlet r = Mc.transp"
+        content = self.complete(code)
+        self.assertIn("transpose", content["matches"])
+        self.assertEqual(content["cursor_start"], len(code) - len("transp"))
+        self.assertEqual(content["cursor_end"], len(code))
+        # Tessera's own names are not offered in Rust, nor its documentation.
+        self.assertNotIn("kron", self.complete("%%rust\nkro")["matches"])
+        self.kc.inspect("%%rust\nMc.transpose()", 5)
+        self.assertFalse(self.kc.get_shell_msg(timeout=60)["content"]["found"])
+
+
+class RustCellsNotStarted(unittest.TestCase):
+    def test_tab_before_any_rust_cell_offers_nothing_and_starts_nothing(self):
+        km, kc = start_new_kernel(kernel_name="tessera")
+        try:
+            code = "%%rust\nlet v = vec![1];\nv.le"
+            kc.complete(code, len(code))
+            content = kc.get_shell_msg(timeout=10)["content"]
+            self.assertEqual((content["matches"], content["cursor_start"]), ([], len(code)))
+            kc.complete("kro", 3)
+            self.assertIn("kron", kc.get_shell_msg(timeout=10)["content"]["matches"])
+        finally:
+            km.shutdown_kernel(now=True)

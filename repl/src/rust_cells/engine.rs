@@ -214,6 +214,13 @@ impl RustCells {
         };
         engine.run(session, code, offset, sink)
     }
+
+    /// Completions at byte `cursor` of the Rust `code`: (start, end,
+    /// matches). None until a Rust cell has started evcxr (a Tab press
+    /// should not wait for it to start).
+    pub fn complete(&mut self, session: &Session, code: &str, cursor: usize) -> Option<(usize, usize, Vec<String>)> {
+        self.engine.as_mut()?.complete(session, code, cursor)
+    }
 }
 
 impl Engine {
@@ -283,13 +290,7 @@ impl Engine {
         interrupt.store(false, Ordering::Relaxed);
         let _ = std::fs::remove_file(self.exchange.panic_file());
         let prefix = self.bind_inputs(session, code)?;
-        // evcxr reads `:` commands only before the code: the prefix goes after them.
-        let commands = code
-            .split_inclusive('\n')
-            .take_while(|l| l.trim_start().starts_with(':') && !l.trim_start().starts_with("::"))
-            .count();
-        let (head, body) = code.split_at(code.split_inclusive('\n').take(commands).map(str::len).sum());
-        let head = if head.is_empty() || head.ends_with('\n') { head.to_string() } else { format!("{head}\n") };
+        let (head, body, commands) = split_commands(code);
         let result = self.execute(&format!("{head}{prefix}\n{body}"), &interrupt, sink);
         // What the cell handed over before it stopped is kept, as Tessera
         // keeps the assignments that ran before an error.
@@ -311,26 +312,39 @@ impl Engine {
     }
 
     /// Writes the session variables that `code` mentions to the exchange and
-    /// returns the line that binds them in the cell (it also installs the
-    /// panic hook): one line, so the cell's own lines keep their numbers + 1.
+    /// returns the line that binds them in the cell (see [`prefix`]).
     fn bind_inputs(&self, session: &Session, code: &str) -> Result<String, LangError> {
-        let words: HashSet<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
-        let mut prefix = String::from("tessera::session::catch_panics();");
-        for name in session.variable_names() {
-            let usable = words.contains(name.as_str())
-                && !RESERVED.contains(&name.as_str())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !usable {
-                continue;
+        let mut bound = Vec::new();
+        for (name, value, rust_type) in mentioned(session, code) {
+            if let Some(item) = item(&value)? {
+                item.write(&self.exchange.input(&name)?)?;
+                bound.push((name, rust_type));
             }
-            let Some(item) = session.get(&name).map(|v| item(&v)).transpose()?.flatten() else { continue };
-            item.write(&self.exchange.input(&name)?)?;
-            prefix.push_str(&format!(
-                " #[allow(non_snake_case)] let {name}: {} = tessera::session::get(\"{name}\").unwrap_or_else(|e| panic!(\"{{e}}\"));",
-                item.rust_type()
-            ));
         }
-        Ok(prefix)
+        Ok(prefix(&bound))
+    }
+
+    /// Completions at byte `cursor` of the Rust `code`, from evcxr's
+    /// rust-analyzer, with the session variables the cell mentions declared
+    /// as the cell would bind them: (start, end, matches).
+    fn complete(&mut self, session: &Session, code: &str, cursor: usize) -> Option<(usize, usize, Vec<String>)> {
+        let bound: Vec<_> =
+            mentioned(session, code).into_iter().map(|(name, _, rust_type)| (name, rust_type)).collect();
+        let (head, body, _) = split_commands(code);
+        let prefix = prefix(&bound);
+        let full = format!("{head}{prefix}\n{body}");
+        // The body moves down by the inserted line; commands stay in place.
+        let (body_start, full_body_start) = (code.len() - body.len(), head.len() + prefix.len() + 1);
+        let in_body =
+            cursor > body_start || (cursor == body_start && (body_start == 0 || code[..body_start].ends_with('\n')));
+        let to_full = |at: usize| if in_body { at - body_start + full_body_start } else { at };
+        let from_full = |at: usize| match at {
+            at if at >= full_body_start => at - full_body_start + body_start,
+            at => at.min(body_start),
+        };
+        let found = self.context.completions(&full, to_full(cursor)).ok()?;
+        let matches = found.completions.into_iter().map(|c| c.code).collect();
+        Some((from_full(found.start_offset), from_full(found.end_offset), matches))
     }
 
     /// Binds what the cell handed over with `session::set` in the session.
@@ -389,6 +403,62 @@ impl Engine {
             forward(sink);
             result
         })
+    }
+}
+
+/// The session variables `code` mentions (as whole words) that a Rust cell
+/// binds: their names, values and Rust types. Names that are Rust keywords,
+/// prelude names or not ASCII are left out.
+fn mentioned(session: &Session, code: &str) -> Vec<(String, Value, &'static str)> {
+    let words: HashSet<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
+    session
+        .variable_names()
+        .into_iter()
+        .filter(|name| {
+            words.contains(name.as_str())
+                && !RESERVED.contains(&name.as_str())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .filter_map(|name| {
+            let value = session.get(&name)?;
+            let rust_type = rust_type(&value)?;
+            Some((name, value, rust_type))
+        })
+        .collect()
+}
+
+/// The line that starts every cell: the panic hook, then a binding per
+/// session variable, `let A: Matrix = tessera::session::get("A")…;`. One
+/// line, so the cell's own lines keep their numbers + 1.
+fn prefix(bound: &[(String, &str)]) -> String {
+    let mut line = String::from("tessera::session::catch_panics();");
+    for (name, rust_type) in bound {
+        line.push_str(&format!(
+            " #[allow(non_snake_case)] let {name}: {rust_type} = tessera::session::get(\"{name}\").unwrap_or_else(|e| panic!(\"{{e}}\"));"
+        ));
+    }
+    line
+}
+
+/// Splits off the leading `:command` lines, which evcxr reads only before
+/// the code: (those lines, ending in a newline; the rest; how many).
+fn split_commands(code: &str) -> (String, &str, usize) {
+    let commands = code
+        .split_inclusive('\n')
+        .take_while(|l| l.trim_start().starts_with(':') && !l.trim_start().starts_with("::"))
+        .count();
+    let (head, body) = code.split_at(code.split_inclusive('\n').take(commands).map(str::len).sum());
+    let head = if head.is_empty() || head.ends_with('\n') { head.to_string() } else { format!("{head}\n") };
+    (head, body, commands)
+}
+
+/// The Rust type a session value is bound as, if it crosses at all.
+fn rust_type(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Matrix(_) | Value::Gpu(_) => Some("Matrix"),
+        Value::Operator(_) | Value::GpuOperator(_) => Some("Operator"),
+        Value::Number(_) => Some("f64"),
+        _ => None,
     }
 }
 
