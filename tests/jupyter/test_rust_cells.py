@@ -130,7 +130,7 @@ class RustCellTests(unittest.TestCase):
         self.run_cell("Mc = [1, 2; 3, 4]")
         code = "%%rust\n:fmt {:?}\nlet r = Mc.transp"
         content = self.complete(code)
-        self.assertIn("transpose", content["matches"])
+        self.assertIn("transpose()", content["matches"])
         self.assertEqual(content["cursor_start"], len(code) - len("transp"))
         self.assertEqual(content["cursor_end"], len(code))
         # Tessera's own names are not offered in Rust, nor its documentation.
