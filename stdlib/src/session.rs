@@ -304,18 +304,17 @@ mod tests {
         let odd_nan = f64::from_bits(0x7ff8_0000_dead_beef);
         let m = Matrix::from_rows(&[vec![1.5, -0.0], vec![odd_nan, f64::MIN_POSITIVE / 4.0]]).unwrap();
         let k = Operator::kron(vec![m.clone().into(), Operator::diagonal(vec![2.0, 3.0])]).unwrap();
+        let bits = |m: &Matrix| m.to_row_major().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for (name, item) in [("M", Item::from(&m)), ("K", Item::from(&k)), ("x", Item::from(odd_nan))] {
             let path = exchange.output(name).unwrap();
             item.write(&path).unwrap();
             let back = Item::read(&path).unwrap();
             match (&item, &back) {
-                (Item::Matrix(a), Item::Matrix(b)) => {
-                    let bits = |m: &Matrix| m.to_row_major().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(bits(a), bits(b));
-                }
+                (Item::Matrix(a), Item::Matrix(b)) => assert_eq!(bits(a), bits(b)),
                 (Item::Operator(a), Item::Operator(b)) => {
                     assert!(matches!(b, Operator::Kronecker(..)), "structure kept");
                     assert_eq!(a.structure(), b.structure());
+                    assert_eq!(bits(&a.dense()), bits(&b.dense()), "entries kept bit for bit");
                 }
                 (Item::Number(a), Item::Number(b)) => assert_eq!(a.to_bits(), b.to_bits()),
                 _ => panic!("{name} changed kind: {} → {}", item.kind(), back.kind()),
