@@ -113,8 +113,10 @@ fn rust_error(message: impl Into<String>) -> LangError {
     LangError::new(ErrorKind::Rust, message, None)
 }
 
-#[cfg(not(feature = "rust"))]
-mod engine {
+// Compiled in every test build too, so that one build checks what a build
+// without Rust cells says.
+#[cfg(any(test, not(feature = "rust")))]
+mod disabled {
     use super::*;
     use tessera_lang::{Session, Sink};
 
@@ -152,6 +154,9 @@ mod engine {
 #[clippy::msrv = "1.95"]
 mod engine;
 
+#[cfg(not(feature = "rust"))]
+pub use disabled::RustCells;
+#[cfg(feature = "rust")]
 pub use engine::RustCells;
 
 #[cfg(test)]
@@ -178,6 +183,16 @@ mod tests {
         assert!(input_complete(" let x = 1;"));
         assert!(!input_complete(" fn f() {"));
         assert!(input_complete(" fn f() {\n}"));
+    }
+
+    #[test]
+    fn a_build_without_rust_cells_says_how_to_get_them() {
+        let mut session = tessera_lang::Session::new();
+        let mut cells = disabled::RustCells::new();
+        assert_eq!(cells.complete(&session, "x", 1), None);
+        let e = cells.run(&mut session, "1 + 1", 0, &mut tessera_lang::NullSink).unwrap_err();
+        assert_eq!(e.message, "this tessera was built without Rust cells");
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("the `rust` cargo feature")), "{:?}", e.hint);
     }
 
     #[test]
