@@ -2,7 +2,7 @@
 //! count and the history, and wraps every request in `status: busy` /
 //! `status: idle` on iopub (kernel_info included), as ipykernel does.
 
-use crate::interpreter::{Completeness, Interpreter, MimeBundle, Output, Stream};
+use crate::interpreter::{Completeness, ErrorInfo, Interpreter, MimeBundle, Output, Stream};
 use crate::wire::Message;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
@@ -78,14 +78,63 @@ impl Output for Collector<'_> {
     }
 }
 
-/// `*` and `?` glob matching, as `history_request`'s `pattern`.
+/// `*` and `?` glob matching, as `history_request`'s `pattern`: one pass
+/// over the text per pattern character (`O(|pattern|·|text|)`, never
+/// exponential), keeping the set of pattern positions reachable so far.
 fn glob(pattern: &[char], text: &[char]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some('*'), _) => glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..])),
-        (Some('?'), Some(_)) => glob(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
-        _ => false,
+    // reach[i]: the first i pattern characters match the text read so far.
+    let mut reach = vec![false; pattern.len() + 1];
+    reach[0] = true;
+    let close_stars = |reach: &mut Vec<bool>| {
+        for i in 0..pattern.len() {
+            if reach[i] && pattern[i] == '*' {
+                reach[i + 1] = true;
+            }
+        }
+    };
+    close_stars(&mut reach);
+    for &t in text {
+        let mut next = vec![false; pattern.len() + 1];
+        for i in 0..pattern.len() {
+            if reach[i] {
+                match pattern[i] {
+                    '*' => next[i] = true,
+                    '?' => next[i + 1] = true,
+                    p if p == t => next[i + 1] = true,
+                    _ => {}
+                }
+            }
+        }
+        close_stars(&mut next);
+        reach = next;
+    }
+    reach[pattern.len()]
+}
+
+/// Runs `f`; a panic (a bug in the interpreter) becomes its message and place.
+/// What a panicking call leaves half done is what an error would leave.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    })
+}
+
+/// The error reply of a panic in the interpreter.
+fn internal_error(message: String) -> ErrorInfo {
+    let evalue = format!("the kernel's interpreter panicked: {message}");
+    ErrorInfo {
+        ename: "InternalError".into(),
+        traceback: vec![
+            format!("InternalError: {evalue}"),
+            "this is a bug in the kernel, not in your code; please report it with the cell that caused it \
+             (the session and its variables are kept)"
+                .into(),
+        ],
+        evalue,
     }
 }
 
@@ -122,7 +171,7 @@ impl<I: Interpreter> Core<I> {
             "execute_request" => self.execute(request, channels),
             "complete_request" => {
                 let code = text("code");
-                let done = self.interpreter.complete(&code, cursor(&code));
+                let done = guarded(|| self.interpreter.complete(&code, cursor(&code))).unwrap_or_default();
                 json!({
                     "status": "ok",
                     "matches": done.matches,
@@ -133,17 +182,19 @@ impl<I: Interpreter> Core<I> {
             }
             "inspect_request" => {
                 let code = text("code");
-                match self.interpreter.inspect(&code, cursor(&code)) {
+                match guarded(|| self.interpreter.inspect(&code, cursor(&code))).ok().flatten() {
                     Some(data) => json!({"status": "ok", "found": true, "data": data, "metadata": {}}),
                     None => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),
                 }
             }
-            "is_complete_request" => match self.interpreter.is_complete(&text("code")) {
-                Completeness::Complete => json!({"status": "complete"}),
-                Completeness::Incomplete { indent } => json!({"status": "incomplete", "indent": indent}),
-                Completeness::Invalid => json!({"status": "invalid"}),
-                Completeness::Unknown => json!({"status": "unknown"}),
-            },
+            "is_complete_request" => {
+                match guarded(|| self.interpreter.is_complete(&text("code"))).unwrap_or(Completeness::Unknown) {
+                    Completeness::Complete => json!({"status": "complete"}),
+                    Completeness::Incomplete { indent } => json!({"status": "incomplete", "indent": indent}),
+                    Completeness::Invalid => json!({"status": "invalid"}),
+                    Completeness::Unknown => json!({"status": "unknown"}),
+                }
+            }
             "history_request" => self.history(c),
             "comm_info_request" => json!({"status": "ok", "comms": {}}),
             "interrupt_request" => {
@@ -189,7 +240,7 @@ impl<I: Interpreter> Core<I> {
         let count = self.execution_count;
         let mut out = Collector { channels, parent: request, silent, payload: Vec::new() };
         out.publish("execute_input", json!({"code": code, "execution_count": count}));
-        let result = self.interpreter.execute(&code, &mut out);
+        let result = guarded(|| self.interpreter.execute(&code, &mut out)).unwrap_or_else(|m| Err(internal_error(m)));
         let (reply, shown) = match result {
             Ok(value) => {
                 let shown = value.as_ref().and_then(|d| d.get("text/plain")).and_then(Value::as_str).map(String::from);
@@ -223,7 +274,8 @@ impl<I: Interpreter> Core<I> {
     fn user_expressions(&mut self, requested: &Value) -> Value {
         let mut out = serde_json::Map::new();
         for (name, expression) in requested.as_object().into_iter().flatten() {
-            let result = match self.interpreter.evaluate(expression.as_str().unwrap_or("")) {
+            let evaluated = guarded(|| self.interpreter.evaluate(expression.as_str().unwrap_or("")));
+            let result = match evaluated.unwrap_or_else(|m| Err(internal_error(m))) {
                 Ok(data) => json!({"status": "ok", "data": data, "metadata": {}}),
                 Err(e) => json!({"status": "error", "ename": e.ename, "evalue": e.evalue, "traceback": e.traceback}),
             };

@@ -1,5 +1,6 @@
 //! The routing core against a toy interpreter: replies, broadcasts,
-//! busy/idle, execution counts, history, cursor conversion.
+//! busy/idle, execution counts, history, cursor conversion, and the panic
+//! boundary around every call into the interpreter.
 
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,14 +9,26 @@ use tessera_kernel::interpreter::plain;
 use tessera_kernel::wire::{header, Message};
 use tessera_kernel::*;
 
-/// Echoes its code; `print:x` streams x, `fail` errors, `help` pages, `show` displays.
+/// Echoes its code; `print:x` streams x, `fail` errors, `help` pages, `show`
+/// displays, `set:x` remembers x (shown by `get`), and `panic` panics, in
+/// every method.
 struct Toy {
     interrupt: Arc<AtomicBool>,
+    kept: String,
 }
 
 impl Interpreter for Toy {
     fn execute(&mut self, code: &str, output: &mut dyn Output) -> Result<Option<MimeBundle>, ErrorInfo> {
         match code {
+            "panic" => {
+                output.stream(Stream::Stdout, "before the bug");
+                panic!("toy bug: index 3 out of range")
+            }
+            "get" => Ok(Some(plain(&self.kept))),
+            c if c.starts_with("set:") => {
+                self.kept = c[4..].to_string();
+                Ok(None)
+            }
             "fail" => {
                 Err(ErrorInfo { ename: "ToyError".into(), evalue: "it failed".into(), traceback: vec!["tb".into()] })
             }
@@ -38,11 +51,13 @@ impl Interpreter for Toy {
     }
     fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
         match expression {
+            "panic" => panic!("toy bug in evaluate"),
             "fail" => Err(ErrorInfo { ename: "ToyError".into(), evalue: "no".into(), traceback: vec![] }),
             e => Ok(plain(&e.to_uppercase())),
         }
     }
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
+        assert_ne!(code, "panic", "toy bug in complete");
         Completion {
             matches: vec!["kron".into(), "kronsum".into()],
             start: code[..cursor].rfind(' ').map_or(0, |i| i + 1),
@@ -50,10 +65,12 @@ impl Interpreter for Toy {
         }
     }
     fn inspect(&mut self, code: &str, _: usize) -> Option<MimeBundle> {
+        assert_ne!(code, "panic", "toy bug in inspect");
         (code == "kron").then(|| plain("kron(A, B)"))
     }
     fn is_complete(&mut self, code: &str) -> Completeness {
         match code {
+            "panic" => panic!("toy bug in is_complete"),
             "[" => Completeness::Incomplete { indent: "  ".into() },
             ")" => Completeness::Invalid,
             _ => Completeness::Complete,
@@ -102,7 +119,7 @@ fn request(msg_type: &str, content: Value) -> Message {
 }
 
 fn core() -> Core<Toy> {
-    Core::new(Toy { interrupt: Arc::new(AtomicBool::new(false)) })
+    Core::new(Toy { interrupt: Arc::new(AtomicBool::new(false)), kept: String::new() })
 }
 
 fn run(core: &mut Core<Toy>, msg_type: &str, content: Value) -> Recorder {
@@ -258,4 +275,63 @@ fn kernel_info_shutdown_and_interrupt() {
     assert!(k.interpreter().interrupt_flag().load(Ordering::Relaxed));
     let r = run(&mut k, "unknown_message", json!({}));
     assert!(r.replies.is_empty() && r.published.is_empty());
+}
+
+#[test]
+fn a_panicking_cell_gets_an_internal_error_reply_and_the_session_goes_on() {
+    let mut k = core();
+    run(&mut k, "execute_request", json!({"code": "set:kept"}));
+    let r = run(&mut k, "execute_request", json!({"code": "panic"}));
+    let reply = &r.replies[0].content;
+    assert_eq!(reply["status"], "error");
+    assert_eq!(reply["ename"], "InternalError");
+    assert_eq!(reply["evalue"], "the kernel's interpreter panicked: toy bug: index 3 out of range");
+    assert_eq!(reply["execution_count"], 2);
+    // What the cell printed before the bug was sent, then the error, then idle.
+    let t = types(&r);
+    assert_eq!(t, ["status", "execute_input", "stream", "error", "status"]);
+    // The interpreter and its state are still there.
+    let r = run(&mut k, "execute_request", json!({"code": "get"}));
+    assert_eq!(r.replies[0].content["status"], "ok");
+    let result = r.published.iter().find(|m| m.msg_type() == "execute_result").unwrap();
+    assert_eq!(result.content["data"]["text/plain"], "kept");
+    assert_eq!(result.content["execution_count"], 3);
+}
+
+#[test]
+fn a_panic_in_any_other_request_still_gets_its_reply() {
+    let mut k = core();
+    let r = run(&mut k, "complete_request", json!({"code": "panic", "cursor_pos": 5}));
+    assert_eq!(r.replies[0].content["status"], "ok");
+    assert_eq!(r.replies[0].content["matches"], json!([]));
+    let r = run(&mut k, "inspect_request", json!({"code": "panic", "cursor_pos": 5}));
+    assert_eq!(r.replies[0].content["found"], false);
+    let r = run(&mut k, "is_complete_request", json!({"code": "panic"}));
+    assert_eq!(r.replies[0].content["status"], "unknown");
+    let r = run(&mut k, "execute_request", json!({"code": "1", "user_expressions": {"x": "panic", "y": "ok"}}));
+    let expressions = &r.replies[0].content["user_expressions"];
+    assert_eq!(expressions["x"]["ename"], "InternalError");
+    assert_eq!(expressions["y"]["data"]["text/plain"], "OK");
+}
+
+#[test]
+fn history_search_with_many_stars_is_not_exponential() {
+    let mut k = core();
+    let long = "a".repeat(200);
+    run(&mut k, "execute_request", json!({"code": long}));
+    run(&mut k, "execute_request", json!({"code": format!("{long}b")}));
+    // `*a*a*…*a*b` backtracked exponentially on the first cell.
+    let pattern = format!("{}b", "*a".repeat(40));
+    let r = run(&mut k, "history_request", json!({"hist_access_type": "search", "pattern": pattern}));
+    let history = r.replies[0].content["history"].as_array().unwrap().clone();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0][1], 2);
+    for (pattern, text, matches) in
+        [("a?c", "abc", true), ("a*", "a", true), ("*", "", true), ("?", "", false), ("a*c", "abd", false)]
+    {
+        let mut k = core();
+        run(&mut k, "execute_request", json!({"code": text}));
+        let r = run(&mut k, "history_request", json!({"hist_access_type": "search", "pattern": pattern}));
+        assert_eq!(r.replies[0].content["history"].as_array().unwrap().len(), matches as usize, "{pattern} {text}");
+    }
 }

@@ -7,6 +7,7 @@ use crate::builtins;
 use crate::error::{ErrorKind, LangError, Result};
 use crate::gpu::Placement;
 use crate::session::{PlotMode, Session, Sink};
+use crate::span::{SourceId, Span};
 use crate::value::Value;
 use std::time::Instant;
 
@@ -25,7 +26,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "device",
         usage: ":device [cpu|gpu]",
-        summary: "where zeros, ones, eye, rand, randn, linspace, diagm, load place new matrices",
+        summary: "where constructors place new matrices (`:device` names them)",
     },
     Command {
         name: "plot",
@@ -77,13 +78,22 @@ fn footprint(v: &Value) -> (String, usize) {
     }
 }
 
-/// Runs `:name rest`.
-pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+/// Runs the cell `code`, which is `:name rest`. Errors point at the part of
+/// the line they are about (the command's name, or its argument).
+pub fn run(session: &mut Session, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+    let line = code.trim();
+    let line = line.strip_prefix(':').unwrap_or(line);
     let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let rest = rest.trim();
+    // `part` is a piece of `code`: its span there (at least one character wide).
+    let at = |part: &str| {
+        let start = (part.as_ptr() as usize).saturating_sub(code.as_ptr() as usize).min(code.len());
+        Span::new(start, start + part.len().max(1))
+    };
+    let argument = |message: String| LangError::new(ErrorKind::Argument, message, Some(at(rest)));
     match name {
         "help" if rest.is_empty() => sink.page(&overview()),
-        "help" => sink.page(&crate::help::help_text(rest, session.globals())?),
+        "help" => sink.page(&crate::help::help_text(rest, session.globals()).map_err(|e| e.at(at(rest)))?),
         "vars" => {
             let mut table = format!("{:<16} {:<12} {:<12} {:>12} {}\n", "name", "kind", "shape", "bytes", "device");
             for n in session.variable_names() {
@@ -95,44 +105,44 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             sink.stdout(&table);
         }
         "time" => {
+            // The code is parsed in place, the command blanked out, so that
+            // its spans point into the line as typed.
+            let offset = at(rest).start;
+            let blanked = format!("{}{}", " ".repeat(offset), &code[offset..]);
+            let stmts = crate::parser::parse_in(&blanked, SourceId::register(code))?;
             let start = Instant::now();
-            let value = session.execute(rest, sink);
+            let value = session.run(&stmts, sink);
             sink.stdout(&format!("time: {}\n", seconds(start.elapsed().as_secs_f64())));
             return value;
         }
         "save" | "load" if rest.is_empty() => {
-            return Err(LangError::new(ErrorKind::Argument, format!(":{name} needs a file name"), None))
+            return Err(LangError::new(ErrorKind::Argument, format!(":{name} needs a file name"), Some(at(name))))
         }
         "save" => {
             let bytes = crate::workspace::save(session.globals())?;
             std::fs::write(rest, bytes)
-                .map_err(|e| LangError::new(ErrorKind::Argument, format!("cannot write {rest}: {e}"), None))?;
+                .map_err(|e| LangError::new(ErrorKind::File, format!("cannot write {rest}: {e}"), Some(at(rest))))?;
             sink.stdout(&format!("saved {} variables to {rest}\n", session.variable_names().len()));
         }
         "load" => {
             let bytes = std::fs::read(rest)
-                .map_err(|e| LangError::new(ErrorKind::Argument, format!("cannot read {rest}: {e}"), None))?;
-            let count = crate::workspace::load(&bytes, session.globals())?;
+                .map_err(|e| LangError::new(ErrorKind::File, format!("cannot read {rest}: {e}"), Some(at(rest))))?;
+            let count = crate::workspace::load(&bytes, session.globals()).map_err(|e| e.at(at(rest)))?;
             sink.stdout(&format!("loaded {count} variables from {rest}\n"));
         }
         "device" => {
             match rest {
                 "" => {}
                 "cpu" => session.set_device(Placement::Cpu)?,
-                "gpu" => session.set_device(Placement::Gpu)?,
-                other => {
-                    return Err(LangError::new(
-                        ErrorKind::Argument,
-                        format!(":device is cpu or gpu, got `{other}`"),
-                        None,
-                    ))
-                }
+                "gpu" => session.set_device(Placement::Gpu).map_err(|e| e.at(at(rest)))?,
+                other => return Err(argument(format!(":device is cpu or gpu, got `{other}`"))),
             }
             let gpu = match tessera::device::Gpu::get() {
                 Ok(g) => format!("{}{}", g.name(), if g.supports_f64() { ", f64 and f32" } else { ", f32 only" }),
                 Err(_) => "none found".into(),
             };
-            sink.stdout(&format!("new matrices go to the {} (gpu: {gpu})\n", session.device().name()));
+            let placed = builtins::and_list(builtins::placed().map(|b| b.name));
+            sink.stdout(&format!("new matrices from {placed} go to the {} (gpu: {gpu})\n", session.device().name()));
         }
         "plot" => {
             let mode = match rest {
@@ -140,13 +150,7 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
                 "inline" => PlotMode::Inline,
                 "text" => PlotMode::Text,
                 "off" => PlotMode::Off,
-                other => {
-                    return Err(LangError::new(
-                        ErrorKind::Argument,
-                        format!(":plot is inline, text or off, got `{other}`"),
-                        None,
-                    ))
-                }
+                other => return Err(argument(format!(":plot is inline, text or off, got `{other}`"))),
             };
             session.set_plot_mode(mode);
             sink.stdout(&format!("figures are shown {}\n", describe(mode)));
@@ -156,18 +160,22 @@ pub fn run(session: &mut Session, line: &str, sink: &mut dyn Sink) -> Result<Opt
             return Err(LangError::new(
                 ErrorKind::Rust,
                 ":rust cells are run by the tessera binary (REPL, -e, Jupyter), not by a bare session",
-                None,
+                Some(at(name)),
             ))
         }
         "quit" => {
             return Err(LangError::new(
                 ErrorKind::Argument,
                 ":quit leaves the REPL; a notebook closes its kernel",
-                None,
+                Some(at(name)),
             ))
         }
         other => {
-            let err = LangError::new(ErrorKind::Name, format!("unknown command `:{other}` (:help lists them)"), None);
+            let err = LangError::new(
+                ErrorKind::Name,
+                format!("unknown command `:{other}` (:help lists them)"),
+                Some(at(name)),
+            );
             return Err(match crate::suggest::nearest(other, COMMANDS.iter().map(|c| c.name)) {
                 Some(best) => err.with_hint(format!("did you mean `:{best}`?")),
                 None => err,

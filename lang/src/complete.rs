@@ -112,7 +112,7 @@ mod tests {
         assert_eq!((c.start, c.end, c.matches.clone()), (4, 10, vec!["kronsum".to_string()]));
         assert_eq!(complete("kro", 3, &env).matches, vec!["kron", "kronecker_data", "kronsum"]);
         assert_eq!(complete(":he", 3, &env).matches, vec!["help"]);
-        let record = crate::eval::record(vec![("K", Value::Number(1.0)), ("R", Value::Number(2.0))]);
+        let record = crate::value::record(vec![("K", Value::Number(1.0)), ("R", Value::Number(2.0))]);
         env.set("cam".into(), record);
         assert_eq!(complete("cam.", 4, &env).matches, vec!["K", "R"]);
         assert_eq!(complete("wh", 2, &env).matches, vec!["while"]);

@@ -5,7 +5,9 @@
 use crate::span::Span;
 use std::fmt;
 
-/// What kind of failure.
+/// What kind of failure. Each kind has the name users and Jupyter's `ename`
+/// see; the standard library's errors map onto kinds by their variant
+/// ([`ErrorKind::of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The input is not valid Tessera.
@@ -17,27 +19,85 @@ pub enum ErrorKind {
     Name,
     /// A value of the wrong kind for an operation.
     Type,
-    /// Shapes, singular matrices, domains: the standard library's errors.
-    Math,
     /// A bad argument (count, keyword, range, index).
     Argument,
+    /// Shapes that do not fit together, or a rectangular matrix where a square one is needed.
+    Shape,
+    /// A singular matrix where an inverse is needed.
+    Singular,
+    /// A value outside an operation's domain: not positive definite, not
+    /// symmetric, NaN or infinity, no real result.
+    Domain,
+    /// An iteration that did not converge.
+    Convergence,
+    /// The GPU is missing or failed.
+    Device,
+    /// A file that cannot be read or written, or is malformed.
+    File,
+    /// A result larger than the memory this process can allocate.
+    Memory,
     /// Ctrl-C or an interrupt request stopped the evaluation.
     Interrupted,
     /// A Rust cell did not compile, panicked or could not run.
     Rust,
+    /// A bug in Tessera (a panic caught at the cell's boundary).
+    Internal,
 }
 
 impl ErrorKind {
+    /// Every kind, for tests and documentation.
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::Syntax,
+        ErrorKind::Incomplete,
+        ErrorKind::Name,
+        ErrorKind::Type,
+        ErrorKind::Argument,
+        ErrorKind::Shape,
+        ErrorKind::Singular,
+        ErrorKind::Domain,
+        ErrorKind::Convergence,
+        ErrorKind::Device,
+        ErrorKind::File,
+        ErrorKind::Memory,
+        ErrorKind::Interrupted,
+        ErrorKind::Rust,
+        ErrorKind::Internal,
+    ];
+
     /// The name shown to users (and as Jupyter's `ename`).
     pub fn name(&self) -> &'static str {
         match self {
             ErrorKind::Syntax | ErrorKind::Incomplete => "SyntaxError",
             ErrorKind::Name => "NameError",
             ErrorKind::Type => "TypeError",
-            ErrorKind::Math => "MathError",
             ErrorKind::Argument => "ArgumentError",
+            ErrorKind::Shape => "ShapeError",
+            ErrorKind::Singular => "SingularError",
+            ErrorKind::Domain => "DomainError",
+            ErrorKind::Convergence => "ConvergenceError",
+            ErrorKind::Device => "DeviceError",
+            ErrorKind::File => "FileError",
+            ErrorKind::Memory => "MemoryError",
             ErrorKind::Interrupted => "Interrupted",
             ErrorKind::Rust => "RustError",
+            ErrorKind::Internal => "InternalError",
+        }
+    }
+
+    /// The kind of a standard-library error, by its variant.
+    pub fn of(e: &tessera::Error) -> ErrorKind {
+        use tessera::Error as E;
+        match e {
+            E::ShapeMismatch { .. } | E::NotSquare { .. } => ErrorKind::Shape,
+            E::Singular { .. } => ErrorKind::Singular,
+            E::NotPositiveDefinite { .. } | E::NotSymmetric { .. } | E::NonFinite { .. } | E::Domain { .. } => {
+                ErrorKind::Domain
+            }
+            E::InvalidArgument { .. } => ErrorKind::Argument,
+            E::File { .. } => ErrorKind::File,
+            E::OutOfMemory { .. } => ErrorKind::Memory,
+            E::Device { .. } => ErrorKind::Device,
+            E::NoConvergence { .. } => ErrorKind::Convergence,
         }
     }
 }
@@ -49,6 +109,9 @@ pub struct LangError {
     pub message: String,
     pub span: Option<Span>,
     pub hint: Option<String>,
+    /// The standard-library error this one reports, when it is one (boxed:
+    /// the `Err` of every evaluation step stays small).
+    pub source: Option<Box<tessera::Error>>,
 }
 
 /// Result alias of the language crate.
@@ -56,7 +119,7 @@ pub type Result<T> = std::result::Result<T, LangError>;
 
 impl LangError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
-        LangError { kind, message: message.into(), span, hint: None }
+        LangError { kind, message: message.into(), span, hint: None, source: None }
     }
 
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
@@ -73,6 +136,12 @@ impl LangError {
 
     pub fn argument(message: impl Into<String>, span: Span) -> Self {
         LangError::new(ErrorKind::Argument, message, Some(span))
+    }
+
+    /// Keeps `e` as the standard-library error this one reports.
+    fn reporting(mut self, e: tessera::Error) -> Self {
+        self.source = Some(Box::new(e));
+        self
     }
 
     /// Adds a hint ("did you mean `kron`?").
@@ -95,18 +164,25 @@ impl LangError {
     ///   2 | x = solve(A, b)
     ///     |     ^^^^^^^^^^^
     /// ```
+    ///
+    /// The line shown is from the span's own source when it has one: an error
+    /// inside a function that an earlier cell defined points into that cell
+    /// ("of an earlier cell"), not into `source`, the text being run now.
     pub fn render(&self, source: &str) -> String {
         let mut out = format!("error: {}", self.message);
         if let Some(span) = self.span {
-            let (line, column) = span.line_column(source);
-            let text = source.lines().nth(line - 1).unwrap_or("");
-            let width = source[span.start.min(source.len())..span.end.min(source.len())]
-                .lines()
-                .next()
-                .map_or(1, |s| s.chars().count().max(1));
+            let registered = span.source.text();
+            let (text, elsewhere) = match registered.as_deref() {
+                Some(own) => (own, own != source),
+                None => (source, false),
+            };
+            let (line, column) = span.line_column(text);
+            let shown = text.lines().nth(line - 1).unwrap_or("");
+            let width = span.text(text).lines().next().map_or(1, |s| s.chars().count().max(1));
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
-            out.push_str(&format!("\n  at line {line}, column {column}\n  {gutter} | {text}\n  {pad} | "));
+            let of = if elsewhere { " of an earlier cell" } else { "" };
+            out.push_str(&format!("\n  at line {line}, column {column}{of}\n  {gutter} | {shown}\n  {pad} | "));
             out.push_str(&format!("{}{}", " ".repeat(column - 1), "^".repeat(width)));
         }
         if let Some(hint) = &self.hint {
@@ -122,10 +198,89 @@ impl fmt::Display for LangError {
     }
 }
 
-impl std::error::Error for LangError {}
+impl std::error::Error for LangError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
 
 impl From<tessera::Error> for LangError {
     fn from(e: tessera::Error) -> Self {
-        LangError::new(ErrorKind::Math, e.to_string(), None)
+        LangError::new(ErrorKind::of(&e), e.to_string(), None).reporting(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera::{Error as E, Shape};
+
+    #[test]
+    fn every_stdlib_error_has_its_own_name() {
+        let cases = [
+            (E::shapes("solve", Shape(3, 3), Shape(4, 1), "rows"), "ShapeError"),
+            (E::NotSquare { op: "det", shape: Shape(2, 3) }, "ShapeError"),
+            (E::singular("inv"), "SingularError"),
+            (E::NotPositiveDefinite { op: "chol", detail: String::new() }, "DomainError"),
+            (E::NotSymmetric { op: "eigh", asymmetry: 1.0 }, "DomainError"),
+            (E::NonFinite { op: "svd" }, "DomainError"),
+            (E::domain("logm", "negative eigenvalue"), "DomainError"),
+            (E::invalid("zeros", "bad"), "ArgumentError"),
+            (E::file("load", "truncated"), "FileError"),
+            (
+                E::OutOfMemory { op: "zeros", what: "a matrix".into(), bytes: 1 << 40, available: 1 << 30 },
+                "MemoryError",
+            ),
+            (E::Device { reason: "no adapter".into() }, "DeviceError"),
+            (E::NoConvergence { op: "eigvals" }, "ConvergenceError"),
+        ];
+        for (e, name) in cases {
+            let l = LangError::from(e.clone());
+            assert_eq!(l.kind.name(), name, "{e}");
+            assert_eq!(l.message, e.to_string());
+            assert_eq!(l.source.as_deref(), Some(&e));
+        }
+    }
+
+    #[test]
+    fn the_language_kinds_have_their_names() {
+        let names: Vec<&str> = ErrorKind::ALL.iter().map(ErrorKind::name).collect();
+        assert_eq!(
+            names,
+            [
+                "SyntaxError",
+                "SyntaxError",
+                "NameError",
+                "TypeError",
+                "ArgumentError",
+                "ShapeError",
+                "SingularError",
+                "DomainError",
+                "ConvergenceError",
+                "DeviceError",
+                "FileError",
+                "MemoryError",
+                "Interrupted",
+                "RustError",
+                "InternalError"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_error_renders_against_its_own_source() {
+        let earlier = "fn f(x) = x + ⊗nosuch";
+        let id = crate::span::SourceId::register(earlier);
+        let start = earlier.find("nosuch").unwrap();
+        let e =
+            LangError::new(ErrorKind::Name, "`nosuch` is not defined", Some(Span::new(start, start + 6).in_source(id)));
+        assert_eq!(
+            e.render("\"⊗⊗⊗⊗\"; f(1)"),
+            "error: `nosuch` is not defined\n  at line 1, column 16 of an earlier cell\n  1 | fn f(x) = x + ⊗nosuch\n    |                ^^^^^^"
+        );
+        assert_eq!(
+            e.render(earlier),
+            "error: `nosuch` is not defined\n  at line 1, column 16\n  1 | fn f(x) = x + ⊗nosuch\n    |                ^^^^^^"
+        );
     }
 }

@@ -1,16 +1,16 @@
 //! The evaluator: walks the syntax tree in a scope.
 
 use crate::ast::*;
-use crate::builtins::{Args, Builtin};
+use crate::builtins::{Args, Builtin, Device};
+use crate::context::{interruptible, Ctx, Sink, State, LONG_WORK};
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
 use crate::name::Name;
-use crate::session::{Sink, State};
 use crate::span::Span;
 use crate::value::{Closure, Record, Value};
 use crate::{index, ops};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// How evaluation leaves a construct early.
 pub enum Control {
@@ -28,10 +28,6 @@ impl From<LangError> for Control {
 }
 
 pub type Flow<T> = std::result::Result<T, Control>;
-
-/// Matrix products above this many multiply-adds (about a tenth of a second)
-/// run where Ctrl-C can interrupt them.
-const LONG_PRODUCT: usize = 100_000_000;
 
 /// Function calls nested deeper than this are refused (runaway recursion).
 const MAX_DEPTH: usize = 400;
@@ -60,35 +56,7 @@ impl<'a> Interp<'a> {
 
     /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
     pub fn check_interrupt(&self, span: Span) -> Result<()> {
-        if self.interrupt.load(Ordering::Relaxed) {
-            self.interrupt.store(false, Ordering::Relaxed);
-            return Err(LangError::new(ErrorKind::Interrupted, "interrupted", Some(span)));
-        }
-        Ok(())
-    }
-
-    /// Runs a long computation on a helper thread, polling the interrupt flag,
-    /// so Ctrl-C returns to the prompt at once; an abandoned computation
-    /// finishes in the background and its result is dropped.
-    fn interruptible<T: Send + 'static>(&self, span: Span, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        use std::sync::mpsc::{channel, RecvTimeoutError};
-        let (done, result) = channel();
-        std::thread::spawn(move || {
-            let _ = done.send(work());
-        });
-        loop {
-            match result.recv_timeout(std::time::Duration::from_millis(10)) {
-                Ok(value) => return Ok(value),
-                Err(RecvTimeoutError::Timeout) => self.check_interrupt(span)?,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(LangError::new(
-                        ErrorKind::Math,
-                        "the computation failed (please report it)",
-                        Some(span),
-                    ))
-                }
-            }
-        }
+        crate::context::check_interrupt(self.interrupt, span)
     }
 
     /// Runs statements; the value is that of the last one if it is an expression.
@@ -315,10 +283,11 @@ impl<'a> Interp<'a> {
                 }
                 match (op, &a, &b) {
                     (BinOp::Mul, Value::Matrix(x), Value::Matrix(y))
-                        if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_PRODUCT =>
+                        if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_WORK =>
                     {
                         let (x, y) = ((**x).clone(), (**y).clone());
-                        Value::matrix(self.interruptible(span, move || x.matmul(&y))?.map_err(LangError::from)?)
+                        let product = interruptible(self.interrupt, span, move || x.matmul(&y))?;
+                        Value::matrix(product.map_err(|e| at(e.into()))?)
                     }
                     _ => ops::binary(*op, a, b).map_err(at)?,
                 }
@@ -345,7 +314,7 @@ impl<'a> Interp<'a> {
             ExprKind::Index(target, subs) => {
                 let v = self.expr(target, env)?;
                 let resolved = self.subscripts(subs, env)?;
-                index::read(&v, &resolved, span)?
+                index::read(&v, &resolved, span).map_err(at)?
             }
             ExprKind::Field(target, name) => {
                 let v = self.expr(target, env)?;
@@ -425,20 +394,27 @@ impl<'a> Interp<'a> {
 
     fn call_builtin(&mut self, b: &'static Builtin, args: Args, span: Span) -> Flow<Value> {
         b.check(&args, span)?;
-        let placed = self.state.device == crate::gpu::Placement::Gpu && crate::gpu::PLACED.contains(&b.name);
-        (b.run)(self, args, span)
+        let run = match (b.device, args.first_gpu()) {
+            (Device::Gpu(on_device), Some(_)) => on_device,
+            (Device::Cpu | Device::Placed, Some((v, s))) => {
+                return Err(LangError::type_error(
+                    format!("`{}` runs on the cpu, and this is a {}", b.name, v.kind()),
+                    s,
+                )
+                .with_hint(crate::builtins::gpu_hint())
+                .into())
+            }
+            _ => b.run,
+        };
+        let placed = matches!(b.device, Device::Placed) && self.state.device == crate::gpu::Placement::Gpu;
+        let result = crate::boundary::catch(|| run(self, args, span))
+            .unwrap_or_else(|caught| Err(caught.into_error(&format!("`{}`", b.name))));
+        result
             .and_then(|v| match v {
                 Value::Matrix(m) if placed => crate::gpu::upload(&m, None),
                 v => Ok(v),
             })
-            .map_err(|e| {
-                let e = e.at(span);
-                if e.message.starts_with(b.name) || e.kind != ErrorKind::Math {
-                    Control::from(e)
-                } else {
-                    Control::from(LangError { message: format!("{}: {}", b.name, e.message), ..e })
-                }
-            })
+            .map_err(|e| Control::from(named_by(b, e.at(span))))
     }
 
     fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
@@ -494,7 +470,38 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// A record from named values.
-pub fn record(fields: Vec<(&str, Value)>) -> Value {
-    Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Name::new(n), v)).collect() }))
+impl Ctx for Interp<'_> {
+    fn state(&mut self) -> &mut State {
+        self.state
+    }
+    fn sink(&mut self) -> &mut dyn Sink {
+        self.sink
+    }
+    fn interrupt(&self) -> &AtomicBool {
+        self.interrupt
+    }
+    fn call(&mut self, f: Value, args: Args, span: Span) -> Result<Value> {
+        Interp::call(self, f, args, span).map_err(|flow| match flow {
+            Control::Error(e) => *e,
+            Control::Break(s) | Control::Continue(s) => {
+                LangError::syntax("`break` and `continue` belong inside a loop", s)
+            }
+            Control::Return(_) => LangError::syntax("`return` belongs inside a function", span),
+        })
+    }
+}
+
+/// A standard-library error as the builtin `b` reports it: the memory guard's
+/// refusal takes the builtin's name, other errors are prefixed by it unless they
+/// already name it (`kron: *: shapes …`). The language's own errors are as they are.
+fn named_by(b: &Builtin, e: LangError) -> LangError {
+    match &e.source {
+        Some(source) if source.op() != b.name => match &**source {
+            tessera::Error::OutOfMemory { .. } => {
+                LangError { span: e.span, hint: e.hint, ..LangError::from((**source).clone().named(b.name)) }
+            }
+            _ => LangError { message: format!("{}: {}", b.name, e.message), ..e },
+        },
+        _ => e,
+    }
 }

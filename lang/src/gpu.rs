@@ -29,10 +29,6 @@ impl Placement {
     }
 }
 
-/// The constructors whose matrices `:device gpu` places on the GPU (as
-/// PyTorch's default device places factory functions' tensors).
-pub const PLACED: [&str; 8] = ["zeros", "ones", "eye", "rand", "randn", "linspace", "diagm", "load"];
-
 pub fn value(g: GpuMatrix) -> Value {
     Value::Gpu(Rc::new(g))
 }

@@ -36,16 +36,17 @@ fn positions(sub: &Sub, len: usize, span: Span) -> Result<(Vec<usize>, bool)> {
         let k = if i < 0 { i + len as i64 } else { i };
         k.clamp(0, len as i64) as usize
     };
+    // A run of positions, listed only once the memory guard allows it.
+    let run = |lo: usize, hi: usize| -> Result<(Vec<usize>, bool)> {
+        let count = hi.saturating_sub(lo);
+        tessera::memory::check_buffer("index", &format!("a selection of {count} positions"), count as u128, 8)
+            .map_err(|e| LangError::from(e).at(span))?;
+        Ok(((lo..hi.max(lo)).collect(), false))
+    };
     match sub {
-        Sub::All => Ok(((0..len).collect(), false)),
-        Sub::Open(a, b, _) => {
-            let (lo, hi) = (a.map_or(0, bound), b.map_or(len, bound));
-            Ok(((lo..hi.max(lo)).collect(), false))
-        }
-        Sub::Value(Value::Range(a, b), _) => {
-            let (lo, hi) = (bound(*a), bound(*b));
-            Ok(((lo..hi.max(lo)).collect(), false))
-        }
+        Sub::All => run(0, len),
+        Sub::Open(a, b, _) => run(a.map_or(0, bound), b.map_or(len, bound)),
+        Sub::Value(Value::Range(a, b), _) => run(bound(*a), bound(*b)),
         Sub::Value(Value::Number(_) | Value::Bool(_), s) => {
             let Sub::Value(v, _) = sub else { unreachable!() };
             Ok((vec![resolve(integer(v, "an index").map_err(|e| e.at(*s))?, *s)?], true))
@@ -64,6 +65,11 @@ fn positions(sub: &Sub, len: usize, span: Span) -> Result<(Vec<usize>, bool)> {
 /// `target[subs]`.
 pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
     match target {
+        // One entry of a range is computed, not read from the formed vector.
+        Value::Range(a, b) if matches!(subs, [Sub::Value(Value::Number(_) | Value::Bool(_), _)]) => {
+            let (picked, _) = positions(&subs[0], crate::ops::range_len(*a, *b), span)?;
+            Ok(Value::Number((a + picked[0] as i64) as f64))
+        }
         Value::Matrix(_) | Value::Range(..) => {
             let m = to_matrix(target).expect("matrix-like");
             let (rows, cols, scalar) = matrix_positions(&m, subs, span)?;
@@ -96,7 +102,8 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
         },
         // Entries of an operator: apply it to the unit vectors of the selected
-        // columns (one apply per column, never the dense matrix).
+        // columns, or its transpose to those of the selected rows, whichever
+        // are fewer (one apply per unit vector, never the dense matrix).
         Value::Operator(op) => {
             let [row, col] = subs else {
                 return Err(LangError::argument("an operator takes two indices, A[i, j]", span));
@@ -104,8 +111,17 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             let shape = op.shape();
             let (rows, r1) = positions(row, shape.0, span)?;
             let (cols, c1) = positions(col, shape.1, span)?;
-            let units = Matrix::from_fn(shape.1, cols.len(), |i, k| if i == cols[k] { 1.0 } else { 0.0 });
-            let picked = op.apply(&units)?.select(&rows, &(0..cols.len()).collect::<Vec<_>>())?;
+            let units = |n: usize, at: &[usize]| {
+                tessera::memory::check("index", n, at.len())?;
+                Ok::<_, tessera::Error>(Matrix::from_fn(n, at.len(), |i, k| if i == at[k] { 1.0 } else { 0.0 }))
+            };
+            let picked = if rows.len() < cols.len() {
+                let all: Vec<usize> = (0..rows.len()).collect();
+                op.apply_transpose(&units(shape.0, &rows)?)?.select(&cols, &all)?.transpose()
+            } else {
+                let all: Vec<usize> = (0..cols.len()).collect();
+                op.apply(&units(shape.1, &cols)?)?.select(&rows, &all)?
+            };
             Ok(if r1 && c1 { Value::Number(picked[(0, 0)]) } else { Value::matrix(picked) })
         }
         other => Err(LangError::type_error(format!("a {} cannot be indexed", other.kind()), span)),
@@ -144,7 +160,7 @@ pub fn assign(target: Value, subs: &[Sub], value: Value, span: Span) -> Result<V
             let v = to_matrix(&value).ok_or_else(|| {
                 LangError::type_error(format!("a {} cannot be stored in a matrix", value.kind()), span)
             })?;
-            Rc::make_mut(&mut m).assign(&rows, &cols, &v)?;
+            Rc::make_mut(&mut m).assign(&rows, &cols, &v).map_err(|e| LangError::from(e).at(span))?;
             Ok(Value::Matrix(m))
         }
         Value::List(mut items) => {

@@ -5,7 +5,7 @@
 //! binary operator). `#` comments run to the end of the line.
 
 use crate::error::{LangError, Result};
-use crate::span::Span;
+use crate::span::{SourceId, Span};
 
 /// A token's kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,7 +137,21 @@ pub struct Token {
     pub spaced: bool,
 }
 
-/// Splits `source` into tokens, ending with [`Tok::Eof`].
+/// Splits `source` into tokens, ending with [`Tok::Eof`]; their spans (and
+/// an error's) name `id` as their source.
+pub fn lex_in(source: &str, id: SourceId) -> Result<Vec<Token>> {
+    let mut tokens = lex(source).map_err(|mut e| {
+        e.span = e.span.map(|s| s.in_source(id));
+        e
+    })?;
+    for t in &mut tokens {
+        t.span = t.span.in_source(id);
+    }
+    Ok(tokens)
+}
+
+/// Splits `source` into tokens, ending with [`Tok::Eof`], with spans of no
+/// registered source (for highlighting).
 pub fn lex(source: &str) -> Result<Vec<Token>> {
     let mut tokens = Vec::new();
     let bytes = source.as_bytes();

@@ -12,9 +12,11 @@
 //! ```
 
 pub mod ast;
+pub mod boundary;
 pub mod builtins;
 pub mod commands;
 pub mod complete;
+pub mod context;
 pub mod display;
 pub mod env;
 pub mod error;

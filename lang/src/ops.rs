@@ -48,10 +48,15 @@ pub fn to_matrix(v: &Value) -> Option<Rc<Matrix>> {
     }
 }
 
-/// `a:b` as a `1×n` row vector.
+/// The length of the range `a:b`.
+pub fn range_len(a: i64, b: i64) -> usize {
+    b.saturating_sub(a).max(0) as usize
+}
+
+/// `a:b` as a `1×n` row vector (refused by the memory guard when it would
+/// not fit, as every matrix is).
 pub fn range_vector(a: i64, b: i64) -> Matrix {
-    let n = (b - a).max(0) as usize;
-    Matrix::from_fn(1, n, |_, j| (a + j as i64) as f64)
+    Matrix::from_fn(1, range_len(a, b), |_, j| (a + j as i64) as f64)
 }
 
 /// Unary `-` and `!`.
@@ -259,6 +264,14 @@ fn matrix_power(a: &Matrix, t: f64) -> Result<Matrix> {
 /// Operators where at least one side is structured, and `⊗`/`⊕` on anything.
 fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
     use BinOp::*;
+    // A + A = 2A and A − A = 0·A: a loop that doubles an operator keeps one
+    // term instead of a sum that doubles with every step.
+    if let (Add | Sub, Value::Operator(p), Value::Operator(q)) = (op, a, b) {
+        if Rc::ptr_eq(p, q) {
+            let s = if op == Add { 2.0 } else { 0.0 };
+            return Ok(Value::Operator(Rc::new(Operator::scaled(s, (**p).clone()))));
+        }
+    }
     let number = |v: &Value| match v {
         Value::Number(x) => Some(*x),
         _ => None,

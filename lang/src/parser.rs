@@ -20,14 +20,21 @@
 
 use crate::ast::*;
 use crate::error::{ErrorKind, LangError, Result};
-use crate::lexer::{lex, Tok, Token};
+use crate::lexer::{lex_in, Tok, Token};
 use crate::name::Name;
-use crate::span::Span;
+use crate::span::{SourceId, Span};
 use std::rc::Rc;
 
-/// Parses a whole cell.
+/// Parses a whole cell, registering its text as the source of its spans.
 pub fn parse(source: &str) -> Result<Vec<Stmt>> {
-    let mut p = Parser { source, tokens: lex(source)?, pos: 0, ignore_newlines: vec![false], depth: 0 };
+    parse_in(source, SourceId::register(source))
+}
+
+/// Parses `source`, whose spans name `id` as their source (`id`'s text may
+/// differ from `source` outside the code, as for `:time CODE`, where the
+/// command is blanked out and the spans point into the line as typed).
+pub fn parse_in(source: &str, id: SourceId) -> Result<Vec<Stmt>> {
+    let mut p = Parser { source, tokens: lex_in(source, id)?, pos: 0, ignore_newlines: vec![false], depth: 0 };
     p.statements(&Tok::Eof)
 }
 
@@ -652,7 +659,7 @@ fn to_target(e: &Expr) -> Option<Target> {
 /// Whether `source` is a complete cell: `Ok(true)` complete, `Ok(false)` it
 /// stops inside an open construct (continue on the next line), `Err` invalid.
 pub fn is_complete(source: &str) -> std::result::Result<bool, LangError> {
-    match parse(source) {
+    match parse_in(source, SourceId::NONE) {
         Ok(_) => Ok(true),
         Err(e) if e.kind == ErrorKind::Incomplete => Ok(false),
         Err(e) => Err(e),

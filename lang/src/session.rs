@@ -4,6 +4,7 @@
 //! complete, interrupt).
 
 use crate::ast::StmtKind;
+pub use crate::context::{NullSink, PlotMode, Sink, State, StdSink};
 use crate::env::{Env, Scope};
 use crate::error::{LangError, Result};
 use crate::eval::{Control, Interp};
@@ -11,90 +12,7 @@ use crate::parser;
 use crate::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 use tessera::Rng;
-
-/// How figures are shown (`:plot inline|text|off`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PlotMode {
-    /// As images: in Jupyter, and in terminals with an image protocol (kitty,
-    /// iTerm2, sixel); as text in other terminals.
-    #[default]
-    Inline,
-    /// As Unicode braille and block characters.
-    Text,
-    /// Not drawn: a one-line summary instead.
-    Off,
-}
-
-impl PlotMode {
-    pub fn name(self) -> &'static str {
-        match self {
-            PlotMode::Inline => "inline",
-            PlotMode::Text => "text",
-            PlotMode::Off => "off",
-        }
-    }
-}
-
-/// Where a cell's output goes: streams, rich displays, help pages.
-pub trait Sink {
-    fn stdout(&mut self, text: &str);
-    fn stderr(&mut self, text: &str);
-    /// A value shown as a cell result would be (`display(x)`); figures are
-    /// shown as `plot` says.
-    fn display(&mut self, value: &Value, plot: PlotMode);
-    /// A help page (`?kron`).
-    fn page(&mut self, text: &str);
-    fn clear_output(&mut self);
-}
-
-/// A sink that writes to the process's standard output and error.
-pub struct StdSink;
-
-impl Sink for StdSink {
-    fn stdout(&mut self, text: &str) {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
-    }
-    fn stderr(&mut self, text: &str) {
-        eprint!("{text}");
-    }
-    /// Figures as text, 80 columns by 24 rows, unless plots are off.
-    fn display(&mut self, value: &Value, plot: PlotMode) {
-        let text = match value {
-            Value::Figure(f) if plot != PlotMode::Off => f.text(80, 24, false).unwrap_or_else(|e| e.to_string()),
-            other => crate::display::plain(other) + "\n",
-        };
-        self.stdout(&text);
-    }
-    fn page(&mut self, text: &str) {
-        self.stdout(&(text.to_string() + "\n"));
-    }
-    fn clear_output(&mut self) {}
-}
-
-/// A sink that discards everything (for evaluations whose value is all that matters).
-pub struct NullSink;
-
-impl Sink for NullSink {
-    fn stdout(&mut self, _: &str) {}
-    fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value, _: PlotMode) {}
-    fn page(&mut self, _: &str) {}
-    fn clear_output(&mut self) {}
-}
-
-/// Mutable state that builtins reach: the random stream, the stopwatch and
-/// where constructors place new matrices.
-pub struct State {
-    pub rng: Rng,
-    pub tic: Option<Instant>,
-    pub device: crate::gpu::Placement,
-    pub plot: PlotMode,
-}
 
 /// Whether a cell is ready to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,8 +79,9 @@ impl Session {
     /// Runs a cell. Returns the value to show: that of the last statement when
     /// it is an expression not ended by `;` and not `none`.
     pub fn execute(&mut self, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
-        if let Some(command) = code.trim_start().strip_prefix(':') {
-            return crate::commands::run(self, command.trim_end(), sink);
+        if code.trim_start().starts_with(':') {
+            let ran = crate::boundary::catch(|| crate::commands::run(self, code, sink));
+            return ran.unwrap_or_else(|caught| Err(caught.into_error("a session command")));
         }
         let stmts = parser::parse(code)?;
         self.run(&stmts, sink)
@@ -176,9 +95,12 @@ impl Session {
         let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);
         let mut last = Value::None;
         for stmt in stmts {
-            last = match interp.run(std::slice::from_ref(stmt), &self.globals) {
+            let ran = crate::boundary::catch(|| interp.run(std::slice::from_ref(stmt), &self.globals));
+            let ran = ran.unwrap_or_else(|caught| Err(caught.into_error("the evaluator").at(stmt.span).into()));
+            last = match ran {
                 Ok(v) => v,
-                Err(Control::Error(e)) => return Err(*e),
+                // An error that names no place is about its statement.
+                Err(Control::Error(e)) => return Err((*e).at(stmt.span)),
                 Err(Control::Return(_)) => {
                     return Err(LangError::syntax("`return` belongs inside a function", stmt.span))
                 }

@@ -58,6 +58,11 @@ pub struct Closure {
 }
 
 impl Value {
+    /// Whether the value lives on the GPU (a gpu matrix or operator).
+    pub fn on_gpu(&self) -> bool {
+        matches!(self, Value::Gpu(_) | Value::GpuOperator(_))
+    }
+
     /// The kind of value, as `:vars` and error messages name it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -104,4 +109,9 @@ impl std::fmt::Debug for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&crate::display::plain(self))
     }
+}
+
+/// A record from named values.
+pub fn record(fields: Vec<(&str, Value)>) -> Value {
+    Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Name::new(n), v)).collect() }))
 }

@@ -43,7 +43,7 @@ fig_spec = spectrum(randn(5, 5), kind = "eig", size = (320, 200))
 fn session_with_everything() -> Session {
     let mut s = Session::new();
     s.execute(SETUP, &mut NullSink).unwrap_or_else(|e| panic!("{}", e.render(SETUP)));
-    s.set("rec", tessera_lang::eval::record(vec![("K", Value::Number(1.0)), ("name", Value::str("cam"))]));
+    s.set("rec", tessera_lang::value::record(vec![("K", Value::Number(1.0)), ("name", Value::str("cam"))]));
     s.set("nothing", Value::None);
     s
 }

@@ -4,6 +4,8 @@
 //! Exit status: 0 success, 1 an evaluation or parse error, 2 bad usage.
 
 mod jupyter;
+#[cfg(test)]
+mod reference;
 mod repl;
 mod rust_cells;
 mod terminal;
@@ -12,15 +14,21 @@ use std::process::ExitCode;
 use tessera_lang::gpu::Placement;
 use tessera_lang::Session;
 
-const USAGE: &str = "usage: tessera                 start the interactive REPL
+/// The usage text; the constructors `--device` places come from the registry.
+fn usage() -> String {
+    let placed = tessera_lang::builtins::and_list(tessera_lang::builtins::placed().map(|b| b.name));
+    format!(
+        "usage: tessera                 start the interactive REPL
        tessera run FILE.tsr    run a script (output is what it prints)
        tessera -e 'CODE'       evaluate CODE and show its value
        tessera kernel install [--user | --sys-prefix | --prefix DIR]
                                install the Jupyter kernelspec `tessera`
        tessera kernel --connection-file FILE
                                run the Jupyter kernel (what kernel.json calls)
-       --device cpu|gpu        with run, -e or the REPL: where zeros, ones, eye, rand,
-                               randn, linspace, diagm and load place new matrices";
+       --device cpu|gpu        with run, -e or the REPL: where new matrices go
+                               ({placed} place them)"
+    )
+}
 
 /// Deep recursion in user code needs a deep native stack.
 const STACK_BYTES: usize = 256 << 20;
@@ -63,7 +71,7 @@ fn device_flag(args: &[String]) -> Result<(Placement, Vec<String>), ()> {
 
 fn dispatch(args: &[String]) -> ExitCode {
     let Ok((device, args)) = device_flag(args) else {
-        eprintln!("{USAGE}");
+        eprintln!("{}", usage());
         return ExitCode::from(2);
     };
     match args.as_slice() {
@@ -79,11 +87,11 @@ fn dispatch(args: &[String]) -> ExitCode {
         [cmd, sub, rest @ ..] if cmd == "kernel" && sub == "install" => install(rest),
         [cmd, flag, file] if cmd == "kernel" && flag == "--connection-file" => kernel(file),
         [flag] if flag == "-h" || flag == "--help" => {
-            println!("{USAGE}");
+            println!("{}", usage());
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", usage());
             ExitCode::from(2)
         }
     }
@@ -130,7 +138,7 @@ fn install(args: &[String]) -> ExitCode {
         [flag] if flag == "--sys-prefix" => jupyter::InstallTarget::SysPrefix,
         [flag, dir] if flag == "--prefix" => jupyter::InstallTarget::Prefix(dir.into()),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", usage());
             return ExitCode::from(2);
         }
     };

@@ -125,6 +125,25 @@ fn history_path() -> Option<std::path::PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".tessera_history")))
 }
 
+/// Runs one cell (Tessera or Rust) and prints its value or error.
+fn run_cell(session: &RefCell<Session>, rust: &RefCell<RustCells>, line: &str) {
+    let shown = match rust_code(line) {
+        Some((offset, code)) => rust
+            .borrow_mut()
+            .run(&mut session.borrow_mut(), code, offset, &mut crate::terminal::Terminal)
+            .map(|shown| shown.as_ref().and_then(crate::rust_cells::plain_text).map(|text| format!("{text}\n"))),
+        None => {
+            let result = session.borrow_mut().execute(line, &mut crate::terminal::Terminal);
+            result.map(|value| value.map(|v| crate::terminal::render(&v, session.borrow().plot_mode())))
+        }
+    };
+    match shown {
+        Ok(Some(text)) => print!("{text}"),
+        Ok(None) => {}
+        Err(e) => eprintln!("{}", e.render(line)),
+    }
+}
+
 /// Runs the REPL until Ctrl-D or `:quit`.
 pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
@@ -153,28 +172,11 @@ pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
         match editor.readline("tessera> ") {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) if matches!(line.trim(), ":quit" | ":q" | ":exit") => break,
-            Ok(line) if rust_code(&line).is_some() => {
-                let (offset, code) = rust_code(&line).expect("a Rust cell");
-                let result =
-                    rust.borrow_mut().run(&mut session.borrow_mut(), code, offset, &mut crate::terminal::Terminal);
-                match result {
-                    Ok(shown) => {
-                        if let Some(text) = shown.as_ref().and_then(crate::rust_cells::plain_text) {
-                            println!("{text}");
-                        }
-                    }
-                    Err(e) => eprintln!("{}", e.render(&line)),
-                }
-            }
             Ok(line) => {
-                let result = session.borrow_mut().execute(&line, &mut crate::terminal::Terminal);
-                match result {
-                    Ok(Some(v)) => {
-                        let mode = session.borrow().plot_mode();
-                        print!("{}", crate::terminal::render(&v, mode));
-                    }
-                    Ok(None) => {}
-                    Err(e) => eprintln!("{}", e.render(&line)),
+                // The panic boundary of the REPL: a bug anywhere in running or
+                // showing the cell is reported, and the session goes on.
+                if let Err(caught) = tessera_lang::boundary::catch(|| run_cell(&session, &rust, &line)) {
+                    eprintln!("{}", caught.into_error("the REPL").render(&line));
                 }
             }
             Err(ReadlineError::Interrupted) => {}

@@ -121,3 +121,35 @@ fn figures_show_as_text_in_a_plain_terminal_and_inline_in_kitty() {
     p.expect("⣿").expect(":plot text draws text even in kitty");
     p.send(ControlCode::EndOfTransmission).unwrap();
 }
+
+#[test]
+fn a_bug_in_a_builtin_is_an_internal_error_and_the_session_goes_on() {
+    let mut p = start();
+    enter(&mut p, "kept = 123");
+    // `panic_for_test` exists in the test builds of the binary only.
+    enter(&mut p, "x = 1; panic_for_test(\"deliberate\")");
+    p.expect("error: internal error in `panic_for_test`: deliberate (at lang/src/builtins/system.rs:")
+        .expect("the panic is reported as an error");
+    p.expect("this is a bug in Tessera").expect("with a hint");
+    enter(&mut p, "kept + x");
+    p.expect("124").expect("variables made before and in the cell survive");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}
+
+#[test]
+fn fuzz_reproducers_end_in_errors_and_the_session_keeps_its_variables() {
+    let mut p = start();
+    enter(&mut p, "kept = 123");
+    enter(&mut p, "fn fz(x) = x + nosuch");
+    enter(&mut p, "\"⊗⊗⊗⊗⊗⊗\"; fz(1)");
+    p.expect("at line 1, column 16 of an earlier cell").expect("the error points into the defining cell");
+    enter(&mut p, "ones(1e5, 1) * ones(1, 1e5)");
+    p.expect("error: *: a 100000×100000 matrix would take 74.5 GiB").expect("a refused product");
+    enter(&mut p, "size(svdvals(kron(eye(1000), eye(1000))))");
+    p.expect("(1000000, 1)").expect("singular values through the factors");
+    enter(&mut p, "zeros(0, 9e15)");
+    p.expect("one side alone").expect("an impossible side");
+    enter(&mut p, "kept + 1");
+    p.expect("124").expect("variables survive every error");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}

@@ -46,9 +46,16 @@ pub enum Error {
     /// of a matrix with a negative eigenvalue).
     #[error("{op}: {reason}")]
     Domain { op: &'static str, reason: String },
+    /// A file that cannot be read or written, or whose contents are malformed.
+    #[error("{op}: {reason}")]
+    File { op: &'static str, reason: String },
     /// The GPU is missing, cannot do what was asked, or failed.
     #[error("gpu: {reason}")]
     Device { reason: String },
+    /// A result larger than the memory this process can still allocate
+    /// (see [`crate::memory`]).
+    #[error("{op}: {what} would take {}, and {} is available", crate::memory::human(*.bytes), crate::memory::human(*.available))]
+    OutOfMemory { op: &'static str, what: String, bytes: u128, available: u128 },
     /// An iterative algorithm did not converge.
     #[error("{op}: the iteration did not converge")]
     NoConvergence { op: &'static str },
@@ -71,6 +78,35 @@ impl Error {
     /// Shorthand for [`Error::Singular`] without further detail.
     pub fn singular(op: &'static str) -> Self {
         Error::Singular { op, detail: String::new() }
+    }
+
+    /// Shorthand for [`Error::File`].
+    pub fn file(op: &'static str, reason: impl Into<String>) -> Self {
+        Error::File { op, reason: reason.into() }
+    }
+
+    /// The operation the error names (`"gpu"` for device errors).
+    pub fn op(&self) -> &'static str {
+        match self {
+            Error::ShapeMismatch { op, .. }
+            | Error::NotSquare { op, .. }
+            | Error::Singular { op, .. }
+            | Error::NotPositiveDefinite { op, .. }
+            | Error::NotSymmetric { op, .. }
+            | Error::NonFinite { op }
+            | Error::InvalidArgument { op, .. }
+            | Error::Domain { op, .. }
+            | Error::File { op, .. }
+            | Error::OutOfMemory { op, .. }
+            | Error::NoConvergence { op } => op,
+            Error::Device { .. } => "gpu",
+        }
+    }
+
+    /// The same error, naming `op` as the operation that failed (device
+    /// errors keep their `gpu:`).
+    pub fn named(self, op: &'static str) -> Self {
+        crate::dense::decomp::rename(self, op)
     }
 
     /// Shorthand for [`Error::Domain`].

@@ -67,11 +67,46 @@ fn matrix_shape(dims: &[usize]) -> Option<(usize, usize)> {
 }
 
 fn malformed(format: &str, reason: impl std::fmt::Display) -> Error {
-    Error::invalid("load", format!("not a valid {format} file: {reason}"))
+    Error::file("load", format!("not a valid {format} file: {reason}"))
+}
+
+/// The deepest bracket nesting a `.npy` header may have: a matrix's dtype
+/// is a plain type (`'<f8'`), and a record's nests a level per field; the
+/// header parser takes time that grows fast with the depth.
+const MAX_HEADER_NESTING: usize = 16;
+
+/// Refuses a header that nests brackets deeper than [`MAX_HEADER_NESTING`],
+/// before the header parser sees it. The layout: magic (6 bytes), version (2),
+/// header length (2 bytes in version 1, 4 in versions 2 and 3), header text.
+fn check_npy_header(bytes: &[u8]) -> Result<()> {
+    let (len_bytes, start) = match bytes.get(6) {
+        Some(1) => (2, 10),
+        Some(_) => (4, 12),
+        None => return Ok(()), // too short: the parser says so
+    };
+    let Some(len) = bytes.get(8..8 + len_bytes) else { return Ok(()) };
+    let len = len.iter().rev().fold(0usize, |acc, &b| acc << 8 | b as usize);
+    let header = &bytes[start.min(bytes.len())..start.saturating_add(len).min(bytes.len())];
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for &b in header {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_HEADER_NESTING {
+        return Err(malformed(".npy", format!("the header nests brackets {deepest} deep")));
+    }
+    Ok(())
 }
 
 /// The matrix stored in the bytes of an `.npy` file.
 pub fn read_npy(bytes: &[u8]) -> Result<Matrix> {
+    check_npy_header(bytes)?;
     let mut data = bytes;
     let header = npyz::NpyHeader::from_reader(&mut data).map_err(|e| malformed(".npy", e))?;
     let npy = npyz::NpyFile::with_header(header, data);
@@ -93,6 +128,7 @@ pub fn read_npy(bytes: &[u8]) -> Result<Matrix> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| malformed(".npy", "a dimension does not fit in memory"))?;
     let (m, n) = matrix_shape(&dims).ok_or_else(|| malformed(".npy", "the shape overflows"))?;
+    crate::memory::check("load", m, n)?;
     let width = usize::try_from(ty.size_field()).map_err(|_| malformed(".npy", "element size"))?;
     let needed =
         m.checked_mul(n).and_then(|c| c.checked_mul(width)).ok_or_else(|| malformed(".npy", "the shape overflows"))?;
@@ -114,7 +150,7 @@ pub fn read_npy(bytes: &[u8]) -> Result<Matrix> {
 /// `A` as the bytes of an `.npy` file: shape `(m, n)`, little-endian `f64`, C order.
 pub fn write_npy(a: &Matrix) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(128 + 8 * a.len());
-    let io = |e: std::io::Error| Error::invalid("save", e.to_string());
+    let io = |e: std::io::Error| Error::file("save", e.to_string());
     use npyz::WriterBuilder;
     let mut writer = npyz::WriteOptions::<f64>::new()
         .default_dtype()
@@ -155,6 +191,7 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Vec<(String, Matrix)>> {
             }
         };
         let (m, n) = matrix_shape(view.shape()).ok_or_else(|| malformed(".safetensors", "a shape overflows"))?;
+        crate::memory::check("load", m, n)?;
         let values = decode(view.data(), element, width, false)
             .filter(|v| v.len() == m * n)
             .ok_or_else(|| malformed(".safetensors", format!("tensor `{name}` has the wrong number of bytes")))?;
@@ -174,10 +211,10 @@ pub fn write_safetensors(tensors: &[(String, Matrix)]) -> Result<Vec<u8>> {
         .map(|((name, m), data)| {
             safetensors::tensor::TensorView::new(Dtype::F64, vec![m.rows(), m.cols()], data)
                 .map(|view| (name.as_str(), view))
-                .map_err(|e| Error::invalid("save", e.to_string()))
+                .map_err(|e| Error::file("save", e.to_string()))
         })
         .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, None).map_err(|e| Error::invalid("save", e.to_string()))
+    safetensors::serialize(views, None).map_err(|e| Error::file("save", e.to_string()))
 }
 
 #[cfg(test)]

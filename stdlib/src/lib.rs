@@ -47,6 +47,7 @@ pub mod error;
 pub mod evcxr;
 pub mod figure;
 pub mod io;
+pub mod memory;
 pub mod ops;
 pub mod random;
 pub mod rope;

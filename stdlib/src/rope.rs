@@ -32,6 +32,7 @@ fn check_even(op: &'static str, d: usize) -> Result<()> {
 /// `[cos φᵢ, −sin φᵢ; sin φᵢ, cos φᵢ]`, `φᵢ = pos·θᵢ`.
 pub fn rope_matrix(d: usize, pos: f64, base: f64) -> Result<Matrix> {
     check_even("rope_matrix", d)?;
+    crate::memory::check("rope_matrix", d, d)?;
     let theta = frequencies(d, base);
     Ok(Matrix::from_fn(d, d, |r, c| {
         if r / 2 != c / 2 {
@@ -165,6 +166,10 @@ impl ComRope {
         if axes == 0 {
             return Err(Error::invalid("comrope", "needs at least one position axis"));
         }
+        // (d / block)·axes generators of block×block, each a small allocation of its own.
+        let count = (d / block) as u128 * axes as u128;
+        let each = (block * block * 8 + 64) as u128;
+        crate::memory::check_buffer("comrope", &format!("{count} generators of {block}×{block}"), count, each)?;
         let generators = (0..d / block)
             .map(|j| match kind {
                 RopeKind::Ap => {

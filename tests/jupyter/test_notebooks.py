@@ -2,6 +2,7 @@
 in its own folder, without error; the tour shows what it should, and the
 domain notebooks agree with the reference libraries (oracle.json, written by
 tests/fixtures/generate.py)."""
+import functools
 import json
 import pathlib
 
@@ -18,7 +19,9 @@ FIGURES = sorted(EXAMPLES.glob("figures/*.ipynb"))
 RUST_TIMEOUT_S = 1800
 
 
+@functools.lru_cache(maxsize=None)
 def run(path):
+    """The notebook executed, once per test session (several tests read it)."""
     nb = nbformat.read(path, as_version=4)
     timeout = RUST_TIMEOUT_S if path in RUST else 120
     NotebookClient(nb, timeout=timeout, kernel_name="tessera", allow_errors=False,

@@ -3,46 +3,53 @@
 //! `stereo_depth`, `triangulate`. Points are rows (`N×3` world, `N×2`
 //! pixels); `decompose` returns a record `(K, R, t, center)`.
 
-use super::{Args, Builtin};
+use super::{Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::{record, Interp};
 use crate::span::Span;
+use crate::value::record;
 use crate::value::Value;
 use tessera::camera::{self, Axis};
 
-fn intrinsics(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn intrinsics(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (fx, fy, px, py) = (args.number(0)?, args.number(1)?, args.number(2)?, args.number(3)?);
     Ok(Value::matrix(camera::intrinsics(fx, fy, px, py, args.keyword_number("skew", 0.0)?)?))
 }
 
-fn rotx(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rotx(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::axis_rotation(Axis::X, args.number(0)?)))
 }
 
-fn roty(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn roty(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::axis_rotation(Axis::Y, args.number(0)?)))
 }
 
-fn rotz(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rotz(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::axis_rotation(Axis::Z, args.number(0)?)))
 }
 
-fn rodrigues(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rodrigues(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::rodrigues(&*args.matrix(0)?)?))
 }
 
-fn projection(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn projection(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::projection(&*args.matrix(0)?, &*args.matrix(1)?, &*args.matrix(2)?)?))
 }
 
-fn project(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let ((Value::Gpu(p), _), (Value::Gpu(x), _)) = (args.get(0), args.get(1)) {
-        return Ok(crate::gpu::value(x.project(p)?));
+/// `project(P, X)` with the camera and the points on the gpu.
+fn project_gpu(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    match (args.get(0), args.get(1)) {
+        ((Value::Gpu(p), _), (Value::Gpu(x), _)) => Ok(crate::gpu::value(x.project(p)?)),
+        _ => Err(LangError::type_error("`project` mixes a gpu matrix and a cpu matrix", span)
+            .with_hint("move both to the gpu (gpu(P), gpu(X)) or both back (cpu)")),
     }
+}
+
+fn project(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::project(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn decompose(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn decompose(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let d = camera::decompose(&*args.matrix(0)?)?;
     Ok(record(vec![
         ("K", Value::matrix(d.k)),
@@ -52,15 +59,15 @@ fn decompose(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     ]))
 }
 
-fn calibrate_dlt(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn calibrate_dlt(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::calibrate_dlt(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn reproj_error(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn reproj_error(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(camera::reproj_error(&*args.matrix(0)?, &*args.matrix(1)?, &*args.matrix(2)?)?))
 }
 
-fn stereo_depth(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn stereo_depth(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let doffs = match (args.opt(3), args.keyword("doffs")) {
         (Some(_), Some((_, span))) => return Err(LangError::argument("doffs is given twice", span)),
         (Some((v, span)), None) => super::as_number(v, span)?,
@@ -69,7 +76,7 @@ fn stereo_depth(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(camera::stereo_depth(args.number(0)?, args.number(1)?, &*args.matrix(2)?, doffs)?))
 }
 
-fn triangulate(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn triangulate(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (p1, p2, x1, x2) = (args.matrix(0)?, args.matrix(1)?, args.matrix(2)?, args.matrix(3)?);
     Ok(Value::matrix(camera::triangulate(&p1, &p2, &x1, &x2)?))
 }
@@ -85,6 +92,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (4, Some(4)),
         keywords: &["skew"],
         run: intrinsics,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rotx",
@@ -95,6 +103,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: rotx,
+        device: Device::Cpu,
     },
     Builtin {
         name: "roty",
@@ -105,6 +114,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: roty,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rotz",
@@ -115,6 +125,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: rotz,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rodrigues",
@@ -126,6 +137,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: rodrigues,
+        device: Device::Cpu,
     },
     Builtin {
         name: "projection",
@@ -137,6 +149,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(3)),
         keywords: &[],
         run: projection,
+        device: Device::Cpu,
     },
     Builtin {
         name: "project",
@@ -147,6 +160,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: project,
+        device: Device::Gpu(project_gpu),
     },
     Builtin {
         name: "decompose",
@@ -159,6 +173,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: decompose,
+        device: Device::Cpu,
     },
     Builtin {
         name: "calibrate_dlt",
@@ -172,6 +187,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: calibrate_dlt,
+        device: Device::Cpu,
     },
     Builtin {
         name: "reproj_error",
@@ -183,6 +199,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(3)),
         keywords: &[],
         run: reproj_error,
+        device: Device::Cpu,
     },
     Builtin {
         name: "stereo_depth",
@@ -194,6 +211,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(4)),
         keywords: &["doffs"],
         run: stereo_depth,
+        device: Device::Cpu,
     },
     Builtin {
         name: "triangulate",
@@ -208,5 +226,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (4, Some(4)),
         keywords: &[],
         run: triangulate,
+        device: Device::Cpu,
     },
 ];

@@ -2,9 +2,9 @@
 //! `linspace`, `diagm`, `diag`, `reshape`, `hcat`, `vcat`, `size`, `rows`,
 //! `cols`, `list`.
 
-use super::{as_matrix, check_allocation, Args, Builtin};
+use super::{as_matrix, check_allocation, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
 use std::rc::Rc;
@@ -18,52 +18,52 @@ fn dims(args: &Args, span: Span) -> Result<(usize, usize)> {
     Ok((m, n))
 }
 
-fn zeros(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn zeros(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, n) = dims(&args, span)?;
     Ok(Value::matrix(Matrix::zeros(m, n)))
 }
 
-fn ones(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn ones(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, n) = dims(&args, span)?;
     Ok(Value::matrix(Matrix::ones(m, n)))
 }
 
-fn eye(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn eye(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, n) = dims(&args, span)?;
     Ok(Value::matrix(Matrix::from_fn(m, n, |i, j| if i == j { 1.0 } else { 0.0 })))
 }
 
-fn rand(interp: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn rand(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, n) = dims(&args, span)?;
-    Ok(Value::matrix(interp.state.rng.rand(m, n)))
+    Ok(Value::matrix(ctx.state().rng.rand(m, n)))
 }
 
-fn randn(interp: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn randn(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, n) = dims(&args, span)?;
-    Ok(Value::matrix(interp.state.rng.randn(m, n)))
+    Ok(Value::matrix(ctx.state().rng.randn(m, n)))
 }
 
-fn seed(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn seed(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let k = args.size(0)?;
-    interp.state.rng = Rng::seeded(k as u64);
+    ctx.state().rng = Rng::seeded(k as u64);
     Ok(Value::None)
 }
 
-fn linspace(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn linspace(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let n = args.size(2)?;
     check_allocation(n, 1, span)?;
     Ok(Value::matrix(Matrix::linspace(args.number(0)?, args.number(1)?, n)))
 }
 
-fn diagm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn diagm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(Matrix::diagm(&*args.matrix(0)?)?))
 }
 
-fn diag(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn diag(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(args.matrix(0)?.diag()))
 }
 
-fn reshape(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn reshape(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(args.matrix(0)?.reshape(args.size(1)?, args.size(2)?)?))
 }
 
@@ -73,11 +73,11 @@ fn concatenate(args: &Args, join: fn(&[&Matrix]) -> tessera::Result<Matrix>) -> 
     Ok(Value::matrix(join(&refs)?))
 }
 
-fn hcat(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn hcat(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     concatenate(&args, Matrix::hcat)
 }
 
-fn vcat(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn vcat(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     concatenate(&args, Matrix::vcat)
 }
 
@@ -88,6 +88,8 @@ fn shape_of(args: &Args) -> Result<(usize, usize)> {
         Value::Operator(op) => (op.shape().0, op.shape().1),
         Value::Gpu(g) => (g.rows(), g.cols()),
         Value::GpuOperator(o) => (o.1.shape().0, o.1.shape().1),
+        // A range is a row vector, measured without forming it.
+        Value::Range(a, b) => (1, b.saturating_sub(*a).max(0) as usize),
         other => {
             let m = as_matrix(other, span)?;
             (m.rows(), m.cols())
@@ -95,24 +97,24 @@ fn shape_of(args: &Args) -> Result<(usize, usize)> {
     })
 }
 
-fn size(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn size(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (m, n) = shape_of(&args)?;
     Ok(Value::tuple(vec![Value::Number(m as f64), Value::Number(n as f64)]))
 }
 
-fn rows(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rows(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(shape_of(&args)?.0 as f64))
 }
 
-fn cols(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn cols(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(shape_of(&args)?.1 as f64))
 }
 
-fn list(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn list(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::List(Rc::new(args.positional().map(|(v, _)| v.clone()).collect())))
 }
 
-fn push(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn push(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (first, span) = args.get(0);
     let Value::List(items) = first else {
         return Err(LangError::type_error(format!("push appends to a list, got a {}", first.kind()), span)
@@ -124,12 +126,13 @@ fn push(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::List(Rc::new(out)))
 }
 
-fn len(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn len(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let n = match args.get(0) {
         (Value::List(items) | Value::Tuple(items), _) => items.len(),
         (Value::Str(s), _) => s.chars().count(),
         (Value::Record(r), _) => r.fields.len(),
         (Value::Gpu(g), _) => g.len(),
+        (Value::Range(a, b), _) => b.saturating_sub(*a).max(0) as usize,
         (v, span) => as_matrix(v, span)?.len(),
     };
     Ok(Value::Number(n as f64))
@@ -145,6 +148,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: zeros,
+        device: Device::Placed,
     },
     Builtin {
         name: "ones",
@@ -155,6 +159,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: ones,
+        device: Device::Placed,
     },
     Builtin {
         name: "eye",
@@ -165,6 +170,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: eye,
+        device: Device::Placed,
     },
     Builtin {
         name: "rand",
@@ -176,6 +182,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: rand,
+        device: Device::Placed,
     },
     Builtin {
         name: "randn",
@@ -186,6 +193,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: randn,
+        device: Device::Placed,
     },
     Builtin {
         name: "seed",
@@ -196,6 +204,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: seed,
+        device: Device::Cpu,
     },
     Builtin {
         name: "linspace",
@@ -206,6 +215,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(3)),
         keywords: &[],
         run: linspace,
+        device: Device::Placed,
     },
     Builtin {
         name: "diagm",
@@ -216,6 +226,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: diagm,
+        device: Device::Placed,
     },
     Builtin {
         name: "diag",
@@ -226,6 +237,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: diag,
+        device: Device::Cpu,
     },
     Builtin {
         name: "reshape",
@@ -236,6 +248,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(3)),
         keywords: &[],
         run: reshape,
+        device: Device::Cpu,
     },
     Builtin {
         name: "hcat",
@@ -246,6 +259,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, None),
         keywords: &[],
         run: hcat,
+        device: Device::Cpu,
     },
     Builtin {
         name: "vcat",
@@ -256,6 +270,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, None),
         keywords: &[],
         run: vcat,
+        device: Device::Cpu,
     },
     Builtin {
         name: "size",
@@ -266,6 +281,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: size,
+        device: Device::Any,
     },
     Builtin {
         name: "rows",
@@ -276,6 +292,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: rows,
+        device: Device::Any,
     },
     Builtin {
         name: "cols",
@@ -286,6 +303,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: cols,
+        device: Device::Any,
     },
     Builtin {
         name: "list",
@@ -296,6 +314,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, None),
         keywords: &[],
         run: list,
+        device: Device::Any,
     },
     Builtin {
         name: "push",
@@ -306,6 +325,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, None),
         keywords: &[],
         run: push,
+        device: Device::Any,
     },
     Builtin {
         name: "len",
@@ -316,5 +336,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: len,
+        device: Device::Any,
     },
 ];

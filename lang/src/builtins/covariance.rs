@@ -1,16 +1,25 @@
 //! Covariance: `cov` (with `estimator="scm"|"lwf"|"oas"`) and `augment`.
 
-use super::{Args, Builtin};
+use super::{Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
 use tessera::covariance;
 
-fn cov(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let ((Value::Gpu(g), _), None) = (args.get(0), args.keyword("estimator")) {
-        return Ok(crate::gpu::value(g.cov()?));
+/// `cov(G)` of a gpu matrix: centring and XᵀX on the device.
+fn cov_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    match (args.get(0), args.keyword("estimator")) {
+        ((Value::Gpu(g), _), None) => Ok(crate::gpu::value(g.cov()?)),
+        ((Value::Gpu(_), _), Some((_, s))) => {
+            Err(LangError::argument("the gpu computes the sample covariance only", s)
+                .with_hint("cov(cpu(x), estimator=...) for the shrinkage estimators"))
+        }
+        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
     }
+}
+
+fn cov(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let x = args.matrix(0)?;
     let estimate = match args.keyword("estimator") {
         None => covariance::cov(&x)?,
@@ -22,7 +31,7 @@ fn cov(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(estimate))
 }
 
-fn augment(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn augment(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(covariance::augment(&*args.matrix(0)?, args.size(1)?, args.size(2)?)?))
 }
 
@@ -37,6 +46,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &["estimator"],
         run: cov,
+        device: Device::Gpu(cov_gpu),
     },
     Builtin {
         name: "augment",
@@ -49,5 +59,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (3, Some(3)),
         keywords: &[],
         run: augment,
+        device: Device::Cpu,
     },
 ];

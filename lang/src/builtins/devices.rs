@@ -1,8 +1,8 @@
 //! Devices: `gpu(A)`, `cpu(A)`, `device(A)`.
 
-use super::{as_matrix, Args, Builtin};
+use super::{as_matrix, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::gpu;
 use crate::span::Span;
 use crate::value::Value;
@@ -18,7 +18,7 @@ fn precision(args: &Args) -> Result<Option<Precision>> {
     }
 }
 
-fn to_gpu(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn to_gpu(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let wanted = precision(&args)?;
     match args.get(0) {
         (Value::Gpu(g), _) if wanted.is_none_or(|p| p == g.precision()) => Ok(Value::Gpu(g.clone())),
@@ -31,7 +31,7 @@ fn to_gpu(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
     }
 }
 
-fn to_cpu(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn to_cpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     match args.get(0) {
         (Value::Gpu(g), _) => Ok(Value::matrix(g.download()?)),
         (Value::GpuOperator(o), _) => Ok(Value::Operator(Rc::new(o.0.clone()))),
@@ -39,7 +39,7 @@ fn to_cpu(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     }
 }
 
-fn device(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn device(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::str(match args.get(0) {
         (Value::Gpu(_) | Value::GpuOperator(_), _) => "gpu",
         _ => "cpu",
@@ -59,6 +59,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: to_gpu,
+        device: Device::Any,
     },
     Builtin {
         name: "cpu",
@@ -69,6 +70,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: to_cpu,
+        device: Device::Any,
     },
     Builtin {
         name: "device",
@@ -79,5 +81,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: device,
+        device: Device::Any,
     },
 ];

@@ -4,29 +4,45 @@
 //! `nanmin`, which skip NaN as numpy's do).
 //! A number gives a number, a matrix a matrix of the same shape.
 
-use super::{as_matrix, Args, Builtin};
+use super::{as_matrix, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
 use tessera::device::Unary;
 use tessera::Matrix;
 
-/// `f` on a number or on every entry of a matrix; `op` on a gpu matrix.
-fn map(args: &Args, f: fn(f64) -> f64, op: Unary) -> Result<Value> {
+/// `f` on a number or on every entry of a matrix.
+fn map(args: &Args, f: fn(f64) -> f64) -> Result<Value> {
     let (v, span) = args.get(0);
     Ok(match v {
         Value::Number(x) => Value::Number(f(*x)),
-        Value::Gpu(g) => crate::gpu::value(g.map(op)?),
         other => Value::matrix(as_matrix(other, span)?.map(f)),
     })
 }
 
+/// The kernel `op` on every entry of a gpu matrix (its device path).
+fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
+    let (v, span) = args.get(0);
+    match v {
+        Value::Gpu(g) => Ok(crate::gpu::value(g.map(op)?)),
+        other => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", other.kind()), span)),
+    }
+}
+
 macro_rules! elementwise {
     ($($name:ident: $f:expr, $op:ident, $formula:expr;)*) => {
+        mod on_gpu {
+            use super::*;
+            $(
+                pub fn $name(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+                    map_gpu(&args, Unary::$op)
+                }
+            )*
+        }
         $(
-            fn $name(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-                map(&args, $f, Unary::$op)
+            fn $name(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+                map(&args, $f)
             }
         )*
         const ELEMENTWISE: &[Builtin] = &[$(
@@ -39,6 +55,7 @@ macro_rules! elementwise {
                 arity: (1, Some(1)),
                 keywords: &[],
                 run: $name,
+                device: Device::Gpu(on_gpu::$name),
             },
         )*];
     };
@@ -86,27 +103,28 @@ fn sum_axis(args: &Args) -> Result<Option<(&Value, Span)>> {
     }
 }
 
-/// `sum`/`mean` of a gpu matrix, if the argument is one.
-fn gpu_sum(args: &Args, mean: bool) -> Result<Option<Value>> {
-    let (Value::Gpu(g), _) = args.get(0) else { return Ok(None) };
+/// `sum`/`mean` of a gpu matrix (their device path).
+fn gpu_sum(args: &Args, mean: bool) -> Result<Value> {
+    let (v, span) = args.get(0);
+    let Value::Gpu(g) = v else {
+        return Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), span));
+    };
     let axis = match sum_axis(args)? {
         Some((v, s)) => Some(super::as_size(v, s)?),
         None => None,
     };
-    crate::gpu::sum(g, axis, mean).map(Some)
+    crate::gpu::sum(g, axis, mean)
 }
 
-fn sum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let Some(v) = gpu_sum(&args, false)? {
-        return Ok(v);
-    }
+fn sum(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, |xs| xs.iter().sum())
 }
 
-fn mean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let Some(v) = gpu_sum(&args, true)? {
-        return Ok(v);
-    }
+fn sum_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    gpu_sum(&args, false)
+}
+
+fn mean(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, mean_of)
 }
 
@@ -176,31 +194,35 @@ fn mean_of(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
-fn median(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn mean_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    gpu_sum(&args, true)
+}
+
+fn median(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, median_of)
 }
 
-fn nanmean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn nanmean(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, mean_of))
 }
 
-fn nanmedian(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn nanmedian(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, median_of))
 }
 
-fn nanmax(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn nanmax(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, |k| k.iter().copied().fold(f64::NEG_INFINITY, f64::max)))
 }
 
-fn nanmin(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn nanmin(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     reduce(&args, sum_axis(&args)?, |xs| without_nan(xs, |k| k.iter().copied().fold(f64::INFINITY, f64::min)))
 }
 
-fn max(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn max(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     extreme(&args, "max", larger, f64::NEG_INFINITY)
 }
 
-fn min(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn min(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     extreme(&args, "min", smaller, f64::INFINITY)
 }
 
@@ -214,6 +236,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: sum,
+        device: Device::Gpu(sum_gpu),
     },
     Builtin {
         name: "mean",
@@ -224,6 +247,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: mean,
+        device: Device::Gpu(mean_gpu),
     },
     Builtin {
         name: "max",
@@ -235,6 +259,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: max,
+        device: Device::Cpu,
     },
     Builtin {
         name: "min",
@@ -245,6 +270,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: min,
+        device: Device::Cpu,
     },
     Builtin {
         name: "median",
@@ -255,6 +281,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: median,
+        device: Device::Cpu,
     },
     Builtin {
         name: "nanmean",
@@ -265,6 +292,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmean,
+        device: Device::Cpu,
     },
     Builtin {
         name: "nanmedian",
@@ -275,6 +303,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmedian,
+        device: Device::Cpu,
     },
     Builtin {
         name: "nanmax",
@@ -285,6 +314,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmax,
+        device: Device::Cpu,
     },
     Builtin {
         name: "nanmin",
@@ -295,6 +325,7 @@ const REDUCTIONS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmin,
+        device: Device::Cpu,
     },
 ];
 

@@ -2,9 +2,9 @@
 //! `savefig`. A figure is a value; it is drawn when it is shown (inline in
 //! Jupyter and the terminal) or saved.
 
-use super::{as_matrix, as_operator, as_size, Args, Builtin};
+use super::{as_matrix, as_operator, as_size, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
 use std::rc::Rc;
@@ -117,11 +117,11 @@ fn series(args: &Args, op: &str) -> Result<Vec<Series>> {
         .collect()
 }
 
-fn plot(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn plot(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     finish(Figure::lines(series(&args, "plot")?)?, &args)
 }
 
-fn scatter(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn scatter(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     // scatter(P) with P an N×2 matrix of points (rows), as camera pixels are.
     let points = match (args.opt(1), args.get(0)) {
         (None, (v, s)) => {
@@ -165,7 +165,7 @@ fn scatter(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
     finish(Figure::scatter(series)?, &args)
 }
 
-fn hist(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn hist(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let values = args.matrix(0)?.to_row_major();
     let bins = match args.keyword("bins") {
         Some((v, span)) => as_size(v, span)?,
@@ -174,11 +174,11 @@ fn hist(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     finish(Figure::histogram(&values, bins)?, &args)
 }
 
-fn heatmap(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn heatmap(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     finish(Figure::heatmap((*args.matrix(0)?).clone())?, &args)
 }
 
-fn spy(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn spy(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let fig = match args.get(0) {
         (Value::Operator(op), _) => Figure::spy_operator(op)?,
         (Value::GpuOperator(op), _) => Figure::spy_operator(&op.0)?,
@@ -187,7 +187,7 @@ fn spy(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     finish(fig, &args)
 }
 
-fn spectrum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn spectrum(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (v, span) = args.get(0);
     let op = as_operator(v, span)?;
     let of = match string_keyword(&args, "kind")?.as_deref() {
@@ -205,7 +205,7 @@ fn spectrum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     finish(Figure::spectrum(values, of).map_err(|e| LangError::from(e).at(span))?, &args)
 }
 
-fn savefig(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn savefig(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (fig, fspan) = args.get(0);
     let Value::Figure(fig) = fig else {
         return Err(LangError::type_error(format!("savefig saves a figure, got a {}", fig.kind()), fspan)
@@ -239,6 +239,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: PLOT_KEYWORDS,
         run: plot,
+        device: Device::Cpu,
     },
     Builtin {
         name: "scatter",
@@ -250,6 +251,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: SCATTER_KEYWORDS,
         run: scatter,
+        device: Device::Cpu,
     },
     Builtin {
         name: "hist",
@@ -261,6 +263,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: HIST_KEYWORDS,
         run: hist,
+        device: Device::Cpu,
     },
     Builtin {
         name: "heatmap",
@@ -273,6 +276,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &COMMON,
         run: heatmap,
+        device: Device::Cpu,
     },
     Builtin {
         name: "spy",
@@ -288,6 +292,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &COMMON,
         run: spy,
+        device: Device::Any,
     },
     Builtin {
         name: "spectrum",
@@ -300,6 +305,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: SPECTRUM_KEYWORDS,
         run: spectrum,
+        device: Device::Cpu,
     },
     Builtin {
         name: "savefig",
@@ -312,5 +318,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: savefig,
+        device: Device::Cpu,
     },
 ];

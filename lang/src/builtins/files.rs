@@ -2,10 +2,11 @@
 //! matrix) and `.safetensors` (a record of named matrices). Relative paths
 //! are relative to the working directory (a notebook's own folder in Jupyter).
 
-use super::{as_matrix, Args, Builtin};
-use crate::error::{LangError, Result};
-use crate::eval::{record, Interp};
+use super::{as_matrix, Args, Builtin, Device};
+use crate::context::Ctx;
+use crate::error::{ErrorKind, LangError, Result};
 use crate::span::Span;
+use crate::value::record;
 use crate::value::Value;
 use std::path::Path;
 use tessera::io;
@@ -31,11 +32,11 @@ fn format_of(op: &str, path: &str, span: Span) -> Result<Format> {
     }
 }
 
-fn load(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn load(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (path, pspan) = path_argument(&args)?;
     let format = format_of("load", &path, pspan)?;
-    let bytes =
-        std::fs::read(&path).map_err(|e| LangError::argument(format!("load: cannot read \"{path}\": {e}"), pspan))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| LangError::new(ErrorKind::File, format!("load: cannot read \"{path}\": {e}"), Some(pspan)))?;
     let in_file = |e: tessera::Error| LangError::from(e).at(span).with_hint(format!("while reading \"{path}\""));
     match format {
         Format::Npy => Ok(Value::matrix(io::read_npy(&bytes).map_err(in_file)?)),
@@ -46,7 +47,7 @@ fn load(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
     }
 }
 
-fn save(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn save(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (path, pspan) = path_argument(&args)?;
     let (value, vspan) = args.get(1);
     let bytes = match format_of("save", &path, pspan)? {
@@ -68,7 +69,7 @@ fn save(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
         }
     };
     std::fs::write(&path, bytes)
-        .map_err(|e| LangError::argument(format!("save: cannot write \"{path}\": {e}"), pspan))?;
+        .map_err(|e| LangError::new(ErrorKind::File, format!("save: cannot write \"{path}\": {e}"), Some(pspan)))?;
     Ok(Value::None)
 }
 
@@ -82,6 +83,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: save,
+        device: Device::Cpu,
     },
     Builtin {
         name: "load",
@@ -95,5 +97,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: load,
+        device: Device::Placed,
     },
 ];

@@ -1,9 +1,9 @@
 //! Linear algebra on dense matrices and structured operators alike: each
 //! builtin takes the operator's structure-aware path when given an operator.
 
-use super::{as_matrix, Args, Builtin};
-use crate::error::Result;
-use crate::eval::Interp;
+use super::{as_matrix, Args, Builtin, Device};
+use crate::context::{long, Ctx};
+use crate::error::{LangError, Result};
 use crate::span::Span;
 use crate::value::Value;
 use std::rc::Rc;
@@ -30,39 +30,66 @@ fn spectrum(values: Vec<c64>) -> Value {
     Value::List(Rc::new(values.into_iter().map(Value::Complex).collect()))
 }
 
-fn transpose(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn transpose(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     crate::ops::transpose(args.get(0).0.clone())
 }
 
-fn inv(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(match subject(&args)? {
-        Ok(op) => Value::operator(op.inverse()?),
-        Err(m) => Value::matrix(m.inv()?),
-    })
+/// The cubic cost (multiply-adds) of a decomposition of an `m×n` matrix: `m·n·min(m, n)`.
+fn cubic(shape: tessera::Shape) -> usize {
+    shape.0.saturating_mul(shape.1).saturating_mul(shape.0.min(shape.1))
 }
 
-fn det(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(Value::Number(match subject(&args)? {
-        Ok(op) => op.det()?,
-        Err(m) => m.det()?,
-    }))
+/// `dense(A)` or `structured(A)` on the first argument, where Ctrl-C stops it
+/// when it is long ([`long`]; the cost is bounded by the dense one's).
+fn on_subject<T: Send + 'static>(
+    ctx: &dyn Ctx,
+    args: &Args,
+    span: Span,
+    dense: impl FnOnce(Matrix) -> tessera::Result<T> + Send + 'static,
+    structured: impl FnOnce(Operator) -> tessera::Result<T> + Send + 'static,
+) -> Result<T> {
+    match subject(args)? {
+        Ok(op) => long(ctx, span, cubic(op.shape()), (*op).clone(), structured),
+        Err(m) => long(ctx, span, cubic(m.shape()), (*m).clone(), dense),
+    }
 }
 
-fn logdet(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(Value::Number(match subject(&args)? {
-        Ok(op) => op.logdet()?,
-        Err(m) => m.logdet()?,
-    }))
+/// What a decomposition forms: a dense matrix or a structured operator.
+enum Formed {
+    Dense(Matrix),
+    Structured(Operator),
 }
 
-fn trace(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+impl From<Formed> for Value {
+    fn from(s: Formed) -> Value {
+        match s {
+            Formed::Dense(m) => Value::matrix(m),
+            Formed::Structured(op) => Value::operator(op),
+        }
+    }
+}
+
+fn inv(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let dense = |m: Matrix| m.inv().map(Formed::Dense);
+    Ok(on_subject(ctx, &args, span, dense, |op| op.inverse().map(Formed::Structured))?.into())
+}
+
+fn det(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    Ok(Value::Number(on_subject(ctx, &args, span, |m| m.det(), |op| op.det())?))
+}
+
+fn logdet(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    Ok(Value::Number(on_subject(ctx, &args, span, |m| m.logdet(), |op| op.logdet())?))
+}
+
+fn trace(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(match subject(&args)? {
         Ok(op) => op.trace()?,
         Err(m) => m.trace()?,
     }))
 }
 
-fn rank(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rank(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let s = match subject(&args)? {
         Ok(op) => op.svdvals()?,
         Err(m) => return Ok(Value::Number(m.rank()? as f64)),
@@ -72,11 +99,17 @@ fn rank(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(s.iter().filter(|&&x| x > tol).count() as f64))
 }
 
-fn norm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let ((Value::Gpu(g), _), None) = (args.get(0), args.opt(1)) {
-        // ‖G‖_F = √Σ gᵢⱼ², summed on the device: one number comes back.
-        return Ok(Value::Number(crate::gpu::number(&g.total(true)?)?.sqrt()));
+/// `norm(G)` of a gpu matrix: ‖G‖_F = √Σ gᵢⱼ², summed on the device; one number comes back.
+fn norm_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    match (args.get(0), args.opt(1)) {
+        ((Value::Gpu(g), _), None) => Ok(Value::Number(crate::gpu::number(&g.total(true)?)?.sqrt())),
+        ((Value::Gpu(_), _), Some((_, s))) => Err(LangError::argument("the gpu computes the Frobenius norm only", s)
+            .with_hint("norm(cpu(x), p) for another norm")),
+        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
     }
+}
+
+fn norm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let p = match args.opt(1) {
         Some((v, s)) => Some(super::as_number(v, s)?),
         None => None,
@@ -87,83 +120,69 @@ fn norm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
         // ‖A‖_F² = Σ σᵢ², ‖A‖₂ = σ₁: through the structure's singular values.
         (Ok(op), None) => op.svdvals()?.iter().map(|s| s * s).sum::<f64>().sqrt(),
         (Ok(op), Some(2.0)) => op.svdvals()?.first().copied().unwrap_or(0.0),
-        (Ok(op), Some(p)) => op.dense().norm_p(p)?,
+        (Ok(op), Some(p)) => op.try_dense()?.norm_p(p)?,
     }))
 }
 
-fn solve(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    let b = args.matrix(1)?;
-    Ok(Value::matrix(match subject(&args)? {
-        Ok(op) => op.solve(&b)?,
-        Err(m) => m.solve(&b)?,
-    }))
+fn solve(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let b = (*args.matrix(1)?).clone();
+    let b2 = b.clone();
+    Ok(Value::matrix(on_subject(ctx, &args, span, move |m| m.solve(&b), move |op| op.solve(&b2))?))
 }
 
-fn chol(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(match subject(&args)? {
-        Ok(op) => Value::operator(op.chol()?),
-        Err(m) => Value::matrix(m.chol()?),
-    })
+fn chol(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let dense = |m: Matrix| m.chol().map(Formed::Dense);
+    Ok(on_subject(ctx, &args, span, dense, |op| op.chol().map(Formed::Structured))?.into())
 }
 
-fn qr(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    let d = args.matrix(0)?.qr()?;
+fn qr(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let m = (*args.matrix(0)?).clone();
+    let d = long(ctx, span, cubic(m.shape()), m, |m| m.qr())?;
     Ok(Value::tuple(vec![Value::matrix(d.q), Value::matrix(d.r)]))
 }
 
-fn svd(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    let d = dense_of(&args)?.svd()?;
+fn svd(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let m = (*dense_of(&args)?).clone();
+    let d = long(ctx, span, cubic(m.shape()), m, |m| m.svd())?;
     Ok(Value::tuple(vec![Value::matrix(d.u), column(d.s), Value::matrix(d.v)]))
 }
 
-fn svdvals(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(column(match subject(&args)? {
-        Ok(op) => op.svdvals()?,
-        Err(m) => m.svdvals()?,
-    }))
+fn svdvals(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    Ok(column(on_subject(ctx, &args, span, |m| m.svdvals(), |op| op.svdvals())?))
 }
 
-fn eigh(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(match subject(&args)? {
-        Ok(op) => {
-            let e = op.eigh()?;
-            Value::tuple(vec![column(e.values), Value::operator(e.vectors)])
-        }
-        Err(m) => {
-            let e = m.eigh()?;
-            Value::tuple(vec![column(e.values), Value::matrix(e.vectors)])
-        }
-    })
+fn eigh(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let dense = |m: Matrix| m.eigh().map(|e| (e.values, Formed::Dense(e.vectors)));
+    let structured = |op: Operator| op.eigh().map(|e| (e.values, Formed::Structured(e.vectors)));
+    let (values, vectors) = on_subject(ctx, &args, span, dense, structured)?;
+    Ok(Value::tuple(vec![column(values), vectors.into()]))
 }
 
-fn eigvals(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(spectrum(match subject(&args)? {
-        Ok(op) => op.eigvals()?,
-        Err(m) => m.eigvals()?,
-    }))
+fn eigvals(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    Ok(spectrum(on_subject(ctx, &args, span, |m| m.eigvals(), |op| op.eigvals())?))
 }
 
-fn expm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(match subject(&args)? {
-        Ok(op) => Value::operator(op.expm()?),
-        Err(m) => Value::matrix(m.expm()?),
-    })
+fn expm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let dense = |m: Matrix| m.expm().map(Formed::Dense);
+    Ok(on_subject(ctx, &args, span, dense, |op| op.expm().map(Formed::Structured))?.into())
 }
 
 /// The dense matrix of the first argument (operators are formed).
 fn dense_of(args: &Args) -> Result<Rc<Matrix>> {
     Ok(match subject(args)? {
-        Ok(op) => Rc::new(op.dense()),
+        Ok(op) => Rc::new(op.try_dense()?),
         Err(m) => m,
     })
 }
 
-fn logm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(Value::matrix(dense_of(&args)?.logm()?))
+fn logm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let m = (*dense_of(&args)?).clone();
+    Ok(Value::matrix(long(ctx, span, cubic(m.shape()), m, |m| m.logm())?))
 }
 
-fn sqrtm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    Ok(Value::matrix(dense_of(&args)?.sqrtm()?))
+fn sqrtm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let m = (*dense_of(&args)?).clone();
+    Ok(Value::matrix(long(ctx, span, cubic(m.shape()), m, |m| m.sqrtm())?))
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -176,6 +195,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: transpose,
+        device: Device::Gpu(transpose),
     },
     Builtin {
         name: "inv",
@@ -187,6 +207,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: inv,
+        device: Device::Cpu,
     },
     Builtin {
         name: "det",
@@ -198,6 +219,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: det,
+        device: Device::Cpu,
     },
     Builtin {
         name: "logdet",
@@ -208,6 +230,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: logdet,
+        device: Device::Cpu,
     },
     Builtin {
         name: "trace",
@@ -218,6 +241,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: trace,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rank",
@@ -228,6 +252,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: rank,
+        device: Device::Cpu,
     },
     Builtin {
         name: "norm",
@@ -239,6 +264,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(2)),
         keywords: &[],
         run: norm,
+        device: Device::Gpu(norm_gpu),
     },
     Builtin {
         name: "solve",
@@ -250,6 +276,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: solve,
+        device: Device::Cpu,
     },
     Builtin {
         name: "chol",
@@ -260,6 +287,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: chol,
+        device: Device::Cpu,
     },
     Builtin {
         name: "qr",
@@ -270,6 +298,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: qr,
+        device: Device::Cpu,
     },
     Builtin {
         name: "svd",
@@ -280,6 +309,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: svd,
+        device: Device::Cpu,
     },
     Builtin {
         name: "svdvals",
@@ -290,6 +320,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: svdvals,
+        device: Device::Cpu,
     },
     Builtin {
         name: "eigh",
@@ -300,6 +331,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: eigh,
+        device: Device::Cpu,
     },
     Builtin {
         name: "eigvals",
@@ -310,6 +342,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: eigvals,
+        device: Device::Cpu,
     },
     Builtin {
         name: "expm",
@@ -321,6 +354,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: expm,
+        device: Device::Cpu,
     },
     Builtin {
         name: "logm",
@@ -332,6 +366,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: logm,
+        device: Device::Cpu,
     },
     Builtin {
         name: "sqrtm",
@@ -343,5 +378,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: sqrtm,
+        device: Device::Cpu,
     },
 ];

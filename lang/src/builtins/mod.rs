@@ -1,7 +1,9 @@
-//! The builtin registry. Each builtin is declared once, with its signature,
-//! keyword arguments, help text (formula, example, source) and
-//! implementation; help, completion and signature hints are generated from
-//! these entries, and every entry's example runs as a test.
+//! The builtin registry, the one list of builtins. Each is declared once,
+//! with its signature, keyword arguments, help text (formula, example,
+//! source), implementation and [`Device`]; help, completion, signature
+//! hints, GPU dispatch, the `cpu(x)` hint, `:device`, `--help` and
+//! `docs/reference.md` are generated from these entries, and every entry's
+//! example runs as a test.
 
 mod camera;
 mod construct;
@@ -16,8 +18,8 @@ mod spd;
 mod structured;
 mod system;
 
-use crate::error::{ErrorKind, LangError, Result};
-use crate::eval::Interp;
+use crate::context::Ctx;
+use crate::error::{LangError, Result};
 use crate::name::Name;
 use crate::ops::{integer, to_matrix};
 use crate::span::Span;
@@ -26,6 +28,25 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use tessera::{Matrix, Operator};
+
+/// What a builtin runs.
+pub type Run = fn(&mut dyn Ctx, Args, Span) -> Result<Value>;
+
+/// Where a builtin runs, which decides what a gpu argument does.
+#[derive(Clone, Copy)]
+pub enum Device {
+    /// On the cpu: a gpu argument is refused, with the hint to bring it back
+    /// with `cpu(x)`.
+    Cpu,
+    /// On the cpu, and on the device through this function when an argument
+    /// is a gpu value.
+    Gpu(Run),
+    /// On values wherever they live (`size`, `print`, `cpu`, …): `run` takes both.
+    Any,
+    /// A constructor: under `:device gpu` its new matrix goes to the GPU
+    /// (as PyTorch's default device places factory functions' tensors).
+    Placed,
+}
 
 /// A builtin function.
 pub struct Builtin {
@@ -42,7 +63,8 @@ pub struct Builtin {
     pub arity: (usize, Option<usize>),
     /// Keyword arguments it accepts.
     pub keywords: &'static [&'static str],
-    pub run: fn(&mut Interp, Args, Span) -> Result<Value>,
+    pub run: Run,
+    pub device: Device,
 }
 
 impl Builtin {
@@ -80,21 +102,58 @@ fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
     REGISTRY.get_or_init(|| all().map(|b| (b.name, b)).collect())
 }
 
-/// Every builtin, in declaration order.
+/// Every builtin by topic, in declaration order: the one list that lookup,
+/// completion, help and the reference are made from.
+pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 12] {
+    [
+        ("Construction and shape", construct::BUILTINS.iter().collect()),
+        ("Entrywise functions and reductions", elementwise::builtins().collect()),
+        ("Linear algebra", linalg::BUILTINS.iter().collect()),
+        ("Structured operators", structured::BUILTINS.iter().collect()),
+        ("Rotary position embeddings", rope::BUILTINS.iter().collect()),
+        ("Covariance", covariance::BUILTINS.iter().collect()),
+        ("SPD geometry", spd::BUILTINS.iter().collect()),
+        ("Camera geometry", camera::BUILTINS.iter().collect()),
+        ("Figures", figures::BUILTINS.iter().collect()),
+        ("Files", files::BUILTINS.iter().collect()),
+        ("Devices", devices::BUILTINS.iter().collect()),
+        ("Output, timing and help", system::BUILTINS.iter().collect()),
+    ]
+}
+
+/// Every builtin, in declaration order (and, in test builds, `panic_for_test`).
 pub fn all() -> impl Iterator<Item = &'static Builtin> {
-    construct::BUILTINS
-        .iter()
-        .chain(elementwise::builtins())
-        .chain(linalg::BUILTINS)
-        .chain(structured::BUILTINS)
-        .chain(rope::BUILTINS)
-        .chain(covariance::BUILTINS)
-        .chain(spd::BUILTINS)
-        .chain(camera::BUILTINS)
-        .chain(figures::BUILTINS)
-        .chain(files::BUILTINS)
-        .chain(devices::BUILTINS)
-        .chain(system::BUILTINS)
+    static ALL: OnceLock<Vec<&'static Builtin>> = OnceLock::new();
+    let all = ALL.get_or_init(|| groups().into_iter().flat_map(|(_, bs)| bs).chain(system::TEST_BUILTINS).collect());
+    all.iter().copied()
+}
+
+/// The builtins with a device path.
+pub fn on_gpu() -> impl Iterator<Item = &'static Builtin> {
+    all().filter(|b| matches!(b.device, Device::Gpu(_)))
+}
+
+/// The constructors that `:device gpu` places on the GPU.
+pub fn placed() -> impl Iterator<Item = &'static Builtin> {
+    all().filter(|b| matches!(b.device, Device::Placed))
+}
+
+/// `a, b and c`.
+pub fn and_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// What the GPU runs, for the hint of an error about a gpu value.
+pub fn gpu_hint() -> String {
+    format!(
+        "cpu(x) brings it back; the gpu runs + - * / .* ./ .^ ', comparisons, and {}",
+        and_list(on_gpu().map(|b| b.name))
+    )
 }
 
 /// The builtin called `name`.
@@ -136,6 +195,11 @@ impl Args {
     /// Positional arguments with their spans.
     pub fn positional(&self) -> impl Iterator<Item = (&Value, Span)> {
         self.items.iter().filter(|(n, _, _)| n.is_none()).map(|(_, v, s)| (v, *s))
+    }
+
+    /// The first argument (positional or keyword) that lives on the GPU.
+    pub fn first_gpu(&self) -> Option<(&Value, Span)> {
+        self.items.iter().find(|(_, v, _)| v.on_gpu()).map(|(_, v, s)| (v, *s))
     }
 
     /// Keyword arguments with their spans.
@@ -194,10 +258,16 @@ pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
             LangError::type_error(format!("expected a dense matrix, got a {} operator", op.structure()), span)
                 .with_hint("dense(op) forms the matrix")
         }
-        Value::GpuOperator(o) => LangError::type_error(format!("this needs a cpu matrix, got a {} gpu operator", o.1.shape()), span)
-            .with_hint("a gpu operator multiplies gpu matrices, dense(op) forms it on the gpu, cpu(op) brings it back"),
-        Value::Gpu(g) => LangError::type_error(format!("this needs a cpu matrix, got a {} gpu matrix", g.shape()), span)
-            .with_hint("cpu(x) brings it back (the gpu runs +, -, *, .*, ./, .^, comparisons, entrywise functions, sum, mean, norm, cov, rope_apply, project)"),
+        Value::GpuOperator(o) => {
+            LangError::type_error(format!("this needs a cpu matrix, got a {} gpu operator", o.1.shape()), span)
+                .with_hint(
+                    "a gpu operator multiplies gpu matrices, dense(op) forms it on the gpu, cpu(op) brings it back",
+                )
+        }
+        Value::Gpu(g) => {
+            LangError::type_error(format!("this needs a cpu matrix, got a {} gpu matrix", g.shape()), span)
+                .with_hint(gpu_hint())
+        }
         other => LangError::type_error(format!("expected a matrix, got a {}", other.kind()), span),
     })
 }
@@ -222,31 +292,9 @@ pub fn as_operator(v: &Value, span: Span) -> Result<Operator> {
     }
 }
 
-/// The machine's memory in bytes (`MemTotal` of /proc/meminfo), or 64 GiB where
-/// it cannot be read.
-fn machine_memory() -> u128 {
-    static MEMORY: OnceLock<u128> = OnceLock::new();
-    *MEMORY.get_or_init(|| {
-        let kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
-            let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-            line.split_whitespace().nth(1)?.parse::<u128>().ok()
-        });
-        kib.map_or(1 << 36, |k| k * 1024)
-    })
-}
-
-/// Refuses a matrix of `m×n` numbers larger than the machine's memory, naming
-/// the size it would need, instead of letting the allocation abort the process.
+/// Refuses a matrix of `m×n` numbers that this process cannot allocate
+/// ([`tessera::memory`]), naming the size it would need, instead of letting
+/// the allocation abort the process.
 pub fn check_allocation(m: usize, n: usize, span: Span) -> Result<()> {
-    let bytes = m as u128 * n as u128 * 8;
-    let memory = machine_memory();
-    if bytes > memory {
-        let gib = |b: u128| b as f64 / (1u128 << 30) as f64;
-        return Err(LangError::new(
-            ErrorKind::Argument,
-            format!("a {m}×{n} matrix needs {:.4} GiB; this machine has {:.1} GiB", gib(bytes), gib(memory)),
-            Some(span),
-        ));
-    }
-    Ok(())
+    tessera::memory::check("matrix", m, n).map_err(|e| LangError::from(e).at(span))
 }

@@ -3,10 +3,11 @@
 //! record `(kind, d, block, axes, generators)`, `generators[j][i]` being the
 //! skew generator of block `j` for axis `i`.
 
-use super::{as_matrix, as_size, Args, Builtin};
+use super::{as_matrix, as_size, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::{record, Interp};
 use crate::span::Span;
+use crate::value::record;
 use crate::value::Value;
 use std::rc::Rc;
 use tessera::rope::{self, ComRope, RopeKind};
@@ -15,18 +16,25 @@ fn base(args: &Args) -> Result<f64> {
     args.keyword_number("base", 10000.0)
 }
 
-fn rope_matrix(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rope_matrix(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(rope::rope_matrix(args.size(0)?, args.number(1)?, base(&args)?)?))
 }
 
-fn rope_apply(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rope_apply(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (p, span) = args.get(1);
     let positions = as_matrix(p, span)?.vector_values("rope_apply").map_err(|e| LangError::from(e).at(span))?;
-    if let (Value::Gpu(g), _) = args.get(0) {
-        return Ok(crate::gpu::value(g.rope_apply(&positions, base(&args)?)?));
-    }
     let x = args.matrix(0)?;
     Ok(Value::matrix(rope::rope_apply(&x, &positions, base(&args)?)?))
+}
+
+/// `rope_apply(G, positions)` with `G` on the gpu (the positions are host numbers).
+fn rope_apply_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let (p, span) = args.get(1);
+    let positions = as_matrix(p, span)?.vector_values("rope_apply").map_err(|e| LangError::from(e).at(span))?;
+    match args.get(0) {
+        (Value::Gpu(g), _) => Ok(crate::gpu::value(g.rope_apply(&positions, base(&args)?)?)),
+        (v, s) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
+    }
 }
 
 /// The embedding as a language record.
@@ -75,30 +83,30 @@ fn from_record(v: &Value, span: Span) -> Result<ComRope> {
     Ok(ComRope { kind, dim, block, generators })
 }
 
-fn build(interp: &mut Interp, args: &Args, kind: RopeKind) -> Result<Value> {
+fn build(ctx: &mut dyn Ctx, args: &Args, kind: RopeKind) -> Result<Value> {
     let block = match args.keyword("block") {
         Some((v, s)) => as_size(v, s)?,
         None => 2,
     };
-    let r = ComRope::random(args.size(0)?, args.size(1)?, block, kind, &mut interp.state.rng)?;
+    let r = ComRope::random(args.size(0)?, args.size(1)?, block, kind, &mut ctx.state().rng)?;
     Ok(to_record(&r))
 }
 
-fn comrope(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn comrope(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let kind = match args.keyword("kind") {
         None => RopeKind::Ap,
         Some((Value::Str(s), _)) if &**s == "ap" => RopeKind::Ap,
         Some((Value::Str(s), _)) if &**s == "ld" => RopeKind::Ld,
         Some((_, s)) => return Err(LangError::argument("kind must be \"ap\" or \"ld\"", s)),
     };
-    build(interp, &args, kind)
+    build(ctx, &args, kind)
 }
 
-fn liere(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    build(interp, &args, RopeKind::Liere)
+fn liere(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    build(ctx, &args, RopeKind::Liere)
 }
 
-fn rotation(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn rotation(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (r, rspan) = args.get(0);
     let embedding = from_record(r, rspan)?;
     let (x, xspan) = args.get(1);
@@ -106,7 +114,7 @@ fn rotation(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(embedding.rotation(&position)?.dense()))
 }
 
-fn commutator_norm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn commutator_norm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (r, span) = args.get(0);
     Ok(Value::Number(from_record(r, span)?.commutator_norm()))
 }
@@ -122,6 +130,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &["base"],
         run: rope_matrix,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rope_apply",
@@ -133,6 +142,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &["base"],
         run: rope_apply,
+        device: Device::Gpu(rope_apply_gpu),
     },
     Builtin {
         name: "comrope",
@@ -145,6 +155,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &["block", "kind"],
         run: comrope,
+        device: Device::Cpu,
     },
     Builtin {
         name: "liere",
@@ -156,6 +167,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &["block"],
         run: liere,
+        device: Device::Cpu,
     },
     Builtin {
         name: "rotation",
@@ -167,6 +179,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: rotation,
+        device: Device::Cpu,
     },
     Builtin {
         name: "commutator_norm",
@@ -177,5 +190,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: commutator_norm,
+        device: Device::Cpu,
     },
 ];

@@ -3,10 +3,11 @@
 //! A list of covariance matrices is a `list(...)`; an MDM model is a record
 //! `(classes, means)`.
 
-use super::{as_matrix, Args, Builtin};
+use super::{as_matrix, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::{record, Interp};
 use crate::span::Span;
+use crate::value::record;
 use crate::value::Value;
 use std::rc::Rc;
 use tessera::{spd, Matrix};
@@ -23,33 +24,33 @@ fn matrix_list(v: &Value, span: Span) -> Result<Vec<Matrix>> {
     }
 }
 
-fn riemann_dist(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn riemann_dist(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(spd::riemann_distance(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn logeuclid_dist(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn logeuclid_dist(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(spd::logeuclid_distance(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn riemann_mean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn riemann_mean(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (v, span) = args.get(0);
     Ok(Value::matrix(spd::riemann_mean(&matrix_list(v, span)?, MEAN_TOL, 500)?))
 }
 
-fn logeuclid_mean(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn logeuclid_mean(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (v, span) = args.get(0);
     Ok(Value::matrix(spd::logeuclid_mean(&matrix_list(v, span)?)?))
 }
 
-fn tangent(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn tangent(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(spd::tangent(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn untangent(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn untangent(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::matrix(spd::untangent(&*args.matrix(0)?, &*args.matrix(1)?)?))
 }
 
-fn mdm_fit(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn mdm_fit(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (v, span) = args.get(0);
     let covs = matrix_list(v, span)?;
     let (l, lspan) = args.get(1);
@@ -61,7 +62,7 @@ fn mdm_fit(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     ]))
 }
 
-fn mdm_predict(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn mdm_predict(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (m, mspan) = args.get(0);
     let bad = || LangError::type_error("expected an MDM model from mdm_fit", mspan);
     let Value::Record(r) = m else { return Err(bad()) };
@@ -87,6 +88,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: riemann_dist,
+        device: Device::Cpu,
     },
     Builtin {
         name: "logeuclid_dist",
@@ -97,6 +99,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: logeuclid_dist,
+        device: Device::Cpu,
     },
     Builtin {
         name: "riemann_mean",
@@ -108,6 +111,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: riemann_mean,
+        device: Device::Cpu,
     },
     Builtin {
         name: "logeuclid_mean",
@@ -118,6 +122,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: logeuclid_mean,
+        device: Device::Cpu,
     },
     Builtin {
         name: "tangent",
@@ -128,6 +133,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: tangent,
+        device: Device::Cpu,
     },
     Builtin {
         name: "untangent",
@@ -138,6 +144,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: untangent,
+        device: Device::Cpu,
     },
     Builtin {
         name: "mdm_fit",
@@ -149,6 +156,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: mdm_fit,
+        device: Device::Cpu,
     },
     Builtin {
         name: "mdm_predict",
@@ -159,5 +167,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: mdm_predict,
+        device: Device::Cpu,
     },
 ];

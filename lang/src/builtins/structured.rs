@@ -1,9 +1,9 @@
 //! Structured operators: `kron`, `kronsum`, `blockdiag`, `monarch`,
 //! `monarch_project`, `lowrank`, `perm`, `dense`, `storage`.
 
-use super::{as_operator, Args, Builtin};
+use super::{as_operator, Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::ops::integer;
 use crate::span::Span;
 use crate::value::Value;
@@ -14,34 +14,34 @@ fn all_operators(args: &Args) -> Result<Vec<Operator>> {
     args.positional().map(|(v, s)| as_operator(v, s)).collect()
 }
 
-fn kron(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn kron(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Operator(Rc::new(Operator::kron(all_operators(&args)?)?)))
 }
 
-fn kronsum(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn kronsum(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Operator(Rc::new(Operator::kronsum(args.operator(0)?, args.operator(1)?)?)))
 }
 
-fn blockdiag(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn blockdiag(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Operator(Rc::new(Operator::blockdiag(all_operators(&args)?))))
 }
 
-fn monarch(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    let m = Monarch::random(args.size(0)?, args.size(1)?, &mut interp.state.rng)?;
+fn monarch(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let m = Monarch::random(args.size(0)?, args.size(1)?, &mut ctx.state().rng)?;
     Ok(Value::Operator(Rc::new(Operator::Monarch(m))))
 }
 
-fn monarch_project(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn monarch_project(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let m = Monarch::project(&*args.matrix(0)?, args.size(1)?)?;
     Ok(Value::Operator(Rc::new(Operator::Monarch(m))))
 }
 
-fn lowrank(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn lowrank(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (u, v) = (args.matrix(0)?, args.matrix(1)?);
     Ok(Value::Operator(Rc::new(Operator::lowrank((*u).clone(), (*v).clone())?)))
 }
 
-fn perm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn perm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (v, span) = args.get(0);
     let m = super::as_matrix(v, span)?;
     let mut p = Vec::with_capacity(m.len());
@@ -52,23 +52,33 @@ fn perm(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Operator(Rc::new(Operator::permutation(p)?)))
 }
 
-fn dense(_: &mut Interp, args: Args, span: Span) -> Result<Value> {
-    if let (Value::GpuOperator(o), _) = args.get(0) {
-        let s = o.1.shape();
-        super::check_allocation(s.0, s.1, span)?;
-        return Ok(crate::gpu::value(o.1.dense()?));
-    }
-    let op = args.operator(0)?;
-    let s = op.shape();
-    super::check_allocation(s.0, s.1, span)?;
-    Ok(Value::matrix(op.dense()))
+fn dense(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::matrix(args.operator(0)?.try_dense()?))
 }
 
-fn storage(_: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    if let (Value::GpuOperator(o), _) = args.get(0) {
-        return Ok(Value::Number(o.1.storage() as f64));
-    }
+/// `dense(op)` of a gpu operator: formed on the device.
+fn dense_gpu(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let o = gpu_operator(&args)?;
+    let s = o.1.shape();
+    super::check_allocation(s.0, s.1, span)?;
+    Ok(crate::gpu::value(o.1.dense()?))
+}
+
+fn storage(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Number(args.operator(0)?.storage() as f64))
+}
+
+fn storage_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    Ok(Value::Number(gpu_operator(&args)?.1.storage() as f64))
+}
+
+/// The first argument as a gpu operator.
+fn gpu_operator(args: &Args) -> Result<&(tessera::Operator, tessera::device::GpuOperator)> {
+    match args.get(0) {
+        (Value::GpuOperator(o), _) => Ok(o),
+        (v, s) => Err(LangError::type_error(format!("expected a gpu operator, got a {}", v.kind()), s)
+            .with_hint("gpu(op) moves a Kronecker, block-diagonal or Monarch operator")),
+    }
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -82,6 +92,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, None),
         keywords: &[],
         run: kron,
+        device: Device::Cpu,
     },
     Builtin {
         name: "kronsum",
@@ -93,6 +104,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: kronsum,
+        device: Device::Cpu,
     },
     Builtin {
         name: "blockdiag",
@@ -103,6 +115,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, None),
         keywords: &[],
         run: blockdiag,
+        device: Device::Cpu,
     },
     Builtin {
         name: "monarch",
@@ -115,6 +128,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: monarch,
+        device: Device::Cpu,
     },
     Builtin {
         name: "monarch_project",
@@ -125,6 +139,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: monarch_project,
+        device: Device::Cpu,
     },
     Builtin {
         name: "lowrank",
@@ -135,6 +150,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &[],
         run: lowrank,
+        device: Device::Cpu,
     },
     Builtin {
         name: "perm",
@@ -145,6 +161,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: perm,
+        device: Device::Cpu,
     },
     Builtin {
         name: "dense",
@@ -155,6 +172,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: dense,
+        device: Device::Gpu(dense_gpu),
     },
     Builtin {
         name: "storage",
@@ -165,5 +183,6 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: storage,
+        device: Device::Gpu(storage_gpu),
     },
 ];

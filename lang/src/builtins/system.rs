@@ -1,10 +1,10 @@
 //! Output, timing and help: `print`, `eprint`, `display`, `clear_output`,
 //! `tic`, `toc`, `help`.
 
-use super::{Args, Builtin};
+use super::{Args, Builtin, Device};
+use crate::context::Ctx;
 use crate::display::print_form;
 use crate::error::{LangError, Result};
-use crate::eval::Interp;
 use crate::span::Span;
 use crate::value::Value;
 use std::time::Instant;
@@ -14,41 +14,42 @@ fn joined(args: &Args) -> String {
     parts.join(" ") + "\n"
 }
 
-fn print(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    interp.sink.stdout(&joined(&args));
+fn print(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    ctx.sink().stdout(&joined(&args));
     Ok(Value::None)
 }
 
-fn eprint(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
-    interp.sink.stderr(&joined(&args));
+fn eprint(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    ctx.sink().stderr(&joined(&args));
     Ok(Value::None)
 }
 
-fn display(interp: &mut Interp, args: Args, _: Span) -> Result<Value> {
+fn display(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let plot = ctx.state().plot;
     for (v, _) in args.positional() {
-        interp.sink.display(v, interp.state.plot);
+        ctx.sink().display(v, plot);
     }
     Ok(Value::None)
 }
 
-fn clear_output(interp: &mut Interp, _: Args, _: Span) -> Result<Value> {
-    interp.sink.clear_output();
+fn clear_output(ctx: &mut dyn Ctx, _: Args, _: Span) -> Result<Value> {
+    ctx.sink().clear_output();
     Ok(Value::None)
 }
 
-fn tic(interp: &mut Interp, _: Args, _: Span) -> Result<Value> {
-    interp.state.tic = Some(Instant::now());
+fn tic(ctx: &mut dyn Ctx, _: Args, _: Span) -> Result<Value> {
+    ctx.state().tic = Some(Instant::now());
     Ok(Value::None)
 }
 
-fn toc(interp: &mut Interp, _: Args, span: Span) -> Result<Value> {
-    match interp.state.tic {
+fn toc(ctx: &mut dyn Ctx, _: Args, span: Span) -> Result<Value> {
+    match ctx.state().tic {
         Some(t) => Ok(Value::Number(t.elapsed().as_secs_f64())),
         None => Err(LangError::argument("toc() needs a tic() first", span)),
     }
 }
 
-fn help(interp: &mut Interp, args: Args, span: Span) -> Result<Value> {
+fn help(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let name = match args.get(0).0 {
         Value::Str(s) => s.to_string(),
         Value::Builtin(b) => b.name.to_string(),
@@ -59,7 +60,7 @@ fn help(interp: &mut Interp, args: Args, span: Span) -> Result<Value> {
     };
     let text = crate::help::builtin_help(&name)
         .ok_or_else(|| LangError::new(crate::error::ErrorKind::Name, format!("no help for `{name}`"), Some(span)))?;
-    interp.sink.page(&text);
+    ctx.sink().page(&text);
     Ok(Value::None)
 }
 
@@ -73,6 +74,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, None),
         keywords: &[],
         run: print,
+        device: Device::Any,
     },
     Builtin {
         name: "eprint",
@@ -83,6 +85,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, None),
         keywords: &[],
         run: eprint,
+        device: Device::Any,
     },
     Builtin {
         name: "display",
@@ -93,6 +96,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, None),
         keywords: &[],
         run: display,
+        device: Device::Any,
     },
     Builtin {
         name: "clear_output",
@@ -103,6 +107,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, Some(0)),
         keywords: &[],
         run: clear_output,
+        device: Device::Cpu,
     },
     Builtin {
         name: "tic",
@@ -113,6 +118,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, Some(0)),
         keywords: &[],
         run: tic,
+        device: Device::Cpu,
     },
     Builtin {
         name: "toc",
@@ -123,6 +129,7 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (0, Some(0)),
         keywords: &[],
         run: toc,
+        device: Device::Cpu,
     },
     Builtin {
         name: "help",
@@ -133,5 +140,25 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: help,
+        device: Device::Any,
     },
 ];
+
+/// `panic_for_test(message)`: a deliberate bug, so that the tests can check
+/// the panic boundary through the real binary. Only in builds with the
+/// `panic-builtin` feature (the test builds of the binary); never in a release.
+#[cfg(feature = "panic-builtin")]
+pub const TEST_BUILTINS: &[Builtin] = &[Builtin {
+    name: "panic_for_test",
+    signature: "panic_for_test(message)",
+    summary: "panics with the message (test builds only: checks the panic boundary)",
+    help: "A bug on purpose. The session reports an InternalError and keeps its variables.",
+    example: "",
+    arity: (1, Some(1)),
+    keywords: &[],
+    run: |_, args, _| panic!("{}", print_form(args.get(0).0)),
+    device: Device::Cpu,
+}];
+
+#[cfg(not(feature = "panic-builtin"))]
+pub const TEST_BUILTINS: &[Builtin] = &[];

@@ -97,6 +97,23 @@ fn stdlib_dir() -> Result<PathBuf, LangError> {
     }
 }
 
+/// The `[profile.dev.package.…]` sections of the workspace manifest, as they
+/// stand: which dependencies Tessera's own build optimises, and how much.
+fn profile_overrides(manifest: &str) -> String {
+    let mut out = String::from("# Written by tessera from its workspace's Cargo.toml: Rust cells compile\n# their dependencies at the optimisation levels Tessera's own build uses.\n");
+    let mut keep = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = line.starts_with("[profile.dev.package.");
+        }
+        if keep && !line.trim_start().starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Rust cells compile with the user's toolchain.
 fn check_toolchain() -> Result<(), LangError> {
     for tool in ["cargo", "rustc"] {
@@ -168,6 +185,17 @@ struct Slot {
 }
 
 impl Slot {
+    /// Writes `config` as the cargo configuration of every slot (in the
+    /// directory above them, which cargo reads after evcxr's own).
+    fn configure(&self, config: &str) {
+        let Some(root) = self.dir.parent() else { return };
+        let path = root.join(".cargo").join("config.toml");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(config) {
+            let _ = std::fs::create_dir_all(root.join(".cargo"));
+            let _ = std::fs::write(&path, config);
+        }
+    }
+
     fn take() -> Result<Slot, LangError> {
         // In the temporary directory: evcxr loads each cell as a shared
         // library from here, which some sandboxes forbid under $HOME.
@@ -241,6 +269,12 @@ impl Engine {
         let slot = Slot::take()?;
         if let Ok(lock) = std::fs::read(stdlib.join("..").join("Cargo.lock")) {
             let _ = std::fs::write(slot.dir.join("Cargo.lock"), lock);
+        }
+        // ...and with the workspace's optimisation levels per crate, from
+        // the cargo configuration beside the slots (evcxr's own profile
+        // optimises every dependency at opt-level 2).
+        if let Ok(manifest) = std::fs::read_to_string(stdlib.join("..").join("Cargo.toml")) {
+            slot.configure(&profile_overrides(&manifest));
         }
         // evcxr takes its directory only from this variable (or a global
         // config file). Rust's own environment access is locked; no other
@@ -552,6 +586,21 @@ mod tests {
         );
         assert_eq!(help_line("try this\n\nfn f() {\n}"), "try this");
         assert_eq!(help_line("remove the `;`"), "remove the `;`");
+    }
+
+    #[test]
+    fn slots_take_the_workspaces_optimisation_levels() {
+        let manifest = "[workspace]\nmembers = []\n\n[profile.dev]\ndebug = 1\n\n# why\n[profile.dev.package.\"*\"]\nopt-level = 1\n# numeric\n[profile.dev.package.faer]\nopt-level = 2\n";
+        let config = profile_overrides(manifest);
+        let body: Vec<&str> = config.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            body,
+            ["[profile.dev.package.\"*\"]", "opt-level = 1", "[profile.dev.package.faer]", "opt-level = 2"]
+        );
+        // The workspace's own manifest names the stdlib and faer.
+        let own = profile_overrides(include_str!("../../../Cargo.toml"));
+        assert!(own.contains("[profile.dev.package.tessera-stdlib]\nopt-level = 2"), "{own}");
+        assert!(own.contains("[profile.dev.package.faer]\nopt-level = 2"), "{own}");
     }
 
     #[test]

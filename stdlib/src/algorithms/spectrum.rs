@@ -43,6 +43,8 @@ impl Operator {
     /// Eigenvalues (complex where needed; order unspecified).
     pub fn eigvals(&self) -> Result<Vec<c64>> {
         self.require_square("eigvals")?;
+        let n = self.shape().0;
+        crate::memory::check_buffer("eigvals", &format!("a list of {n} eigenvalues"), n as u128, 16)?;
         let real = |v: &[f64]| v.iter().map(|&x| c64::new(x, 0.0)).collect::<Vec<_>>();
         match self {
             // Hessenberg QR (or the symmetric solver for symmetric input).
@@ -79,6 +81,8 @@ impl Operator {
     /// structure gives them. Errors unless the operator is symmetric.
     pub fn eigh(&self) -> Result<OperatorEigh> {
         self.require_square("eigh")?;
+        let n = self.shape().0;
+        crate::memory::check_buffer("eigh", &format!("a list of {n} eigenvalues"), n as u128, 8)?;
         let symmetric = self.is_symmetric_by_structure();
         let parts = |xs: &[Operator]| xs.iter().map(Operator::eigh).collect::<Result<Vec<_>>>();
         match self {
@@ -122,6 +126,7 @@ impl Operator {
     pub fn svdvals(&self) -> Result<Vec<f64>> {
         let crate::Shape(m, n) = self.shape();
         let k = m.min(n);
+        crate::memory::check_buffer("svdvals", &format!("a list of {k} singular values"), k as u128, 8)?;
         let unions = |xs: &[Operator]| xs.iter().map(Operator::svdvals).collect::<Result<Vec<_>>>();
         match self {
             // Bidiagonalisation and QR on the dense matrix.

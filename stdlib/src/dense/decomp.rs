@@ -290,6 +290,8 @@ pub(crate) fn rename(e: Error, op: &'static str) -> Error {
         Error::InvalidArgument { reason, .. } => Error::InvalidArgument { op, reason },
         Error::Domain { reason, .. } => Error::Domain { op, reason },
         Error::NoConvergence { .. } => Error::NoConvergence { op },
+        Error::OutOfMemory { what, bytes, available, .. } => Error::OutOfMemory { op, what, bytes, available },
+        Error::File { reason, .. } => Error::File { op, reason },
         device @ Error::Device { .. } => device,
     }
 }

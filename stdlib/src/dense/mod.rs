@@ -78,12 +78,18 @@ impl Matrix {
     }
 
     /// An `m×n` matrix whose `(i, j)` entry is `f(i, j)`.
+    ///
+    /// # Panics
+    /// With an [`Error::OutOfMemory`] payload when the matrix cannot be
+    /// allocated ([`crate::memory::guard`]), as every constructor here does.
     pub fn from_fn(m: usize, n: usize, f: impl FnMut(usize, usize) -> f64) -> Self {
+        crate::memory::guard(m, n);
         Matrix::from_faer(Mat::from_fn(m, n, f))
     }
 
     /// The `m×n` zero matrix.
     pub fn zeros(m: usize, n: usize) -> Self {
+        crate::memory::guard(m, n);
         Matrix::from_faer(Mat::zeros(m, n))
     }
 
@@ -99,6 +105,7 @@ impl Matrix {
 
     /// The `n×n` identity.
     pub fn eye(n: usize) -> Self {
+        crate::memory::guard(n, n);
         Matrix::from_faer(Mat::identity(n, n))
     }
 
@@ -127,6 +134,7 @@ impl Matrix {
                 format!("{} values cannot fill a {} matrix", values.len(), Shape(m, n)),
             ));
         }
+        crate::memory::check("matrix", m, n)?;
         Ok(Matrix::from_fn(m, n, |i, j| values[i * n + j]))
     }
 
@@ -379,6 +387,7 @@ impl Matrix {
         let (Some(m), Some(n)) = (dim(self.rows(), other.rows()), dim(self.cols(), other.cols())) else {
             return Err(Error::shapes(op, self.shape(), other.shape(), "each dimension must be equal or 1"));
         };
+        crate::memory::check(op, m, n)?;
         let pick = |x: &Matrix, i: usize, j: usize| {
             x.data[(if x.rows() == 1 { 0 } else { i }, if x.cols() == 1 { 0 } else { j })]
         };
@@ -461,6 +470,7 @@ impl Matrix {
                 "columns of the left must equal rows of the right",
             ));
         }
+        crate::memory::check("*", self.rows(), other.cols())?;
         let mut out = Mat::zeros(self.rows(), other.cols());
         gemm(out.as_mut(), Accum::Replace, self.as_faer(), other.as_faer());
         Ok(Matrix::from_faer(out))
@@ -470,7 +480,9 @@ impl Matrix {
     /// `(i·p + k, j·q + l) = A[i,j]·B[k,l]`.
     pub fn kron(&self, other: &Matrix) -> Matrix {
         let (p, q) = (other.rows(), other.cols());
-        Matrix::from_fn(self.rows() * p, self.cols() * q, |r, c| self.data[(r / p, c / q)] * other.data[(r % p, c % q)])
+        Matrix::from_fn(self.rows().saturating_mul(p), self.cols().saturating_mul(q), |r, c| {
+            self.data[(r / p, c / q)] * other.data[(r % p, c % q)]
+        })
     }
 
     /// `trace(A) = Σ Aᵢᵢ`; errors unless square.

@@ -114,6 +114,8 @@ impl Figure {
         if bins == 0 {
             return Err(Error::invalid("hist", "bins must be at least 1"));
         }
+        // Edges and counts: two numbers a bin.
+        crate::memory::check_buffer("hist", &format!("a histogram of {bins} bins"), bins as u128, 16)?;
         if values.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite { op: "hist" });
         }

@@ -81,8 +81,14 @@ impl Pattern {
     /// A pattern from its parts (as [`Pattern::bits`] gives them back);
     /// errors when the cells do not fit the shape.
     pub fn from_bits(shape: Shape, cell: usize, bits: Vec<bool>) -> crate::Result<Pattern> {
-        let mut p = Pattern::empty(shape, cell.max(1));
-        if cell == 0 || bits.len() != p.set.len() {
+        // The cell side is the one the matrix's shape gives, which keeps the
+        // grid within MAX_CELLS a side whatever the shape.
+        if cell != Pattern::cell_for(shape) {
+            let expected = Pattern::cell_for(shape);
+            return Err(crate::Error::invalid("spy", format!("a {shape} pattern has cells of {expected}, not {cell}")));
+        }
+        let mut p = Pattern::empty(shape, cell);
+        if bits.len() != p.set.len() {
             return Err(crate::Error::invalid("spy", format!("{} cells do not fit a {shape} pattern", bits.len())));
         }
         p.set = bits;

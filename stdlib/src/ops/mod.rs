@@ -296,11 +296,26 @@ impl Operator {
     }
 
     /// The dense matrix (`A · I`; cost of one apply to `n` columns).
+    ///
+    /// # Panics
+    /// With an [`Error::OutOfMemory`] payload when the matrix cannot be
+    /// allocated ([`crate::memory::guard`]); [`Operator::try_dense`] returns it.
     pub fn dense(&self) -> Matrix {
         match self {
             Operator::Dense(m) => m.clone(),
-            _ => self.apply_unchecked(&Matrix::eye(self.shape().1), false),
+            _ => {
+                let Shape(m, n) = self.shape();
+                crate::memory::guard(m, n);
+                self.apply_unchecked(&Matrix::eye(n), false)
+            }
         }
+    }
+
+    /// The dense matrix, or [`Error::OutOfMemory`] when it cannot be allocated.
+    pub fn try_dense(&self) -> Result<Matrix> {
+        let Shape(m, n) = self.shape();
+        crate::memory::check("dense", m, n)?;
+        Ok(self.dense())
     }
 
     /// `A X`. Cost is the structure's: `O(N Σ nᵢ)` for a Kronecker product of

@@ -64,6 +64,9 @@ impl Monarch {
     /// `R_k` are `N(0, 1/s)` and of `L_q` are `N(0, 1/b)`, so `E‖Mx‖² = ‖x‖²`.
     pub fn random(n: usize, nblocks: usize, rng: &mut Rng) -> Result<Monarch> {
         let s = Monarch::block_size_for("monarch", n, nblocks)?;
+        // b blocks of s×s and s of b×b: n·(s + b) numbers.
+        let storage = n as u128 * (s as u128 + nblocks as u128);
+        crate::memory::check_buffer("monarch", &format!("a {n}×{n} Monarch matrix ({storage} numbers)"), storage, 8)?;
         let r = (0..nblocks).map(|_| rng.randn(s, s).scale(1.0 / (s as f64).sqrt())).collect();
         let l = (0..s).map(|_| rng.randn(nblocks, nblocks).scale(1.0 / (nblocks as f64).sqrt())).collect();
         Ok(Monarch { r, l })
@@ -86,6 +89,8 @@ impl Monarch {
         w.require_finite("monarch_project")?;
         let s = Monarch::block_size_for("monarch_project", n, nblocks)?;
         let b = nblocks;
+        let storage = n as u128 * (s as u128 + b as u128);
+        crate::memory::check_buffer("monarch_project", &format!("a Monarch matrix of {storage} numbers"), storage, 8)?;
         let mut r = vec![Matrix::zeros(s, s); b];
         let mut l = vec![Matrix::zeros(b, b); s];
         for (k, rk) in r.iter_mut().enumerate() {
