@@ -5,10 +5,13 @@
 //!
 //! - [`wire`]: the wire format, HMAC-SHA256 signing and verification;
 //! - [`interpreter`]: the interface a language implements;
-//! - [`core`]: routing, busy/idle, execution counts and history.
+//! - [`core`]: routing, busy/idle, execution counts, history, and the panic
+//!   boundary (a panicking interpreter gets an `InternalError` reply);
+//! - [`transport`]: the five ZeroMQ sockets on an I/O thread, interrupts by
+//!   message or SIGINT, and the exit when the parent process dies.
 //!
-//! Not built yet (issue 4): the ZeroMQ transport, the `tessera kernel` command
-//! and the kernelspec install.
+//! The `tessera kernel` command and the kernelspec install are the binary's
+//! (`repl/src/jupyter.rs`).
 
 pub mod core;
 pub mod interpreter;

@@ -4,10 +4,23 @@ use crate::builtins;
 use crate::env::Env;
 use crate::error::{ErrorKind, LangError, Result};
 
-/// The help page of a builtin: signature, summary, formula and source, example.
+/// The help page of a builtin: signature, summary, formula and source, and
+/// the example with what it shows.
 pub fn builtin_help(name: &str) -> Option<String> {
     let b = builtins::lookup(name)?;
-    Some(format!("{}\n\n{}\n\n{}\n\nExample:\n    {}", b.signature, b.summary, b.help, b.example))
+    let indent = |text: &str, first: &str, rest: &str| -> String {
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| format!("{}{l}", if i == 0 { first } else { rest }))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut page =
+        format!("{}\n\n{}\n\n{}\n\nExample:\n{}", b.signature, b.summary, b.help, indent(b.example, "    ", "    "));
+    if !b.shows.is_empty() {
+        page.push_str(&format!("\n{}", indent(b.shows, "    → ", "      ")));
+    }
+    Some(page)
 }
 
 /// `?name`: a builtin's page, or what a variable holds.

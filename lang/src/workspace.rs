@@ -130,7 +130,7 @@ fn load_figure(f: SavedFigure) -> Result<Figure> {
 }
 
 fn bad(message: impl Into<String>) -> LangError {
-    LangError::new(ErrorKind::Argument, message, None)
+    LangError::new(ErrorKind::File, message, None)
 }
 
 fn bits(xs: &[f64]) -> Vec<u64> {

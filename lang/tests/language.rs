@@ -273,16 +273,25 @@ fn interrupt_stops_a_loop_and_keeps_variables() {
     assert!(matches!(s.get("i"), Some(Value::Number(x)) if x > 0.0));
 }
 
+/// What a cell shows in the REPL: what it prints (to standard output, then
+/// standard error), then its value.
+fn shown(s: &mut Session, code: &str) -> String {
+    let mut sink = Capture::default();
+    let value = s.execute(code, &mut sink).unwrap_or_else(|e| panic!("{code}: {}", e.render(code)));
+    let mut out = sink.out + &sink.err;
+    if let Some(v) = value {
+        out.push_str(&display::plain(&v));
+    }
+    out.trim_end().to_string()
+}
+
 #[test]
-fn every_builtin_documents_itself_and_its_example_runs() {
+fn every_builtin_documents_itself_and_its_example_shows_its_value() {
     for b in tessera_lang::builtins::all() {
         assert!(!b.summary.is_empty() && !b.help.is_empty(), "{}", b.name);
         assert!(b.signature.starts_with(b.name), "{}", b.name);
         let mut s = Session::new();
-        let mut sink = Capture::default();
-        if let Err(e) = s.execute(b.example, &mut sink) {
-            panic!("example of {}: {}", b.name, e.render(b.example));
-        }
+        assert_eq!(shown(&mut s, b.example), b.shows, "the example of {}: {}", b.name, b.example);
         let mut sink = Capture::default();
         s.execute(&format!("?{}", b.name), &mut sink).unwrap();
         assert!(sink.out.contains(b.signature), "?{}", b.name);

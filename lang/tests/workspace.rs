@@ -122,3 +122,55 @@ impl Eval for Session {
         self.execute(code, &mut NullSink).unwrap_or_else(|e| panic!("{}", e.render(code))).unwrap_or(Value::None)
     }
 }
+
+/// A saved workspace with its CBOR edited where a map has `rows` and `cols`
+/// (and a `cell` when `spy`: a figure's pattern, else a matrix).
+fn forged(setup: &str, spy: bool, rows: u64, cols: u64) -> Vec<u8> {
+    use ciborium::Value as C;
+    fn edit(v: &mut C, spy: bool, rows: u64, cols: u64) {
+        match v {
+            C::Map(entries) => {
+                let has = |k: &str| entries.iter().any(|(key, _)| key.as_text() == Some(k));
+                if has("rows") && has("cols") && has("cell") == spy {
+                    for (key, value) in entries.iter_mut() {
+                        match key.as_text() {
+                            Some("rows") => *value = C::Integer(rows.into()),
+                            Some("cols") => *value = C::Integer(cols.into()),
+                            Some("bits") if !spy => *value = C::Array(vec![]),
+                            _ => {}
+                        }
+                    }
+                }
+                entries.iter_mut().for_each(|(_, value)| edit(value, spy, rows, cols));
+            }
+            C::Array(items) => items.iter_mut().for_each(|item| edit(item, spy, rows, cols)),
+            _ => {}
+        }
+    }
+    let mut s = Session::new();
+    s.clone_eval(setup);
+    let bytes = tessera_lang::workspace::save(s.globals()).unwrap();
+    let mut value: C = ciborium::from_reader(bytes.as_slice()).unwrap();
+    edit(&mut value, spy, rows, cols);
+    let mut out = Vec::new();
+    ciborium::into_writer(&value, &mut out).unwrap();
+    out
+}
+
+/// Found by fuzzing: crafted sizes made loading hang, panic or abort.
+#[test]
+fn forged_sizes_are_refused_at_once() {
+    let globals = tessera_lang::env::Scope::global();
+    globals.set("kept".into(), Value::Number(7.0));
+    for (what, bytes) in [
+        ("a 0×2⁶² matrix", forged("A = zeros(2, 3)", false, 0, 1 << 62)),
+        ("a 2⁶²×0 matrix", forged("A = zeros(2, 3)", false, 1 << 62, 0)),
+        ("a spy of 2³³×2³¹ with cells of 1", forged("f = spy(eye(4))", true, 1 << 33, 1 << 31)),
+        ("a spy of 10⁹×10⁹ with cells of 1", forged("f = spy(eye(4))", true, 1_000_000_000, 1_000_000_000)),
+    ] {
+        let e = tessera_lang::workspace::load(&bytes, &globals).expect_err(what);
+        assert!(e.message.contains("one side alone") || e.message.contains("cells of"), "{what}: {}", e.message);
+        assert_eq!(display::plain(&globals.get("kept").unwrap()), "7", "{what}");
+        assert_eq!(globals.names().len(), 1, "{what}: nothing else was loaded");
+    }
+}

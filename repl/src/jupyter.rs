@@ -3,7 +3,7 @@
 //! add text/html, and text/latex when small), `%%rust` cells, and the
 //! kernelspec install.
 
-use crate::rust_cells::{brackets_closed, rust_code, RustCells};
+use crate::rust_cells::{rust_code, RustCells};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -130,13 +130,7 @@ impl Interpreter for Tessera {
     }
 
     fn is_complete(&mut self, code: &str) -> Completeness {
-        if let Some((_, rust)) = rust_code(code) {
-            return match brackets_closed(rust) {
-                true => Completeness::Complete,
-                false => Completeness::Incomplete { indent: "    ".into() },
-            };
-        }
-        match self.session.is_complete(code) {
+        match crate::cell::is_complete(code) {
             tessera_lang::Completeness::Complete => Completeness::Complete,
             tessera_lang::Completeness::Incomplete => Completeness::Incomplete { indent: "    ".into() },
             tessera_lang::Completeness::Invalid(_) => Completeness::Invalid,

@@ -3,6 +3,7 @@
 //!
 //! Exit status: 0 success, 1 an evaluation or parse error, 2 bad usage.
 
+mod cell;
 mod jupyter;
 #[cfg(test)]
 mod reference;

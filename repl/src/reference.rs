@@ -50,7 +50,11 @@ pub fn page() -> String {
                 let keywords: Vec<String> = b.keywords.iter().map(|k| format!("`{k}`")).collect();
                 out.push_str(&format!("Keywords: {}.\n\n", keywords.join(", ")));
             }
-            out.push_str(&format!("```tessera\n{}\n```\n\n", b.example));
+            out.push_str(&format!("```tessera\n{}\n", b.example));
+            for line in b.shows.lines() {
+                out.push_str(&format!("# → {line}\n"));
+            }
+            out.push_str("```\n\n");
         }
     }
     out.push_str(

@@ -1,8 +1,7 @@
 //! The interactive REPL on rustyline: completion of builtins, variables,
 //! record fields and `:` commands; the signature of the open call as a hint;
 //! syntax highlighting; continuation lines while a bracket or block is open
-//! (the language's own `is_complete`; for `:rust`, until Rust's brackets
-//! close or, after `:rust` alone, an empty line); persistent history; Ctrl-C interrupts
+//! ([`crate::cell::is_complete`], Jupyter's answer too); persistent history; Ctrl-C interrupts
 //! a running evaluation (variables are kept) or clears the line at the
 //! prompt; Ctrl-D leaves.
 
@@ -102,18 +101,9 @@ impl Highlighter for Cell {
 
 impl Validator for Cell {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if let Some((_, rust)) = crate::rust_cells::rust_code(input) {
-            return Ok(match crate::rust_cells::input_complete(rust) {
-                true => ValidationResult::Valid(None),
-                false => ValidationResult::Incomplete,
-            });
-        }
-        if input.trim_start().starts_with(':') {
-            return Ok(ValidationResult::Valid(None));
-        }
-        Ok(match tessera_lang::parser::is_complete(input) {
-            Ok(false) => ValidationResult::Incomplete,
+        // An invalid cell is accepted too: running it shows its error.
+        Ok(match crate::cell::is_complete(ctx.input()) {
+            tessera_lang::Completeness::Incomplete => ValidationResult::Incomplete,
             _ => ValidationResult::Valid(None),
         })
     }

@@ -38,7 +38,7 @@ pub fn rust_code(cell: &str) -> Option<(usize, &str)> {
 
 /// Whether Rust code has all its brackets closed (strings, characters and
 /// comments skipped): the REPL continues a `:rust` line until it has.
-pub fn brackets_closed(code: &str) -> bool {
+fn brackets_closed(code: &str) -> bool {
     let mut depth = 0i64;
     let mut chars = code.chars().peekable();
     while let Some(c) = chars.next() {

@@ -131,3 +131,30 @@ fn rust_cells_run_report_compile_errors_with_spans_and_panics() {
     let err = text(&out.stderr);
     assert!(err.contains("\nerror: the Rust cell panicked: index out of bounds"), "{err}");
 }
+
+/// `tessera -e CODE` under an address-space limit of `gib` GiB (`ulimit -v`).
+fn limited(gib: u64, code: &str) -> Output {
+    let script = format!("ulimit -v {} && exec \"$0\" -e \"$1\"", gib << 20);
+    Command::new("bash").args(["-c", &script, env!("CARGO_BIN_EXE_tessera"), code]).output().expect("bash runs")
+}
+
+/// Found by fuzzing: under a memory limit the guard compared against the
+/// machine's memory only, and a large matrix or a growing list ended the
+/// process. Now the limit is what counts, and the refusal is an error.
+#[test]
+fn under_a_memory_limit_allocations_are_refused_cleanly() {
+    let out = limited(4, "A = randn(20000, 20000); size(A)");
+    let err = text(&out.stderr);
+    match out.status.code() {
+        // 3.2 GB may just fit beside the process; then it is the right answer.
+        Some(0) => assert_eq!(text(&out.stdout), "(20000, 20000)\n"),
+        _ => assert!(err.starts_with("error: randn: a 20000×20000 matrix would take 3.0 GiB, and "), "{err}"),
+    }
+    assert!(!err.contains("panicked") && !err.contains("internal"), "{err}");
+
+    let out = limited(2, "xs = list(); while true { xs = push(xs, randn(1000, 1000)) }");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: randn: a 1000×1000 matrix would take 7.6 MiB, and "), "{err}");
+    assert!(err.contains("at line 1, column 41"), "{err}");
+}

@@ -54,6 +54,7 @@ impl From<&Matrix> for SavedMatrix {
 impl TryFrom<SavedMatrix> for Matrix {
     type Error = crate::Error;
     fn try_from(m: SavedMatrix) -> crate::Result<Matrix> {
+        crate::memory::check("load", m.rows, m.cols)?;
         Matrix::from_row_major(m.rows, m.cols, &floats(m.bits))
     }
 }

@@ -63,9 +63,17 @@ impl Rng {
         p
     }
 
+    /// `m×n` draws, row by row (the stream is the same whatever the storage
+    /// order), written in place: the memory guard sees the one allocation.
     fn fill(&mut self, m: usize, n: usize, mut draw: impl FnMut(&mut Self) -> f64) -> Matrix {
-        let values: Vec<f64> = (0..m * n).map(|_| draw(self)).collect();
-        Matrix::from_row_major(m, n, &values).expect("m·n values")
+        let mut a = Matrix::zeros(m, n);
+        let mut out = a.as_faer_mut();
+        for i in 0..m {
+            for j in 0..n {
+                out[(i, j)] = draw(self);
+            }
+        }
+        a
     }
 }
 

@@ -89,6 +89,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "Focal lengths and principal point in pixels, as OpenCV's camera matrix. Hartley and Zisserman, \
                Multiple View Geometry, 2nd ed., §6.1.",
         example: "intrinsics(800, 800, 320, 240)",
+        shows: "3×3 matrix:\n 800    0  320\n   0  800  240\n   0    0    1",
         arity: (4, Some(4)),
         keywords: &["skew"],
         run: intrinsics,
@@ -100,6 +101,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the rotation by a radians about the x axis (pitch): [1 0 0; 0 cos a −sin a; 0 sin a cos a]",
         help: "Right-handed; rotx(a)' = rotx(-a).",
         example: "rotx(pi / 2) * [0; 1; 0]",
+        shows: "3×1 matrix:\n                     0\n 6.123233995736766e-17\n                     1",
         arity: (1, Some(1)),
         keywords: &[],
         run: rotx,
@@ -111,6 +113,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the rotation by a radians about the y axis: [cos a 0 sin a; 0 1 0; −sin a 0 cos a]",
         help: "Right-handed; roty(a)' = roty(-a).",
         example: "roty(pi / 2) * [0; 0; 1]",
+        shows: "3×1 matrix:\n                     1\n                     0\n 6.123233995736766e-17",
         arity: (1, Some(1)),
         keywords: &[],
         run: roty,
@@ -122,6 +125,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the rotation by a radians about the z axis: [cos a −sin a 0; sin a cos a 0; 0 0 1]",
         help: "Right-handed; rotz(a)' = rotz(-a).",
         example: "rotz(pi / 2) * [1; 0; 0]",
+        shows: "3×1 matrix:\n 6.123233995736766e-17\n                     1\n                     0",
         arity: (1, Some(1)),
         keywords: &[],
         run: rotz,
@@ -134,6 +138,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "R = I + sin θ [k]ₓ + (1 − cos θ)[k]ₓ² with θ = ‖v‖, k = v/θ. Given a rotation matrix it returns \
                the vector (angle in [0, π]) and refuses a matrix that is not a rotation.",
         example: "v = [0.1; -0.2; 0.3]; norm(rodrigues(rodrigues(v)) - v) < 1e-15",
+        shows: "true",
         arity: (1, Some(1)),
         keywords: &[],
         run: rodrigues,
@@ -146,6 +151,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "A world point X projects to the pixel (p₁·X̃, p₂·X̃) / p₃·X̃; the camera centre is −Rᵀt. \
                Hartley and Zisserman, Multiple View Geometry, 2nd ed., §6.1.",
         example: "projection(intrinsics(800, 800, 320, 240), eye(3), [0; 0; 5])",
+        shows: "3×4 matrix:\n 800    0  320  1600\n   0  800  240  1200\n   0    0    1     5",
         arity: (3, Some(3)),
         keywords: &[],
         run: projection,
@@ -157,6 +163,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the pixels (N×2) of the world points in the rows of X (N×3, or N×4 homogeneous)",
         help: "(u, v) = (p₁·X̃ / p₃·X̃, p₂·X̃ / p₃·X̃), O(N); as cv2.projectPoints without distortion.",
         example: "P = projection(intrinsics(800, 800, 320, 240), eye(3), [0; 0; 5]); project(P, [0, 0, 0; 1, 1, 0])",
+        shows: "2×2 matrix:\n 320  240\n 480  400",
         arity: (2, Some(2)),
         keywords: &[],
         run: project,
@@ -169,7 +176,8 @@ pub const BUILTINS: &[Builtin] = &[
         help: "RQ decomposition of P's left 3×3 block with the signs fixed (P is negated when its determinant is \
                negative; K is scaled to K[2,2] = 1); center = −Rᵀt. As cv2.decomposeProjectionMatrix. \
                Hartley and Zisserman, Multiple View Geometry, 2nd ed., §6.2.4.",
-        example: "P = projection(intrinsics(800, 790, 320, 240), rotx(0.1), [0.2; 0; 5]); decompose(P).K",
+        example: "P = projection(intrinsics(800, 790, 320, 240), rotx(0.1), [0.2; 0; 5]); round(decompose(P).K)",
+        shows: "3×3 matrix:\n 800    0  320\n   0  790  240\n   0    0    1",
         arity: (1, Some(1)),
         keywords: &[],
         run: decompose,
@@ -184,6 +192,7 @@ pub const BUILTINS: &[Builtin] = &[
                of its left block has norm 1 and its determinant is positive.",
         example: "seed(1); X = randn(8, 3); P = projection(intrinsics(800, 800, 320, 240), rotx(0.2), [0; 0; 6]); \
                   reproj_error(calibrate_dlt(X, project(P, X)), X, project(P, X)) < 1e-9",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &[],
         run: calibrate_dlt,
@@ -196,6 +205,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "The figure OpenCV's calibrateCamera reports.",
         example:
             "P = projection(intrinsics(800, 800, 320, 240), eye(3), [0; 0; 5]); reproj_error(P, [0, 0, 0], [321, 240])",
+        shows: "1",
         arity: (3, Some(3)),
         keywords: &[],
         run: reproj_error,
@@ -208,6 +218,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "For a rectified pair: f in pixels, the baseline in the unit of the result, doffs the difference of \
                the principal points' x coordinates (Middlebury's calib.txt convention; Scharstein et al., GCPR 2014).",
         example: "stereo_depth(994.978, 193.001, [100, 50, inf], doffs=31.086)",
+        shows: "1×3 matrix:\n 1464.9295041270614  2368.247897022914  nan",
         arity: (3, Some(4)),
         keywords: &["doffs"],
         run: stereo_depth,
@@ -222,7 +233,8 @@ pub const BUILTINS: &[Builtin] = &[
                2nd ed., §12.2.",
         example: "K = intrinsics(800, 800, 320, 240); P1 = projection(K, eye(3), [0; 0; 0]); \
                   P2 = projection(K, eye(3), [-0.5; 0; 0]); X = [0.1, 0.2, 4]; \
-                  triangulate(P1, P2, project(P1, X), project(P2, X))",
+                  round(1e9 * triangulate(P1, P2, project(P1, X), project(P2, X))) / 1e9",
+        shows: "1×3 matrix:\n 0.1  0.2  4",
         arity: (4, Some(4)),
         keywords: &[],
         run: triangulate,

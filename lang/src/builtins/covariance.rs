@@ -43,6 +43,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "cov: (X − x̄)ᵀ(X − x̄)/(n − 1), as np.cov(X, rowvar=False). scm: the same over n. lwf, oas: \
                (1 − α) S + α (tr S / p) I with scikit-learn's shrinkage α (Ledoit and Wolf 2004; Chen et al. 2010).",
         example: "seed(0); X = randn(100, 3); norm(cov(X) - cov(X, estimator=\"scm\") * 100 / 99) < 1e-12",
+        shows: "true",
         arity: (1, Some(1)),
         keywords: &["estimator"],
         run: cov,
@@ -56,6 +57,7 @@ pub const BUILTINS: &[Builtin] = &[
                AugmentedDataset builds them. Carrara and Papadopoulo, \"Classification of BCI-EEG based on \
                augmented covariance matrix\", 2023.",
         example: "augment(reshape(0:12, 6, 2), 2, 1)",
+        shows: "4×4 matrix:\n 0  1  2  3\n 2  3  4  5\n 4  5  6  7\n 6  7  8  9",
         arity: (3, Some(3)),
         keywords: &[],
         run: augment,

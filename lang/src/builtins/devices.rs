@@ -56,6 +56,7 @@ pub const BUILTINS: &[Builtin] = &[
                matrices do not (move one with gpu or cpu). Runs on CUDA or, through wgpu, on Vulkan, Metal or \
                DirectX (lavapipe on a machine without a GPU). One upload.",
         example: "device(gpu([1, 2; 3, 4]) * 2)",
+        shows: "\"gpu\"",
         arity: (1, Some(2)),
         keywords: &[],
         run: to_gpu,
@@ -67,6 +68,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "a gpu matrix brought back to the host (other values unchanged)",
         help: "One download; f32 entries become the f64 numbers they are.",
         example: "cpu(gpu([1, 2; 3, 4]) + 1)",
+        shows: "2×2 matrix:\n 2  3\n 4  5",
         arity: (1, Some(1)),
         keywords: &[],
         run: to_cpu,
@@ -78,6 +80,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "where a value lives: \"gpu\" or \"cpu\"",
         help: "Every value that is not a gpu matrix is on the cpu.",
         example: "(device(ones(2, 2)), device(gpu(ones(2, 2))))",
+        shows: "(\"cpu\", \"gpu\")",
         arity: (1, Some(1)),
         keywords: &[],
         run: device,

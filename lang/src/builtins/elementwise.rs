@@ -31,7 +31,7 @@ fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
 }
 
 macro_rules! elementwise {
-    ($($name:ident: $f:expr, $op:ident, $formula:expr;)*) => {
+    ($($name:ident: $f:expr, $op:ident, $formula:expr, $shows:expr;)*) => {
         mod on_gpu {
             use super::*;
             $(
@@ -52,6 +52,7 @@ macro_rules! elementwise {
                 summary: concat!(stringify!($name), " of a number, or of every entry of a matrix"),
                 help: $formula,
                 example: concat!(stringify!($name), "([0.25, 4])"),
+                shows: $shows,
                 arity: (1, Some(1)),
                 keywords: &[],
                 run: $name,
@@ -62,18 +63,18 @@ macro_rules! elementwise {
 }
 
 elementwise! {
-    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).";
-    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).";
-    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).";
-    abs: f64::abs, Abs, "|x| entrywise.";
-    sin: f64::sin, Sin, "sin x entrywise (radians).";
-    cos: f64::cos, Cos, "cos x entrywise (radians).";
-    tan: f64::tan, Tan, "tan x entrywise (radians).";
-    floor: f64::floor, Floor, "the largest integer ≤ x, entrywise.";
-    ceil: f64::ceil, Ceil, "the smallest integer ≥ x, entrywise.";
-    round: f64::round, Round, "the nearest integer (halves away from zero), entrywise.";
-    isnan: |x| f64::from(u8::from(x.is_nan())), IsNan, "1 where x is nan, else 0 (sum(isnan(A)) counts them).";
-    isfinite: |x| f64::from(u8::from(x.is_finite())), IsFinite, "1 where x is neither nan nor ±inf, else 0.";
+    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).", "1×2 matrix:\n 0.5  2";
+    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).", "1×2 matrix:\n 1.2840254166877414  54.598150033144236";
+    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "1×2 matrix:\n -1.3862943611198906  1.3862943611198906";
+    abs: f64::abs, Abs, "|x| entrywise.", "1×2 matrix:\n 0.25  4";
+    sin: f64::sin, Sin, "sin x entrywise (radians).", "1×2 matrix:\n 0.24740395925452294  -0.7568024953079282";
+    cos: f64::cos, Cos, "cos x entrywise (radians).", "1×2 matrix:\n 0.9689124217106447  -0.6536436208636119";
+    tan: f64::tan, Tan, "tan x entrywise (radians).", "1×2 matrix:\n 0.25534192122103627  1.1578212823495775";
+    floor: f64::floor, Floor, "the largest integer ≤ x, entrywise.", "1×2 matrix:\n 0  4";
+    ceil: f64::ceil, Ceil, "the smallest integer ≥ x, entrywise.", "1×2 matrix:\n 1  4";
+    round: f64::round, Round, "the nearest integer (halves away from zero), entrywise.", "1×2 matrix:\n 0  4";
+    isnan: |x| f64::from(u8::from(x.is_nan())), IsNan, "1 where x is nan, else 0 (sum(isnan(A)) counts them).", "1×2 matrix:\n 0  0";
+    isfinite: |x| f64::from(u8::from(x.is_finite())), IsFinite, "1 where x is neither nan nor ±inf, else 0.", "1×2 matrix:\n 1  1";
 }
 
 /// A reduction over all entries, or along an axis (0: down each column, 1:
@@ -233,6 +234,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the sum of all entries, or along an axis (0: each column, 1: each row)",
         help: "Σᵢⱼ aᵢⱼ; sum(A, 0) is the 1×n row of column sums (numpy's axis=0).",
         example: "sum([1, 2; 3, 4], 0)",
+        shows: "1×2 matrix:\n 4  6",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: sum,
@@ -244,6 +246,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the mean of all entries, or along an axis (0: each column, 1: each row)",
         help: "Σ aᵢⱼ / count (nan for no entries).",
         example: "mean([1, 2; 3, 4], axis=1)",
+        shows: "2×1 matrix:\n 1.5\n 3.5",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: mean,
@@ -256,6 +259,7 @@ const REDUCTIONS: &[Builtin] = &[
         help: "max aᵢⱼ (-inf for no entries; nan if any entry is nan, as numpy). max(A, B) broadcasts as .*: \
                max(A, 0) clips at zero (MATLAB's max(A, B), numpy's maximum).",
         example: "(max([1, 5; 3, 4], axis=1), max([1, -2, 3], 0), max(2, 7))",
+        shows: "(2×1 matrix, [1, 0, 3], 7)",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: max,
@@ -267,6 +271,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the smallest entry, or along an axis (0: each column, 1: each row); of two values, entry by entry",
         help: "min aᵢⱼ (inf for no entries; nan if any entry is nan, as numpy). min(A, B) broadcasts as .*.",
         example: "(min([1, 5; 3, 4]), min([1, 5; 3, 4], axis=0), min([1, -2, 3], 0))",
+        shows: "(1, [1, 4], [0, -2, 0])",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: min,
@@ -278,6 +283,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the median of all entries, or along an axis (0: each column, 1: each row)",
         help: "The middle value, or the mean of the middle two; nan if any entry is nan (as np.median). O(n log n).",
         example: "(median([3, 1, 2]), median([1, 2; 3, 4; 10, 0], 0))",
+        shows: "(2, [3, 2])",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: median,
@@ -289,6 +295,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the mean of the entries that are not nan, or along an axis",
         help: "As np.nanmean: nan only where every entry is nan.",
         example: "nanmean([1, nan, 3])",
+        shows: "2",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmean,
@@ -300,6 +307,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the median of the entries that are not nan, or along an axis",
         help: "As np.nanmedian: nan only where every entry is nan.",
         example: "nanmedian([1, nan, 3, 10])",
+        shows: "3",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmedian,
@@ -311,6 +319,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the largest entry that is not nan, or along an axis",
         help: "As np.nanmax: nan only where every entry is nan.",
         example: "nanmax([1, nan, 3; nan, nan, 0], 1)",
+        shows: "2×1 matrix:\n 3\n 0",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmax,
@@ -322,6 +331,7 @@ const REDUCTIONS: &[Builtin] = &[
         summary: "the smallest entry that is not nan, or along an axis",
         help: "As np.nanmin: nan only where every entry is nan.",
         example: "nanmin([1, nan, 3])",
+        shows: "1",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: nanmin,

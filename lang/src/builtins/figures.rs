@@ -235,7 +235,8 @@ pub const BUILTINS: &[Builtin] = &[
                series. label= names the series (a string, or a list of strings) for the legend. \
                NaN and inf break the line. Every figure takes title=, xlabel=, ylabel= and \
                size=(width, height) in pixels (default (640, 480)).",
-        example: "x = linspace(0, 2 * pi, 50)\nf = plot(x, [sin(x), cos(x)], label = list(\"sin\", \"cos\"), title = \"waves\")",
+        example: "x = linspace(0, 2 * pi, 50)\nf = plot(x, [sin(x), cos(x)], label = list(\"sin\", \"cos\"), title = \"waves\")\nf",
+        shows: "figure: plot 2 series, 100 points \"waves\" (640×480 px)",
         arity: (1, Some(2)),
         keywords: PLOT_KEYWORDS,
         run: plot,
@@ -247,7 +248,8 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "markers at the points (x[i], y[i]), or at the rows of an N×2 matrix P",
         help: "group= is a vector of class labels, one per point: each class gets its own colour \
                and legend entry (as for tangent vectors of covariance matrices per class).",
-        example: "seed(1); P = randn(100, 2)\nf = scatter(P, group = P[:, 0] > 0, title = \"two classes\")",
+        example: "seed(1); P = randn(100, 2)\nf = scatter(P, group = P[:, 0] > 0, title = \"two classes\")\nf",
+        shows: "figure: scatter 2 series, 100 points \"two classes\" (640×480 px)",
         arity: (1, Some(2)),
         keywords: SCATTER_KEYWORDS,
         run: scatter,
@@ -259,7 +261,8 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "a histogram of the entries of x in equal bins from their minimum to maximum",
         help: "The counts are numpy's histogram(x, bins): each bin holds [left, right) except \
                the last, which holds its right edge. NaN or inf entries are an error.",
-        example: "seed(0); f = hist(randn(1000, 1), bins = 30)",
+        example: "seed(0); f = hist(randn(1000, 1), bins = 30); f",
+        shows: "figure: hist 1000 values in 30 bins (640×480 px)",
         arity: (1, Some(1)),
         keywords: HIST_KEYWORDS,
         run: hist,
@@ -272,7 +275,8 @@ pub const BUILTINS: &[Builtin] = &[
         help: "A signed matrix gets a diverging blue–white–red map centred on zero (so zero is \
                white); otherwise viridis over [min, max]. NaN entries are left blank. A large \
                matrix is sampled to the pixels it covers: rendering costs O(pixels), not O(m·n).",
-        example: "f = heatmap(rope_matrix(16, 3), title = \"R(3)\")",
+        example: "f = heatmap(rope_matrix(16, 3), title = \"R(3)\"); f",
+        shows: "figure: heatmap of a 16×16 matrix \"R(3)\" (640×480 px)",
         arity: (1, Some(1)),
         keywords: &COMMON,
         run: heatmap,
@@ -288,7 +292,8 @@ pub const BUILTINS: &[Builtin] = &[
                spy(kron(eye(1000), ones(1000, 1000))) never forms the 10⁶×10⁶ matrix. \
                Above 512 rows or columns a cell of the picture covers several entries and is \
                drawn when any of them is non-zero. After MATLAB's spy.",
-        example: "f = spy(kron(eye(4), ones(2, 2)))",
+        example: "f = spy(kron(eye(4), ones(2, 2))); f",
+        shows: "figure: spy of a 8×8 matrix (640×480 px)",
         arity: (1, Some(1)),
         keywords: &COMMON,
         run: spy,
@@ -301,7 +306,8 @@ pub const BUILTINS: &[Builtin] = &[
         help: "kind=\"sv\" (default) draws svdvals(A); kind=\"eig\" draws |eigvals(A)|. Structured \
                operators use their structure (a Kronecker product's singular values are the \
                products of its factors'). Zeros cannot be drawn on a log axis and are left out.",
-        example: "seed(0); f = spectrum(randn(40, 40) * diagm(linspace(1, 0.01, 40)))",
+        example: "seed(0); f = spectrum(randn(40, 40) * diagm(linspace(1, 0.01, 40))); f",
+        shows: "figure: spectrum 40 singular values (640×480 px)",
         arity: (1, Some(1)),
         keywords: SPECTRUM_KEYWORDS,
         run: spectrum,
@@ -315,6 +321,7 @@ pub const BUILTINS: &[Builtin] = &[
                every machine. Relative paths are relative to the working directory (a \
                notebook's own folder in Jupyter).",
         example: "f = heatmap(eye(8)); savefig(f, \"/tmp/tessera-eye.svg\")",
+        shows: "",
         arity: (2, Some(2)),
         keywords: &[],
         run: savefig,

@@ -80,6 +80,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "writes a matrix to a .npy file, or a record of matrices to a .safetensors file (f64)",
         help: "numpy reads it back with np.load, PyTorch with safetensors.torch.load_file; load reads either.",
         example: "save(\"/tmp/tessera-example.npy\", [1, 2; 3, 4]); load(\"/tmp/tessera-example.npy\")",
+        shows: "2×2 matrix:\n 1  2\n 3  4",
         arity: (2, Some(2)),
         keywords: &[],
         run: save,
@@ -94,6 +95,7 @@ pub const BUILTINS: &[Builtin] = &[
                A field whose name is not an identifier reads as r[\"layer.0.weight\"].",
         example: "save(\"/tmp/tessera-example.safetensors\", (w = eye(2), b = [1, 2])); \
                   load(\"/tmp/tessera-example.safetensors\").b",
+        shows: "1×2 matrix:\n 1  2",
         arity: (1, Some(1)),
         keywords: &[],
         run: load,

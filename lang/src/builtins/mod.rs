@@ -59,6 +59,10 @@ pub struct Builtin {
     pub help: &'static str,
     /// A snippet that runs (it is executed by the tests).
     pub example: &'static str,
+    /// What the example shows, as the REPL shows it: what it prints, then
+    /// its value (a test checks it, so an identity that printed `false`
+    /// would fail).
+    pub shows: &'static str,
     /// Fewest and most positional arguments (`None`: any number).
     pub arity: (usize, Option<usize>),
     /// Keyword arguments it accepts.

@@ -127,6 +127,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "Pairs (x[2i], x[2i+1]) turn by pos·θᵢ, θᵢ = base^(−2i/d): 2×2 blocks [cos, −sin; sin, cos]. \
                R(m)ᵀ R(n) = R(n − m). Su et al., \"RoFormer: Enhanced Transformer with Rotary Position Embedding\", 2021.",
         example: "R = rope_matrix(8, 3); norm(R' * R - eye(8)) < 1e-14",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &["base"],
         run: rope_matrix,
@@ -139,6 +140,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "y[2i] = x[2i] cos φ − x[2i+1] sin φ, y[2i+1] = x[2i] sin φ + x[2i+1] cos φ, φ = pos·base^(−2i/d); \
                O(n·d) for n tokens.",
         example: "X = randn(4, 8); Y = rope_apply(X, [0, 1, 2, 3]); norm(Y[1] - X[1] * rope_matrix(8, 1)') < 1e-12",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &["base"],
         run: rope_apply,
@@ -152,6 +154,7 @@ pub const BUILTINS: &[Builtin] = &[
                LD: B_ij = θ_ij S_j. Commuting generators give R(x)ᵀR(y) = R(y − x). Yu et al., \"Scalable and Robust \
                Rotary Position Embedding Parameterized by Trainable Commuting Angle Matrices\", CVPR 2025.",
         example: "r = comrope(8, 2, block=4, kind=\"ld\"); (x, y) = ([0.5, -1], [2, 0.25]); norm(rotation(r, x)' * rotation(r, y) - rotation(r, y - x)) < 1e-12",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &["block", "kind"],
         run: comrope,
@@ -164,6 +167,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "R(x) = blockdiag_j exp(Σᵢ xᵢ B_ij) with unrelated B_ij, so R(x)ᵀR(y) ≠ R(y − x) in general. \
                Ostmeier et al., \"LieRE: Generalizing Rotary Position Encodings\", 2024.",
         example: "r = liere(6, 2, block=3); commutator_norm(r) > 0",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &["block"],
         run: liere,
@@ -176,6 +180,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "blockdiag_j exp(Σᵢ xᵢ B_ij); each block's exponential is exact (closed form for 2×2 and 3×3 blocks, \
                Padé scaling and squaring otherwise).",
         example: "r = comrope(4, 1); R = rotation(r, [2]); abs(det(R) - 1) < 1e-12",
+        shows: "true",
         arity: (2, Some(2)),
         keywords: &[],
         run: rotation,
@@ -187,6 +192,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "how far a rotary embedding's generators are from commuting",
         help: "sqrt(Σ_j Σ_{i<k} ‖B_ij B_kj − B_kj B_ij‖²_F): 0 for AP and LD, positive for LieRE.",
         example: "commutator_norm(comrope(8, 3, kind=\"ap\"))",
+        shows: "0",
         arity: (1, Some(1)),
         keywords: &[],
         run: commutator_norm,

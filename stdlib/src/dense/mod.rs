@@ -134,7 +134,6 @@ impl Matrix {
                 format!("{} values cannot fill a {} matrix", values.len(), Shape(m, n)),
             ));
         }
-        crate::memory::check("matrix", m, n)?;
         Ok(Matrix::from_fn(m, n, |i, j| values[i * n + j]))
     }
 
