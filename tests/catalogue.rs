@@ -22,80 +22,169 @@ fn dense(m: Matrix) -> Operator {
     Operator::Dense(m)
 }
 
-fn catalogue() -> Vec<(&'static str, Operator, Kind)> {
+/// The operations the catalogue runs, for the entries' declarations of
+/// which ones their structure answers without forming the dense matrix.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Det,
+    Inverse,
+    Solve,
+    Trace,
+    Eigvals,
+    Eigh,
+    Svdvals,
+    Chol,
+    Expm,
+}
+
+/// A catalogue entry: its name, the operator, what it supports, and the
+/// operations that must stay structured (never densify it).
+type Entry = (&'static str, Operator, Kind, &'static [Op]);
+
+fn catalogue() -> Vec<Entry> {
     use Kind::*;
+    use Op::*;
+    // Dense operators, and operators whose every operation has a rule (or errors first).
+    const EVERY: &[Op] = &[Det, Inverse, Solve, Trace, Eigvals, Eigh, Svdvals, Chol, Expm];
+    // A Kronecker product of square factors: everything goes through the factors.
+    const FACTORWISE: &[Op] = &[Det, Inverse, Solve, Trace, Eigvals, Svdvals];
+    // Pᵀ L P R: block-diagonal and permutation factors.
+    const MONARCH: &[Op] = &[Det, Inverse, Solve, Trace];
+    // diag(d) + U Vᵀ: the determinant lemma and Woodbury.
+    const WOODBURY: &[Op] = &[Det, Inverse, Solve, Trace];
     let mut rng = Rng::seeded(20261127);
     let r = &mut rng;
     let wc = |r: &mut Rng, n: usize| dense(well_conditioned(r, n, 3.0));
     let sp = |r: &mut Rng, n: usize| dense(spd(r, n));
     let mut cat = vec![
-        ("dense 5×5", wc(r, 5), Invertible),
-        ("dense 1×1", dense(Matrix::scalar(-2.5)), Invertible),
-        ("dense 0×0", dense(Matrix::zeros(0, 0)), Invertible),
-        ("dense 3×5", dense(r.randn(3, 5)), Rectangular),
-        ("diagonal", Operator::diagonal(vec![2.0, -0.5, 3.0, 1.5]), Invertible),
-        ("diagonal positive", Operator::diagonal(vec![2.0, 0.5, 3.0, 1.5]), Spd),
-        ("diagonal singular", Operator::diagonal(vec![2.0, 0.0, 3.0]), Singular),
-        ("permutation", Operator::permutation(vec![2, 0, 1, 4, 3, 5]).unwrap(), Invertible),
-        ("kron 3×3 ⊗ 4×4", Operator::kron(vec![wc(r, 3), wc(r, 4)]).unwrap(), Invertible),
-        ("kron 2×2 ⊗ 3×3 ⊗ 2×2", Operator::kron(vec![wc(r, 2), wc(r, 3), wc(r, 2)]).unwrap(), Invertible),
+        ("dense 5×5", wc(r, 5), Invertible, EVERY),
+        ("dense 1×1", dense(Matrix::scalar(-2.5)), Invertible, EVERY),
+        ("dense 0×0", dense(Matrix::zeros(0, 0)), Invertible, EVERY),
+        ("dense 3×5", dense(r.randn(3, 5)), Rectangular, EVERY),
+        ("diagonal", Operator::diagonal(vec![2.0, -0.5, 3.0, 1.5]), Invertible, EVERY),
+        ("diagonal positive", Operator::diagonal(vec![2.0, 0.5, 3.0, 1.5]), Spd, EVERY),
+        ("diagonal singular", Operator::diagonal(vec![2.0, 0.0, 3.0]), Singular, EVERY),
+        (
+            "permutation",
+            Operator::permutation(vec![2, 0, 1, 4, 3, 5]).unwrap(),
+            Invertible,
+            &[Det, Inverse, Solve, Trace, Eigvals, Svdvals],
+        ),
+        ("kron 3×3 ⊗ 4×4", Operator::kron(vec![wc(r, 3), wc(r, 4)]).unwrap(), Invertible, FACTORWISE),
+        ("kron 2×2 ⊗ 3×3 ⊗ 2×2", Operator::kron(vec![wc(r, 2), wc(r, 3), wc(r, 2)]).unwrap(), Invertible, FACTORWISE),
         // rank(A ⊗ B) = rank A · rank B = 4 < 6
-        ("kron 2×3 ⊗ 3×2", Operator::kron(vec![dense(r.randn(2, 3)), dense(r.randn(3, 2))]).unwrap(), Singular),
-        ("kron 2×3 ⊗ 4×1", Operator::kron(vec![dense(r.randn(2, 3)), dense(r.randn(4, 1))]).unwrap(), Rectangular),
+        (
+            "kron 2×3 ⊗ 3×2",
+            Operator::kron(vec![dense(r.randn(2, 3)), dense(r.randn(3, 2))]).unwrap(),
+            Singular,
+            &[Svdvals],
+        ),
+        (
+            "kron 2×3 ⊗ 4×1",
+            Operator::kron(vec![dense(r.randn(2, 3)), dense(r.randn(4, 1))]).unwrap(),
+            Rectangular,
+            EVERY,
+        ),
         (
             "kron diagonal ⊗ permutation",
             Operator::kron(vec![Operator::diagonal(vec![1.5, -2.0]), Operator::permutation(vec![1, 2, 0]).unwrap()])
                 .unwrap(),
             Invertible,
+            FACTORWISE,
         ),
-        ("kron spd ⊗ spd", Operator::kron(vec![sp(r, 3), sp(r, 2)]).unwrap(), Spd),
-        ("kron 1×1 ⊗ 3×3", Operator::kron(vec![dense(Matrix::scalar(2.0)), wc(r, 3)]).unwrap(), Invertible),
-        ("kronsum 3 ⊕ 2", Operator::kronsum(wc(r, 3), wc(r, 2)).unwrap(), Invertible),
-        ("kronsum spd ⊕ spd", Operator::kronsum(sp(r, 3), sp(r, 4)).unwrap(), Spd),
-        ("blockdiag ragged", Operator::blockdiag(vec![wc(r, 2), wc(r, 3), dense(Matrix::scalar(4.0))]), Invertible),
-        ("blockdiag spd", Operator::blockdiag(vec![sp(r, 2), sp(r, 3)]), Spd),
+        (
+            "kron spd ⊗ spd",
+            Operator::kron(vec![sp(r, 3), sp(r, 2)]).unwrap(),
+            Spd,
+            &[Det, Inverse, Solve, Trace, Eigvals, Svdvals, Chol, Eigh],
+        ),
+        ("kron 1×1 ⊗ 3×3", Operator::kron(vec![dense(Matrix::scalar(2.0)), wc(r, 3)]).unwrap(), Invertible, FACTORWISE),
+        ("kronsum 3 ⊕ 2", Operator::kronsum(wc(r, 3), wc(r, 2)).unwrap(), Invertible, &[Det, Trace, Eigvals, Expm]),
+        (
+            "kronsum spd ⊕ spd",
+            Operator::kronsum(sp(r, 3), sp(r, 4)).unwrap(),
+            Spd,
+            &[Det, Inverse, Solve, Trace, Eigvals, Eigh, Expm],
+        ),
+        (
+            "blockdiag ragged",
+            Operator::blockdiag(vec![wc(r, 2), wc(r, 3), dense(Matrix::scalar(4.0))]),
+            Invertible,
+            &[Det, Inverse, Solve, Trace, Eigvals, Svdvals, Chol, Expm],
+        ),
+        ("blockdiag spd", Operator::blockdiag(vec![sp(r, 2), sp(r, 3)]), Spd, EVERY),
         (
             "blockdiag rectangular 2×3 ⊕ 3×2",
             Operator::blockdiag(vec![dense(r.randn(2, 3)), dense(r.randn(3, 2))]),
             Singular,
+            &[Svdvals],
         ),
         (
             "blockdiag rectangular 2×3 ⊕ 1×2",
             Operator::blockdiag(vec![dense(r.randn(2, 3)), dense(r.randn(1, 2))]),
             Rectangular,
+            EVERY,
         ),
-        ("blockdiag empty", Operator::blockdiag(vec![]), Invertible),
-        ("monarch 16 / 4", Operator::Monarch(Monarch::random(16, 4, r).unwrap()), Invertible),
-        ("monarch 12 / 3", Operator::Monarch(Monarch::random(12, 3, r).unwrap()), Invertible),
-        ("monarch 6 / 6", Operator::Monarch(Monarch::random(6, 6, r).unwrap()), Invertible),
-        ("monarch 5 / 1", Operator::Monarch(Monarch::random(5, 1, r).unwrap()), Invertible),
-        ("lowrank 6×6 rank 2", Operator::lowrank(r.randn(6, 2), r.randn(6, 2)).unwrap(), Singular),
-        ("lowrank 5×7 rank 2", Operator::lowrank(r.randn(5, 2), r.randn(7, 2)).unwrap(), Rectangular),
-        ("lowrank 3×3 rank 4", Operator::lowrank(r.randn(3, 4), r.randn(3, 4)).unwrap(), Invertible),
+        ("blockdiag empty", Operator::blockdiag(vec![]), Invertible, EVERY),
+        ("monarch 16 / 4", Operator::Monarch(Monarch::random(16, 4, r).unwrap()), Invertible, MONARCH),
+        ("monarch 12 / 3", Operator::Monarch(Monarch::random(12, 3, r).unwrap()), Invertible, MONARCH),
+        ("monarch 6 / 6", Operator::Monarch(Monarch::random(6, 6, r).unwrap()), Invertible, MONARCH),
+        ("monarch 5 / 1", Operator::Monarch(Monarch::random(5, 1, r).unwrap()), Invertible, MONARCH),
+        (
+            "lowrank 6×6 rank 2",
+            Operator::lowrank(r.randn(6, 2), r.randn(6, 2)).unwrap(),
+            Singular,
+            &[Det, Inverse, Solve, Trace, Svdvals],
+        ),
+        ("lowrank 5×7 rank 2", Operator::lowrank(r.randn(5, 2), r.randn(7, 2)).unwrap(), Rectangular, EVERY),
+        ("lowrank 3×3 rank 4", Operator::lowrank(r.randn(3, 4), r.randn(3, 4)).unwrap(), Invertible, &[Trace, Svdvals]),
         (
             "diag + lowrank",
             Operator::diag_plus_lowrank(vec![3.0, 2.0, 4.0, 5.0, 2.5, 3.5], r.randn(6, 2), r.randn(6, 2)).unwrap(),
             Invertible,
+            WOODBURY,
         ),
-        ("scaled kron", Operator::scaled(-1.5, Operator::kron(vec![wc(r, 2), wc(r, 3)]).unwrap()), Invertible),
-        ("scaled spd", Operator::scaled(2.0, sp(r, 3)), Spd),
+        (
+            "scaled kron",
+            Operator::scaled(-1.5, Operator::kron(vec![wc(r, 2), wc(r, 3)]).unwrap()),
+            Invertible,
+            &[Det, Inverse, Solve, Trace, Eigvals, Svdvals],
+        ),
+        (
+            "scaled spd",
+            Operator::scaled(2.0, sp(r, 3)),
+            Spd,
+            &[Det, Inverse, Solve, Trace, Eigvals, Eigh, Svdvals, Chol],
+        ),
         (
             "sum dense + kron",
             Operator::sum(wc(r, 6), Operator::kron(vec![wc(r, 2), wc(r, 3)]).unwrap()).unwrap(),
             Invertible,
+            &[Trace],
         ),
         (
             "product kron · dense",
             Operator::product(Operator::kron(vec![wc(r, 2), wc(r, 3)]).unwrap(), wc(r, 6)).unwrap(),
             Invertible,
+            &[Det, Inverse, Solve],
         ),
-        ("product 3×5 · 5×4", Operator::product(dense(r.randn(3, 5)), dense(r.randn(5, 4))).unwrap(), Rectangular),
+        (
+            "product 3×5 · 5×4",
+            Operator::product(dense(r.randn(3, 5)), dense(r.randn(5, 4))).unwrap(),
+            Rectangular,
+            &[Det, Inverse, Solve, Trace, Eigvals, Eigh, Chol, Expm],
+        ),
     ];
     let m = Operator::Monarch(Monarch::random(9, 3, r).unwrap());
-    cat.push(("transposed monarch", m.transpose(), Invertible));
+    cat.push(("transposed monarch", m.transpose(), Invertible, MONARCH));
     let u = r.randn(5, 2);
     let d = Operator::diagonal(vec![1.0, 2.0, 3.0, 4.0, 5.0]);
-    cat.push(("diag + lowrank symmetric", Operator::sum(d, Operator::lowrank(u.clone(), u).unwrap()).unwrap(), Spd));
+    cat.push((
+        "diag + lowrank symmetric",
+        Operator::sum(d, Operator::lowrank(u.clone(), u).unwrap()).unwrap(),
+        Spd,
+        WOODBURY,
+    ));
     cat
 }
 
@@ -104,7 +193,7 @@ const TOL: f64 = 1e-12;
 #[test]
 fn apply_matches_dense() {
     let mut rng = Rng::seeded(1);
-    for (name, op, _) in catalogue() {
+    for (name, op, _, _) in catalogue() {
         let a = op.dense();
         assert_eq!(a.shape(), op.shape(), "{name}: shape");
         for cols in [1, 3] {
@@ -158,7 +247,7 @@ fn square(kind: Kind) -> bool {
 
 #[test]
 fn determinant_matches_dense() {
-    for (name, op, kind) in catalogue().into_iter().filter(|c| square(c.2)) {
+    for (name, op, kind, _) in catalogue().into_iter().filter(|c| square(c.2)) {
         let a = op.dense();
         let expected = a.det().unwrap();
         let got = op.det().unwrap();
@@ -179,7 +268,7 @@ fn determinant_matches_dense() {
 #[test]
 fn inverse_and_solve_match_dense() {
     let mut rng = Rng::seeded(4);
-    for (name, op, kind) in catalogue() {
+    for (name, op, kind, _) in catalogue() {
         let a = op.dense();
         match kind {
             Kind::Rectangular => assert!(op.inverse().is_err(), "{name}: inverse of a rectangular operator"),
@@ -199,7 +288,7 @@ fn inverse_and_solve_match_dense() {
 
 #[test]
 fn eigenvalues_match_dense() {
-    for (name, op, _) in catalogue().into_iter().filter(|c| square(c.2)) {
+    for (name, op, _, _) in catalogue().into_iter().filter(|c| square(c.2)) {
         let expected = op.dense().eigvals().unwrap();
         assert_same_spectrum(&op.eigvals().unwrap(), &expected, 1e-9, &format!("{name}: eigvals"));
     }
@@ -207,7 +296,7 @@ fn eigenvalues_match_dense() {
 
 #[test]
 fn singular_values_match_dense() {
-    for (name, op, _) in catalogue() {
+    for (name, op, _, _) in catalogue() {
         let expected = op.dense().svdvals().unwrap();
         assert_close_values(&op.svdvals().unwrap(), &expected, 1e-12, &format!("{name}: svdvals"));
     }
@@ -215,14 +304,14 @@ fn singular_values_match_dense() {
 
 #[test]
 fn trace_matches_dense() {
-    for (name, op, _) in catalogue().into_iter().filter(|c| square(c.2)) {
+    for (name, op, _, _) in catalogue().into_iter().filter(|c| square(c.2)) {
         assert_close_scalar(op.trace().unwrap(), op.dense().trace().unwrap(), 1e-12, &format!("{name}: trace"));
     }
 }
 
 #[test]
 fn symmetric_eigendecomposition_matches_dense() {
-    for (name, op, _) in catalogue().into_iter().filter(|c| c.2 == Kind::Spd) {
+    for (name, op, _, _) in catalogue().into_iter().filter(|c| c.2 == Kind::Spd) {
         let a = op.dense();
         let e = op.eigh().unwrap();
         assert_close_values(&e.values, &a.eigh().unwrap().values, 1e-12, &format!("{name}: eigh values"));
@@ -238,7 +327,7 @@ fn symmetric_eigendecomposition_matches_dense() {
 
 #[test]
 fn cholesky_matches_dense() {
-    for (name, op, kind) in catalogue().into_iter().filter(|c| square(c.2)) {
+    for (name, op, kind, _) in catalogue().into_iter().filter(|c| square(c.2)) {
         let a = op.dense();
         match kind {
             Kind::Spd => {
@@ -254,7 +343,7 @@ fn cholesky_matches_dense() {
 
 #[test]
 fn exponential_matches_dense() {
-    for (name, op, _) in catalogue().into_iter().filter(|c| square(c.2)) {
+    for (name, op, _, _) in catalogue().into_iter().filter(|c| square(c.2)) {
         let scaled = Operator::scaled(0.3, op.clone());
         let expected = scaled.dense().expm().unwrap();
         assert_close(&op.expm().unwrap().dense(), &op.dense().expm().unwrap(), 1e-11, &format!("{name}: expm"));
@@ -264,11 +353,77 @@ fn exponential_matches_dense() {
 
 #[test]
 fn algorithms_reject_rectangular_operators_with_the_shape() {
-    for (name, op, _) in catalogue().into_iter().filter(|c| c.2 == Kind::Rectangular) {
+    for (name, op, _, _) in catalogue().into_iter().filter(|c| c.2 == Kind::Rectangular) {
         for result in [op.det().err(), op.trace().err(), op.logdet().err()] {
             let e = result.unwrap_or_else(|| panic!("{name}: accepted a rectangular operator"));
             assert!(e.to_string().contains(&op.shape().to_string()), "{name}: {e}");
         }
         assert!(op.eigvals().is_err() && op.eigh().is_err() && op.chol().is_err() && op.expm().is_err(), "{name}");
     }
+}
+
+/// Every operation an entry declares structured runs without forming the
+/// dense matrix: removing a structured rule from an algorithm fails here,
+/// by the entry's name and the operation.
+#[test]
+fn structured_operations_never_densify() {
+    let b = |op: &Operator| Matrix::ones(op.shape().0, 1);
+    for (name, op, _, structured) in catalogue() {
+        for &operation in structured {
+            let before = tessera::ops::densified();
+            let _ = match operation {
+                Op::Det => op.det().map(drop),
+                Op::Inverse => op.inverse().map(drop),
+                Op::Solve => op.solve(&b(&op)).map(drop),
+                Op::Trace => op.trace().map(drop),
+                Op::Eigvals => op.eigvals().map(drop),
+                Op::Eigh => op.eigh().map(drop),
+                Op::Svdvals => op.svdvals().map(drop),
+                Op::Chol => op.chol().map(drop),
+                Op::Expm => op.expm().map(drop),
+            };
+            assert_eq!(tessera::ops::densified(), before, "{name}: {operation:?} formed the dense matrix");
+        }
+    }
+}
+
+/// Every operator variant has an entry in the catalogue.
+#[test]
+fn every_operator_variant_is_catalogued() {
+    // Exhaustive: a new variant does not compile here until it is named, and
+    // then fails below until the catalogue has an entry of it.
+    fn variant(op: &Operator) -> &'static str {
+        match op {
+            Operator::Dense { .. } => "Dense",
+            Operator::Diagonal { .. } => "Diagonal",
+            Operator::Permutation { .. } => "Permutation",
+            Operator::Kronecker { .. } => "Kronecker",
+            Operator::KroneckerSum { .. } => "KroneckerSum",
+            Operator::BlockDiagonal { .. } => "BlockDiagonal",
+            Operator::Monarch { .. } => "Monarch",
+            Operator::LowRank { .. } => "LowRank",
+            Operator::DiagonalPlusLowRank { .. } => "DiagonalPlusLowRank",
+            Operator::Scaled { .. } => "Scaled",
+            Operator::Sum { .. } => "Sum",
+            Operator::Product { .. } => "Product",
+            Operator::Transposed { .. } => "Transposed",
+        }
+    }
+    let found: std::collections::BTreeSet<&str> = catalogue().iter().map(|(_, op, _, _)| variant(op)).collect();
+    let all = [
+        "Dense",
+        "Diagonal",
+        "Permutation",
+        "Kronecker",
+        "KroneckerSum",
+        "BlockDiagonal",
+        "Monarch",
+        "LowRank",
+        "DiagonalPlusLowRank",
+        "Scaled",
+        "Sum",
+        "Product",
+        "Transposed",
+    ];
+    assert_eq!(found, all.into_iter().collect(), "the catalogue covers every variant, and only these");
 }

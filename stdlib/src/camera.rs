@@ -34,8 +34,11 @@ pub fn intrinsics(fx: f64, fy: f64, px: f64, py: f64, skew: f64) -> Result<Matri
 /// The axis about which an elementary rotation turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Axis {
+    /// The `x` axis.
     X,
+    /// The `y` axis.
     Y,
+    /// The `z` axis.
     Z,
 }
 

@@ -22,43 +22,105 @@ impl fmt::Display for Shape {
 pub enum Error {
     /// Two operands whose shapes are incompatible for `op`.
     #[error("{op}: shapes {left} and {right} do not match ({rule})")]
-    ShapeMismatch { op: &'static str, left: Shape, right: Shape, rule: &'static str },
+    ShapeMismatch {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// The left operand's shape.
+        left: Shape,
+        /// The right operand's shape.
+        right: Shape,
+        /// The rule the shapes break, e.g. `rows of A must equal rows of b`.
+        rule: &'static str,
+    },
     /// An operation that needs a square matrix got a rectangular one.
     #[error("{op}: expected a square matrix, got {shape}")]
-    NotSquare { op: &'static str, shape: Shape },
+    NotSquare {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// The shape it was given.
+        shape: Shape,
+    },
     /// The matrix is singular (or numerically singular) where `op` needs an inverse.
     #[error("{op}: matrix is singular{detail}")]
-    Singular { op: &'static str, detail: String },
+    Singular {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// More about where it failed, as ` (…)` appended to the message, or empty.
+        detail: String,
+    },
     /// A Cholesky factor or SPD-only operation met a matrix that is not
     /// symmetric positive definite.
     #[error("{op}: matrix is not symmetric positive definite{detail}")]
-    NotPositiveDefinite { op: &'static str, detail: String },
+    NotPositiveDefinite {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// More about where it failed, as ` (…)` appended to the message, or empty.
+        detail: String,
+    },
     /// A symmetric-only algorithm got a matrix that is not symmetric.
     #[error("{op}: matrix is not symmetric (max |A - Aᵀ| = {asymmetry:e})")]
-    NotSymmetric { op: &'static str, asymmetry: f64 },
+    NotSymmetric {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// `max |A − Aᵀ|` over the entries.
+        asymmetry: f64,
+    },
     /// A decomposition was given NaN or infinite entries.
     #[error("{op}: input contains NaN or infinity")]
-    NonFinite { op: &'static str },
+    NonFinite {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+    },
     /// An argument outside the operation's domain (a bad size, index, count...).
     #[error("{op}: {reason}")]
-    InvalidArgument { op: &'static str, reason: String },
+    InvalidArgument {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// The sentence that says what is wrong.
+        reason: String,
+    },
     /// The result does not exist in real arithmetic (e.g. the real logarithm
     /// of a matrix with a negative eigenvalue).
     #[error("{op}: {reason}")]
-    Domain { op: &'static str, reason: String },
+    Domain {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// The sentence that says what is wrong.
+        reason: String,
+    },
     /// A file that cannot be read or written, or whose contents are malformed.
     #[error("{op}: {reason}")]
-    File { op: &'static str, reason: String },
+    File {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// The sentence that says what is wrong.
+        reason: String,
+    },
     /// The GPU is missing, cannot do what was asked, or failed.
     #[error("gpu: {reason}")]
-    Device { reason: String },
+    Device {
+        /// The sentence that says what is wrong.
+        reason: String,
+    },
     /// A result larger than the memory this process can still allocate
     /// (see [`crate::memory`]).
     #[error("{op}: {what} would take {}, and {} is available", crate::memory::human(*.bytes), crate::memory::human(*.available))]
-    OutOfMemory { op: &'static str, what: String, bytes: u128, available: u128 },
+    OutOfMemory {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+        /// What would have been allocated, e.g. `a 1000000×1000000 matrix`.
+        what: String,
+        /// Its size in bytes.
+        bytes: u128,
+        /// The bytes the process could still allocate.
+        available: u128,
+    },
     /// An iterative algorithm did not converge.
     #[error("{op}: the iteration did not converge")]
-    NoConvergence { op: &'static str },
+    NoConvergence {
+        /// The operation that failed, as the user called it.
+        op: &'static str,
+    },
 }
 
 /// Result alias used across the crate.

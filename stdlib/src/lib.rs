@@ -33,6 +33,8 @@
 //! # Ok::<(), tessera::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod algorithms;
 pub mod camera;
 pub mod covariance;

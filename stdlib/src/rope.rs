@@ -47,6 +47,20 @@ pub fn rope_matrix(d: usize, pos: f64, base: f64) -> Result<Matrix> {
     }))
 }
 
+/// The preconditions of [`rope_apply`] on any device, for `X` of `rows × cols`
+/// (one token per row): `cols` even and one position per token. Gives the
+/// frequencies `θᵢ = base^(−2i/d)` both paths rotate by.
+pub fn check_apply(rows: usize, cols: usize, positions: &[f64], base: f64) -> Result<Vec<f64>> {
+    check_even("rope_apply", cols)?;
+    if positions.len() != rows {
+        return Err(Error::invalid(
+            "rope_apply",
+            format!("{} positions for {rows} tokens (one position per row of X)", positions.len()),
+        ));
+    }
+    Ok(frequencies(cols, base))
+}
+
 /// Rotates each row `t` of `X` (`n×d`, one token per row) by `R(positions[t])`:
 /// `y[2i] = x[2i] cos φ − x[2i+1] sin φ`, `y[2i+1] = x[2i] sin φ + x[2i+1] cos φ`.
 /// `O(n·d)`, never forming a `d×d` matrix; the pairs are shared out over the
@@ -56,14 +70,7 @@ pub fn rope_matrix(d: usize, pos: f64, base: f64) -> Result<Matrix> {
 pub fn rope_apply(x: &Matrix, positions: &[f64], base: f64) -> Result<Matrix> {
     use rayon::prelude::*;
     let (n, d) = (x.rows(), x.cols());
-    check_even("rope_apply", d)?;
-    if positions.len() != n {
-        return Err(Error::invalid(
-            "rope_apply",
-            format!("{} positions for {n} tokens (one position per row of X)", positions.len()),
-        ));
-    }
-    let theta = frequencies(d, base);
+    let theta = check_apply(n, d, positions, base)?;
     let step = evenly_spaced(positions);
     let src = x.as_faer();
     let pairs: Vec<(Vec<f64>, Vec<f64>)> = theta
@@ -130,6 +137,7 @@ pub enum RopeKind {
 }
 
 impl RopeKind {
+    /// The lowercase name: `ap`, `ld` or `liere`.
     pub fn name(&self) -> &'static str {
         match self {
             RopeKind::Ap => "ap",
@@ -142,9 +150,13 @@ impl RopeKind {
 /// A rotary embedding with trainable generators: `generators[j][i]` is `B_ij`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComRope {
+    /// How the generators are tied.
     pub kind: RopeKind,
+    /// The embedding dimension `d`.
     pub dim: usize,
+    /// The side `b` of each rotation block; `b` divides `d`.
     pub block: usize,
+    /// The skew-symmetric `b×b` generators: `d/b` blocks, each with one per position axis.
     pub generators: Vec<Vec<Matrix>>,
 }
 

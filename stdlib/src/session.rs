@@ -33,9 +33,11 @@ pub const DIR_ENV: &str = "TESSERA_SESSION_DIR";
 /// A value that crosses between the session and a Rust cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// A dense matrix, bit for bit.
     Matrix(Matrix),
     /// A structured operator, structure kept.
     Operator(Operator),
+    /// A number, bit for bit.
     Number(f64),
 }
 
@@ -183,6 +185,7 @@ impl Exchange {
         Exchange::at(Path::new(&dir))
     }
 
+    /// The shared directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

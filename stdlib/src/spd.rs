@@ -161,7 +161,9 @@ pub fn untangent(v: &Matrix, reference: &Matrix) -> Result<Matrix> {
 /// A minimum-distance-to-mean classifier: one Riemannian mean per class.
 #[derive(Debug, Clone)]
 pub struct Mdm {
+    /// The distinct labels, ascending.
     pub classes: Vec<f64>,
+    /// The Riemannian mean of each class's matrices, in the order of `classes`.
     pub means: Vec<Matrix>,
 }
 

@@ -5,31 +5,10 @@ fuzzing round's reproducers end in errors with every variable kept.
 The binary under test is the one `cargo test` built, which has the test-only
 builtin `panic_for_test` (the `panic-builtin` feature of tessera-lang).
 """
-import unittest
-
-from jupyter_client.manager import start_new_kernel
+import kernel_cells
 
 
-class ErrorReplyTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tessera")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.km.shutdown_kernel(now=True)
-
-    def run_cell(self, code):
-        outputs = []
-        reply = self.kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
-        return reply["content"], outputs
-
-    def value(self, code):
-        content, outputs = self.run_cell(code)
-        self.assertEqual(content["status"], "ok", content)
-        [data] = [o["content"]["data"] for o in outputs if o["msg_type"] == "execute_result"]
-        return data["text/plain"]
-
+class ErrorReplyTests(kernel_cells.OneKernel):
     def error(self, code):
         content, outputs = self.run_cell(code)
         self.assertEqual(content["status"], "error", content)

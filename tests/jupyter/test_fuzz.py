@@ -4,17 +4,16 @@ ill-typed messages on the shell socket, a burst of 1,000 requests, and a
 keeps its session. (A kernel whose parent dies is in test_kernel.py.)
 """
 import json
-import unittest
 
+import kernel_cells
 import zmq
-from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
 
 
-class HostileTrafficTests(unittest.TestCase):
+class HostileTrafficTests(kernel_cells.OneKernel):
     @classmethod
     def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tessera")
+        super().setUpClass()
         info = cls.km.get_connection_info(session=False)
         cls.context = zmq.Context()
         cls.raw = cls.context.socket(zmq.DEALER)
@@ -26,18 +25,7 @@ class HostileTrafficTests(unittest.TestCase):
     def tearDownClass(cls):
         cls.raw.close()
         cls.context.term()
-        cls.km.shutdown_kernel(now=True)
-
-    def run_cell(self, code, timeout=60):
-        outputs = []
-        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
-        return reply["content"], outputs
-
-    def value(self, code):
-        content, outputs = self.run_cell(code)
-        self.assertEqual(content["status"], "ok", content)
-        [data] = [o["content"]["data"] for o in outputs if o["msg_type"] == "execute_result"]
-        return data["text/plain"]
+        super().tearDownClass()
 
     def signed(self, header, parent, metadata, content):
         """The frames of a correctly signed message whose parts are these bytes."""

@@ -8,34 +8,19 @@ or finds it built) once.
 import time
 import unittest
 
+import kernel_cells
 from jupyter_client.manager import start_new_kernel
 
 # The first Rust cell of a machine compiles the stdlib and its dependencies.
 FIRST_CELL_S = 1800
 
 
-class RustCellTests(unittest.TestCase):
+class RustCellTests(kernel_cells.OneKernel):
     @classmethod
     def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tessera")
+        super().setUpClass()
         content, _ = cls.run_cell("%%rust\n1 + 1", timeout=FIRST_CELL_S)
         assert content["status"] == "ok", content
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.km.shutdown_kernel(now=True)
-
-    @classmethod
-    def run_cell(cls, code, timeout=120):
-        outputs = []
-        reply = cls.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
-        return reply["content"], outputs
-
-    def result(self, code):
-        content, outputs = self.run_cell(code)
-        self.assertEqual(content["status"], "ok", content)
-        [data] = [o["content"]["data"] for o in outputs if o["msg_type"] == "execute_result"]
-        return data
 
     def streams(self, outputs, name):
         return "".join(o["content"]["text"] for o in outputs if o["msg_type"] == "stream" and o["content"]["name"] == name)

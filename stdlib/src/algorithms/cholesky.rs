@@ -28,8 +28,18 @@ impl Operator {
             Operator::BlockDiagonal(bs) if all_square(bs) => factorwise(bs).map(Operator::BlockDiagonal),
             // chol(s A) = √s chol A   (s > 0)
             Operator::Scaled(s, a) if *s > 0.0 => a.chol().map(|l| Operator::scaled(s.sqrt(), l)),
-            // No rule: the dense factor.
-            _ => dense(),
+            // No rule (or a guard above failed): the dense factor.
+            Operator::Permutation(_)
+            | Operator::Kronecker(_)
+            | Operator::KroneckerSum(..)
+            | Operator::BlockDiagonal(_)
+            | Operator::Monarch(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Scaled(..)
+            | Operator::Sum(_)
+            | Operator::Product(_)
+            | Operator::Transposed(_) => dense(),
         }
     }
 }

@@ -170,8 +170,13 @@ impl Operator {
             }
             // det Aᵀ = det A
             Operator::Transposed(a) => a.determinant(),
-            // No rule: LU of the dense matrix.
-            _ => Operator::Dense(self.dense()).determinant(),
+            // No rule (or a guard above failed): LU of the dense matrix.
+            Operator::Kronecker(_)
+            | Operator::BlockDiagonal(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Sum(_)
+            | Operator::Product(_) => Operator::Dense(self.dense()).determinant(),
         }
     }
 

@@ -21,8 +21,16 @@ impl Operator {
             }
             // exp Aᵀ = (exp A)ᵀ
             Operator::Transposed(a) => Ok(a.expm()?.transpose()),
-            // No rule: the dense exponential.
-            _ => self.dense().expm().map(Operator::Dense),
+            // No rule (or rectangular blocks): the dense exponential.
+            Operator::Permutation(_)
+            | Operator::Kronecker(_)
+            | Operator::BlockDiagonal(_)
+            | Operator::Monarch(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Scaled(..)
+            | Operator::Sum(_)
+            | Operator::Product(_) => self.dense().expm().map(Operator::Dense),
         }
     }
 }

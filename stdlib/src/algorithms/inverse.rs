@@ -82,7 +82,14 @@ impl Operator {
             }
             // (Aᵀ)⁻¹ = (A⁻¹)ᵀ
             Operator::Transposed(a) => a.inverse().map(|ai| ai.transpose()),
-            _ => return None,
+            // No rule (or a guard above failed): only the dense inverse helps.
+            Operator::Kronecker(_)
+            | Operator::KroneckerSum(..)
+            | Operator::BlockDiagonal(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Sum(_)
+            | Operator::Product(_) => return None,
         })
     }
 
@@ -124,7 +131,19 @@ impl Operator {
             }
             // A₁ ⋯ A_k x = b: solve with A₁, then A₂, …
             Operator::Product(fs) if all_square(fs) => fs.iter().try_fold(b.clone(), |y, f| f.solve(&y)),
-            _ => match self.structured_inverse() {
+            // The structured inverse applied to b where there is one, else LU of the dense matrix.
+            Operator::Diagonal(_)
+            | Operator::Permutation(_)
+            | Operator::Kronecker(_)
+            | Operator::KroneckerSum(..)
+            | Operator::BlockDiagonal(_)
+            | Operator::Monarch(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Scaled(..)
+            | Operator::Sum(_)
+            | Operator::Product(_)
+            | Operator::Transposed(_) => match self.structured_inverse() {
                 Some(inverse) => Ok(inverse.map_err(|e| rename(e, "solve"))?.apply_unchecked(b, false)),
                 None => self.dense().solve(b),
             },

@@ -10,7 +10,9 @@ use crate::{c64, Operator};
 /// (for `A ⊗ B` it is `(V_A ⊗ V_B) Q` with `Q` the sorting permutation).
 #[derive(Debug, Clone)]
 pub struct OperatorEigh {
+    /// The eigenvalues `λ`, ascending.
     pub values: Vec<f64>,
+    /// The orthogonal `V` whose columns are the eigenvectors, in the order of `values`.
     pub vectors: Operator,
 }
 
@@ -72,8 +74,14 @@ impl Operator {
             Operator::Scaled(s, a) => Ok(a.eigvals()?.into_iter().map(|z| z * s).collect()),
             // λ(Aᵀ) = λ(A)
             Operator::Transposed(a) => a.eigvals(),
-            // No rule: eigenvalues of the dense matrix.
-            _ => self.dense().eigvals(),
+            // No rule (or rectangular factors): eigenvalues of the dense matrix.
+            Operator::Kronecker(_)
+            | Operator::BlockDiagonal(_)
+            | Operator::Monarch(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Sum(_)
+            | Operator::Product(_) => self.dense().eigvals(),
         }
     }
 
@@ -117,8 +125,19 @@ impl Operator {
             }
             // Aᵀ = A
             Operator::Transposed(a) if symmetric => a.eigh(),
-            // No rule: the dense symmetric solver (which checks symmetry).
-            _ => Operator::Dense(self.dense()).eigh(),
+            // No rule (or not symmetric by structure): the dense symmetric solver
+            // (which checks symmetry).
+            Operator::Permutation(_)
+            | Operator::Kronecker(_)
+            | Operator::KroneckerSum(..)
+            | Operator::BlockDiagonal(_)
+            | Operator::Monarch(_)
+            | Operator::LowRank { .. }
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Scaled(..)
+            | Operator::Sum(_)
+            | Operator::Product(_)
+            | Operator::Transposed(_) => Operator::Dense(self.dense()).eigh(),
         }
     }
 
@@ -153,7 +172,11 @@ impl Operator {
             // σ(Aᵀ) = σ(A)
             Operator::Transposed(a) => a.svdvals(),
             // No rule: singular values of the dense matrix.
-            _ => self.dense().svdvals(),
+            Operator::KroneckerSum(..)
+            | Operator::Monarch(_)
+            | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Sum(_)
+            | Operator::Product(_) => self.dense().svdvals(),
         }
     }
 }

@@ -35,8 +35,8 @@ impl Operator {
             Operator::Sum(xs) => xs.iter().map(Operator::trace).sum(),
             // tr Aᵀ = tr A
             Operator::Transposed(a) => a.trace(),
-            // No rule: the dense diagonal.
-            _ => self.dense().trace(),
+            // No rule (or rectangular factors): the dense diagonal.
+            Operator::Kronecker(_) | Operator::BlockDiagonal(_) | Operator::Product(_) => self.dense().trace(),
         }
     }
 }

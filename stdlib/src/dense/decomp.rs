@@ -12,8 +12,11 @@ use faer::{c64, Side};
 /// descending order, `V` is `n×k`.
 #[derive(Debug, Clone)]
 pub struct Svd {
+    /// `U`, `m×k` with orthonormal columns: the left singular vectors.
     pub u: Matrix,
+    /// The singular values `S`, `k` of them, descending.
     pub s: Vec<f64>,
+    /// `V`, `n×k` with orthonormal columns: the right singular vectors.
     pub v: Matrix,
 }
 
@@ -21,21 +24,27 @@ pub struct Svd {
 /// upper triangular, `k = min(m, n)`.
 #[derive(Debug, Clone)]
 pub struct Qr {
+    /// `Q`, `m×k` with orthonormal columns.
     pub q: Matrix,
+    /// `R`, `k×n` upper triangular.
     pub r: Matrix,
 }
 
 /// Symmetric eigendecomposition `A = V diag(λ) Vᵀ`, `λ` ascending.
 #[derive(Debug, Clone)]
 pub struct Eigh {
+    /// The eigenvalues `λ`, ascending.
     pub values: Vec<f64>,
+    /// `V`: column `i` is a unit eigenvector for `λᵢ`.
     pub vectors: Matrix,
 }
 
 /// `det(A) = sign · exp(log_abs)`; `sign` is 0 for a singular matrix.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LogAbsDet {
+    /// `ln |det A|`; `−∞` for a singular matrix.
     pub log_abs: f64,
+    /// The sign of `det A`: `±1`, or 0 for a singular matrix.
     pub sign: f64,
 }
 

@@ -11,40 +11,68 @@ pub const CUBE: u32 = 256;
 pub const TILE: u32 = 16;
 
 /// An entrywise function. CPU twin: the builtins of the same names on `Matrix::map`.
+// The kernels take the operation as a compile-time argument and never build
+// one on the device: no constructors (which would be undocumented public API).
 #[derive(CubeType, Clone, Copy, Hash, PartialEq, Eq, Debug)]
+#[cube(no_constructors)]
 pub enum Unary {
+    /// `−x`.
     Neg,
+    /// `√x`.
     Sqrt,
+    /// `eˣ`.
     Exp,
+    /// The natural logarithm `ln x`.
     Log,
+    /// `|x|`.
     Abs,
+    /// `sin x`, `x` in radians.
     Sin,
+    /// `cos x`, `x` in radians.
     Cos,
+    /// `tan x`, `x` in radians.
     Tan,
+    /// `⌊x⌋`.
     Floor,
+    /// `⌈x⌉`.
     Ceil,
     /// Halves away from zero, as `f64::round` (not the GPU's halves to even).
     Round,
+    /// 1 where `x` is NaN, else 0.
     IsNan,
+    /// 1 where `x` is finite, else 0.
     IsFinite,
 }
 
 /// An entrywise operation of two operands. CPU twin: `Matrix::zip_with`.
 #[derive(CubeType, Clone, Copy, Hash, PartialEq, Eq, Debug)]
+#[cube(no_constructors)]
 pub enum Binary {
+    /// `a + b`.
     Add,
+    /// `a − b`.
     Sub,
+    /// `a · b`, entry by entry.
     Mul,
+    /// `a / b`.
     Div,
+    /// `aᵇ`.
     Pow,
     /// NaN if either is NaN, as numpy's `maximum`.
     Max,
+    /// The smaller of `a` and `b`; NaN if either is NaN, as numpy's `minimum`.
     Min,
+    /// 1 where `a = b`, else 0.
     Eq,
+    /// 1 where `a ≠ b` (or either is NaN), else 0.
     Ne,
+    /// 1 where `a < b`, else 0.
     Lt,
+    /// 1 where `a ≤ b`, else 0.
     Le,
+    /// 1 where `a > b`, else 0.
     Gt,
+    /// 1 where `a ≥ b`, else 0.
     Ge,
 }
 

@@ -12,7 +12,9 @@ use cubecl::server::Handle;
 /// The element type of a device matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Precision {
+    /// 32-bit floats, `f32`.
     F32,
+    /// 64-bit floats, `f64`.
     F64,
 }
 
@@ -102,26 +104,32 @@ impl GpuMatrix {
         out.download()
     }
 
+    /// Number of rows.
     pub fn rows(&self) -> usize {
         self.rows
     }
 
+    /// Number of columns.
     pub fn cols(&self) -> usize {
         self.cols
     }
 
+    /// `(rows, cols)` as a [`Shape`].
     pub fn shape(&self) -> Shape {
         Shape(self.rows, self.cols)
     }
 
+    /// Number of entries.
     pub fn len(&self) -> usize {
         self.rows * self.cols
     }
 
+    /// Whether the matrix has no entries.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The element type of the entries.
     pub fn precision(&self) -> Precision {
         self.precision
     }

@@ -126,10 +126,7 @@ impl GpuOperator {
                 let l = GpuBlocks::upload(m.left_blocks(), precision)?;
                 let r = GpuBlocks::upload(m.right_blocks(), precision)?;
                 let perm = m.permutation();
-                let mut inverse = vec![0; perm.len()];
-                for (i, &p) in perm.iter().enumerate() {
-                    inverse[p] = i;
-                }
+                let inverse = crate::ops::invert_permutation(&perm);
                 Ok(GpuOperator::Monarch(Box::new(GpuMonarch {
                     l,
                     r,
@@ -142,6 +139,7 @@ impl GpuOperator {
         }
     }
 
+    /// `(rows, cols)`.
     pub fn shape(&self) -> Shape {
         match self {
             GpuOperator::Kronecker(factors) => {
@@ -163,6 +161,7 @@ impl GpuOperator {
         }
     }
 
+    /// The element type of the factors.
     pub fn precision(&self) -> Precision {
         match self {
             GpuOperator::Kronecker(f) => f.first().map_or(Precision::F64, |m| m.precision),
@@ -294,14 +293,8 @@ impl GpuMatrix {
     /// cosine/sine tables are computed on the device, then the pairs turn.
     pub fn rope_apply(&self, positions: &[f64], base: f64) -> Result<GpuMatrix> {
         let (n, d) = (self.rows, self.cols);
-        if d % 2 != 0 {
-            return Err(Error::invalid("rope_apply", format!("the width must be even, got {d}")));
-        }
-        if positions.len() != n {
-            return Err(Error::invalid("rope_apply", format!("{n} tokens but {} positions", positions.len())));
-        }
+        let theta = crate::rope::check_apply(n, d, positions, base)?;
         let half = d / 2;
-        let theta: Vec<f64> = (0..half).map(|i| base.powf(-2.0 * i as f64 / d as f64)).collect();
         let gpu = Gpu::get()?;
         let p = GpuMatrix::upload(&Matrix::row(positions), self.precision)?;
         let t = GpuMatrix::upload(&Matrix::row(&theta), self.precision)?;

@@ -27,9 +27,17 @@ pub fn series_colour(k: usize) -> RGBColor {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ColourMap {
     /// viridis from `lo` (dark blue) to `hi` (yellow).
-    Sequential { lo: f64, hi: f64 },
+    Sequential {
+        /// The value at the dark end; smaller values are clamped to it.
+        lo: f64,
+        /// The value at the yellow end; larger values are clamped to it.
+        hi: f64,
+    },
     /// Blue for `-limit`, white for 0, red for `+limit` (for signed data).
-    Diverging { limit: f64 },
+    Diverging {
+        /// The `|v|` at the ends: `−limit` is full blue, `+limit` full red.
+        limit: f64,
+    },
 }
 
 impl ColourMap {

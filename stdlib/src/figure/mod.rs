@@ -32,8 +32,11 @@ use crate::{Error, Matrix, Operator, Result};
 /// One line or point series: `y` against `x`, and its legend entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// The abscissae.
     pub x: Vec<f64>,
+    /// The ordinates, one per `x`.
     pub y: Vec<f64>,
+    /// The legend entry; `None` leaves the series out of the legend.
     pub label: Option<String>,
 }
 
@@ -45,18 +48,39 @@ pub enum Plot {
     /// Markers at each series' points.
     Points(Vec<Series>),
     /// Counts of values in `bins` equal bins from the smallest to the largest value.
-    Histogram { edges: Vec<f64>, counts: Vec<usize> },
+    Histogram {
+        /// The bin edges, increasing: one more than the bins.
+        edges: Vec<f64>,
+        /// The number of values in each bin.
+        counts: Vec<usize>,
+    },
     /// A matrix as coloured cells, row 0 at the top, with a colour bar.
-    Heatmap { values: Matrix, map: ColourMap },
+    Heatmap {
+        /// The matrix drawn.
+        values: Matrix,
+        /// How its values become colours.
+        map: ColourMap,
+    },
     /// The non-zero pattern of a matrix; `nonzeros` is known for dense matrices.
-    Spy { pattern: Pattern, nonzeros: Option<usize> },
+    Spy {
+        /// Where the non-zeros are.
+        pattern: Pattern,
+        /// The count of non-zeros, shown as `nz = …` on the x axis; `None` when unknown.
+        nonzeros: Option<usize>,
+    },
     /// Values in decreasing order on a logarithmic axis; zeros are not drawn.
-    Spectrum { values: Vec<f64>, of: SpectrumOf },
+    Spectrum {
+        /// The values, in decreasing order.
+        values: Vec<f64>,
+        /// What the values are.
+        of: SpectrumOf,
+    },
 }
 
 /// What a spectrum's values are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpectrumOf {
+    /// Singular values.
     SingularValues,
     /// Moduli of eigenvalues.
     Eigenvalues,
@@ -75,9 +99,13 @@ impl SpectrumOf {
 /// A figure: a plot, its title and axis labels, and its size in pixels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
+    /// What is drawn.
     pub plot: Plot,
+    /// The title above the plot; empty for none.
     pub title: String,
+    /// The x-axis label.
     pub xlabel: String,
+    /// The y-axis label.
     pub ylabel: String,
     /// `(width, height)` of the SVG and PNG, in pixels.
     pub size: (u32, u32),
@@ -203,16 +231,19 @@ impl Figure {
         Ok(Figure::new(Plot::Spectrum { values, of }, "index", of.label()))
     }
 
+    /// Sets the title (empty for none).
     pub fn with_title(mut self, title: &str) -> Figure {
         self.title = title.into();
         self
     }
 
+    /// Sets the x-axis label.
     pub fn with_xlabel(mut self, label: &str) -> Figure {
         self.xlabel = label.into();
         self
     }
 
+    /// Sets the y-axis label.
     pub fn with_ylabel(mut self, label: &str) -> Figure {
         self.ylabel = label.into();
         self

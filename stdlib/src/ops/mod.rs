@@ -16,6 +16,20 @@ pub use monarch::Monarch;
 
 use crate::error::{Error, Result, Shape};
 use crate::Matrix;
+use std::cell::Cell;
+
+thread_local! {
+    static DENSIFIED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many times this thread has formed the dense matrix of a structured
+/// (not `Dense`) operator: the algorithms' dense fallbacks, `dense()` and
+/// everything that calls it. The catalogue test reads it around each
+/// operation to check that the operations an operator's structure answers
+/// never densify it.
+pub fn densified() -> u64 {
+    DENSIFIED.with(Cell::get)
+}
 
 /// A linear operator with known structure.
 ///
@@ -44,10 +58,22 @@ pub enum Operator {
     Monarch(Monarch),
     /// `U Vᵀ` with `U` `m×k` and `V` `n×k`.
     #[non_exhaustive]
-    LowRank { u: Matrix, v: Matrix },
+    LowRank {
+        /// `U`, `m×k`.
+        u: Matrix,
+        /// `V`, `n×k`.
+        v: Matrix,
+    },
     /// `diag(d) + U Vᵀ` (square, `U` and `V` `n×k`).
     #[non_exhaustive]
-    DiagonalPlusLowRank { d: Vec<f64>, u: Matrix, v: Matrix },
+    DiagonalPlusLowRank {
+        /// The diagonal `d`, `n` entries.
+        d: Vec<f64>,
+        /// `U`, `n×k`.
+        u: Matrix,
+        /// `V`, `n×k`.
+        v: Matrix,
+    },
     /// `s · A`.
     Scaled(f64, Box<Operator>),
     /// `A₁ + A₂ + …` (equal shapes, at least one term).
@@ -306,6 +332,7 @@ impl Operator {
             _ => {
                 let Shape(m, n) = self.shape();
                 crate::memory::guard(m, n);
+                DENSIFIED.with(|c| c.set(c.get() + 1));
                 self.apply_unchecked(&Matrix::eye(n), false)
             }
         }
