@@ -2,7 +2,7 @@
 //! `fixtures/generate.py` from pinned numpy and scipy) and comparing against them.
 
 use serde_json::Value;
-use tessera::{c64, Matrix, Rng};
+use tessera::{c64, Matrix};
 
 /// The parsed fixture file.
 pub fn oracle() -> Value {
@@ -99,13 +99,4 @@ pub fn positive_diagonal_rows(r: &Matrix) -> Matrix {
     Matrix::from_fn(r.rows(), r.cols(), |i, j| if r[(i, i)] < 0.0 { -r[(i, j)] } else { r[(i, j)] })
 }
 
-/// A random matrix with singular values bounded away from zero: `randn + shift·I`.
-pub fn well_conditioned(rng: &mut Rng, n: usize, shift: f64) -> Matrix {
-    rng.randn(n, n).add(&Matrix::eye(n).scale(shift)).unwrap()
-}
-
-/// A random symmetric positive definite matrix `G Gᵀ + n I`.
-pub fn spd(rng: &mut Rng, n: usize) -> Matrix {
-    let g = rng.randn(n, n);
-    g.matmul(&g.transpose()).unwrap().add(&Matrix::eye(n).scale(n as f64)).unwrap()
-}
+pub use tessera::testing::{spd, well_conditioned};

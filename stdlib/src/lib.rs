@@ -56,6 +56,7 @@ pub mod rope;
 #[cfg(feature = "evcxr")]
 pub mod session;
 pub mod spd;
+pub mod testing;
 
 pub use dense::Matrix;
 pub use error::{Error, Result, Shape};

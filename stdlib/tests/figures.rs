@@ -3,7 +3,7 @@
 //! the text rendering of a known figure against a golden copy.
 
 use tessera::figure::{Figure, Pattern, Series, SpectrumOf};
-use tessera::{Matrix, Monarch, Operator, Rng};
+use tessera::{Matrix, Operator, Rng};
 
 /// Decodes PNG bytes into `(width, height, channels, pixels)`.
 fn decode(png: &[u8]) -> (u32, u32, usize, Vec<u8>) {
@@ -211,52 +211,14 @@ fn spy_of_a_dense_matrix_counts_its_non_zeros_as_matlab_does() {
     assert!(texts(&doc).iter().any(|t| t == "column (nz = 3)"), "{:?}", texts(&doc));
 }
 
-/// Structured operators whose patterns must equal their dense matrices' (random
-/// entries: nothing cancels), at one entry per cell.
-fn catalogue() -> Vec<(&'static str, Operator)> {
-    let mut r = Rng::seeded(11);
-    let sparse = |r: &mut Rng, m: usize, n: usize| r.randn(m, n).map(|x| if x > 0.3 { x } else { 0.0 });
-    let op = |m: Matrix| Operator::Dense(m);
-    vec![
-        ("kron", Operator::kron(vec![op(sparse(&mut r, 4, 3)), op(sparse(&mut r, 5, 6))]).unwrap()),
-        (
-            "kron3",
-            Operator::kron(vec![op(sparse(&mut r, 2, 3)), op(sparse(&mut r, 3, 2)), op(sparse(&mut r, 4, 4))]).unwrap(),
-        ),
-        ("kronsum", Operator::kronsum(op(sparse(&mut r, 4, 4)), op(sparse(&mut r, 5, 5))).unwrap()),
-        (
-            "blockdiag",
-            Operator::blockdiag(vec![
-                op(sparse(&mut r, 3, 5)),
-                Operator::diagonal(vec![1.0, 0.0, 2.0]),
-                op(sparse(&mut r, 4, 2)),
-            ]),
-        ),
-        ("permutation", Operator::permutation(vec![3, 0, 4, 1, 2]).unwrap()),
-        ("lowrank", Operator::lowrank(sparse(&mut r, 9, 2), sparse(&mut r, 7, 2)).unwrap()),
-        ("monarch", Operator::Monarch(Monarch::random(16, 4, &mut r).unwrap())),
-        (
-            "transposed kron",
-            Operator::kron(vec![op(sparse(&mut r, 3, 4)), op(sparse(&mut r, 2, 5))]).unwrap().transpose(),
-        ),
-        ("product", Operator::product(op(sparse(&mut r, 6, 4)), op(sparse(&mut r, 4, 7))).unwrap()),
-    ]
-}
-
+/// Every operator of the shared catalogue (random entries, so nothing
+/// cancels; sparse leaves among them) has the pattern of its dense matrix.
 #[test]
 fn patterns_from_structure_match_the_dense_matrix() {
-    for (name, op) in catalogue() {
-        let structural = Pattern::of_operator(&op);
-        let (dense, _) = Pattern::of_matrix(&op.dense());
-        if name == "product" {
-            // A Boolean product can only over-approximate (cancellation is not looked for).
-            let (s, d) = (picture(&structural), picture(&dense));
-            for (rs, rd) in s.iter().zip(&d) {
-                assert!(rs.chars().zip(rd.chars()).all(|(a, b)| a == '#' || b == '.'), "{name}");
-            }
-        } else {
-            assert_eq!(picture(&structural), picture(&dense), "{name}");
-        }
+    for entry in tessera::testing::catalogue() {
+        let structural = Pattern::of_operator(&entry.op);
+        let (dense, _) = Pattern::of_matrix(&entry.op.dense());
+        assert_eq!(picture(&structural), picture(&dense), "{}", entry.name);
     }
 }
 
