@@ -96,7 +96,7 @@ pub fn signature_at(code: &str, cursor: usize) -> Option<&'static str> {
 /// What inspecting the name at `cursor` shows: a builtin's help, or a variable's value.
 pub fn inspect(code: &str, cursor: usize, env: &Env) -> Option<String> {
     let name = name_at(code, cursor)?;
-    crate::help::help_text(name, env).ok()
+    crate::builtins::help::help_text(name, env).ok()
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
-//! What a builtin sees of an evaluation: the session's state, the output
-//! sink, the interrupt flag, and a way to call a function value. Builtins
-//! take a `&mut dyn` [`Ctx`] instead of the evaluator, so that the registry
-//! sits below the evaluator (which implements `Ctx`) and knows nothing of it.
+//! The calling convention of builtins: what a builtin is ([`Builtin`], its
+//! [`Run`] and [`Device`]), what it is given ([`Args`]), and what it sees of
+//! an evaluation ([`Ctx`]: the session's state, the output sink, the interrupt
+//! flag, and a way to call a function value). Builtins take a `&mut dyn Ctx`
+//! instead of the evaluator, so that the registry sits below the evaluator
+//! (which implements `Ctx`) and knows nothing of it. With [`crate::value`]
+//! (a value can be a builtin) and [`crate::env`] this is the values layer.
 
-use crate::builtins::Args;
 use crate::error::{ErrorKind, LangError, Result};
+use crate::name::Name;
 use crate::span::Span;
 use crate::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,33 +49,6 @@ pub trait Sink {
     fn clear_output(&mut self);
 }
 
-/// A sink that writes to the process's standard output and error.
-pub struct StdSink;
-
-impl Sink for StdSink {
-    fn stdout(&mut self, text: &str) {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
-    }
-    fn stderr(&mut self, text: &str) {
-        eprint!("{text}");
-    }
-    /// Figures as text, 80 columns by 24 rows, unless plots are off.
-    fn display(&mut self, value: &Value, plot: PlotMode) {
-        let text = match value {
-            Value::Figure(f) if plot != PlotMode::Off => f.text(80, 24, false).unwrap_or_else(|e| e.to_string()),
-            other => crate::display::plain(other) + "\n",
-        };
-        self.stdout(&text);
-    }
-    fn page(&mut self, text: &str) {
-        self.stdout(&(text.to_string() + "\n"));
-    }
-    fn clear_output(&mut self) {}
-}
-
 /// A sink that discards everything (for evaluations whose value is all that matters).
 pub struct NullSink;
 
@@ -84,12 +60,29 @@ impl Sink for NullSink {
     fn clear_output(&mut self) {}
 }
 
+/// Where new matrices from constructors go (`:device`, `--device`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    #[default]
+    Cpu,
+    Gpu,
+}
+
+impl Placement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Placement::Cpu => "cpu",
+            Placement::Gpu => "gpu",
+        }
+    }
+}
+
 /// Mutable state that builtins reach: the random stream, the stopwatch and
 /// where constructors place new matrices.
 pub struct State {
     pub rng: Rng,
     pub tic: Option<Instant>,
-    pub device: crate::gpu::Placement,
+    pub device: Placement,
     pub plot: PlotMode,
 }
 
@@ -104,6 +97,90 @@ pub trait Ctx {
     /// Calls a function value (a builtin or a user function) with evaluated
     /// arguments, as `map`, `filter` and `grad` do.
     fn call(&mut self, f: Value, args: Args, span: Span) -> Result<Value>;
+}
+
+/// What a builtin runs.
+pub type Run = fn(&mut dyn Ctx, Args, Span) -> Result<Value>;
+
+/// Where a builtin runs, which decides what a gpu argument does.
+#[derive(Clone, Copy)]
+pub enum Device {
+    /// On the cpu: a gpu argument is refused, with the hint to bring it back
+    /// with `cpu(x)`.
+    Cpu,
+    /// On the cpu, and on the device through this function when an argument
+    /// is a gpu value.
+    Gpu(Run),
+    /// On values wherever they live (`size`, `print`, `cpu`, …): `run` takes both.
+    Any,
+    /// A constructor: under `:device gpu` its new matrix goes to the GPU
+    /// (as PyTorch's default device places factory functions' tensors).
+    Placed,
+}
+
+/// A builtin function.
+pub struct Builtin {
+    pub name: &'static str,
+    /// How it is called, e.g. `norm(A, p=2)`.
+    pub signature: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// The formula, cost and source (paper or reference).
+    pub help: &'static str,
+    /// A snippet that runs (it is executed by the tests).
+    pub example: &'static str,
+    /// What the example shows, as the REPL shows it: what it prints, then
+    /// its value (a test checks it, so an identity that printed `false`
+    /// would fail).
+    pub shows: &'static str,
+    /// Fewest and most positional arguments (`None`: any number).
+    pub arity: (usize, Option<usize>),
+    /// Keyword arguments it accepts.
+    pub keywords: &'static [&'static str],
+    pub run: Run,
+    pub device: Device,
+}
+
+/// Evaluated arguments of a call.
+#[derive(Default)]
+pub struct Args {
+    items: Vec<(Option<Name>, Value, Span)>,
+}
+
+impl Args {
+    pub fn push(&mut self, name: Option<Name>, value: Value, span: Span) {
+        self.items.push((name, value, span));
+    }
+
+    /// Positional arguments with their spans.
+    pub fn positional(&self) -> impl Iterator<Item = (&Value, Span)> {
+        self.items.iter().filter(|(n, _, _)| n.is_none()).map(|(_, v, s)| (v, *s))
+    }
+
+    /// The first argument (positional or keyword) that lives on the GPU.
+    pub fn first_gpu(&self) -> Option<(&Value, Span)> {
+        self.items.iter().find(|(_, v, _)| v.on_gpu()).map(|(_, v, s)| (v, *s))
+    }
+
+    /// Keyword arguments with their spans.
+    pub fn keywords(&self) -> impl Iterator<Item = (&str, (&Value, Span))> {
+        self.items.iter().filter_map(|(n, v, s)| n.as_deref().map(|n| (n, (v, *s))))
+    }
+
+    /// The keyword argument `name`, if given.
+    pub fn keyword(&self, name: &str) -> Option<(&Value, Span)> {
+        self.keywords().find(|(k, _)| *k == name).map(|(_, vs)| vs)
+    }
+
+    /// The `i`-th positional argument (the arity check has run).
+    pub fn get(&self, i: usize) -> (&Value, Span) {
+        self.positional().nth(i).expect("arity checked")
+    }
+
+    /// Positional argument `i` if given.
+    pub fn opt(&self, i: usize) -> Option<(&Value, Span)> {
+        self.positional().nth(i)
+    }
 }
 
 /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested

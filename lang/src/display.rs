@@ -3,8 +3,10 @@
 //! columns (large ones elided in the middle; the stdlib's [`tessera::display`]
 //! draws them), operators with their structure.
 
+use crate::context::{PlotMode, Sink};
 use crate::value::Value;
 use tessera::c64;
+use tessera::device::GpuMatrix;
 pub use tessera::display::{elided, matrix, matrix_html, matrix_latex, number, operator, visible, LATEX_MAX};
 
 /// `a + bim` (Julia's form).
@@ -30,7 +32,7 @@ pub fn plain(v: &Value) -> String {
         Value::Complex(z) => complex(*z),
         Value::Str(s) => format!("{s:?}"),
         Value::Matrix(m) => matrix(m),
-        Value::Gpu(g) => crate::gpu::display(g),
+        Value::Gpu(g) => gpu_matrix(g),
         Value::GpuOperator(op) => {
             let s = op.1.shape();
             format!(
@@ -74,4 +76,54 @@ fn inline(v: &Value) -> String {
 
 fn inline_items(items: &[Value]) -> String {
     items.iter().map(inline).collect::<Vec<_>>().join(", ")
+}
+
+/// The `text/plain` display of a gpu matrix: the header and the entries that fit, read back
+/// from the device (only those).
+pub fn gpu_matrix(g: &GpuMatrix) -> String {
+    let header = format!("{} gpu matrix ({})", g.shape(), g.precision().name());
+    if g.is_empty() {
+        return header;
+    }
+    let (rows, cols) = (visible(g.rows(), true), visible(g.cols(), false));
+    match g.region(&rows, &cols) {
+        Ok(corner) => {
+            let body = elided(&corner, g.rows(), g.cols());
+            format!("{header}:{body}")
+        }
+        Err(e) => format!("{header} (its entries could not be read: {e})"),
+    }
+}
+
+/// A sink that writes to the process's standard output and error.
+pub struct StdSink;
+
+impl Sink for StdSink {
+    fn stdout(&mut self, text: &str) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+    fn stderr(&mut self, text: &str) {
+        eprint!("{text}");
+    }
+    /// Figures as text, 80 columns by 24 rows, unless plots are off.
+    fn display(&mut self, value: &Value, plot: PlotMode) {
+        let text = match value {
+            Value::Figure(f) if plot != PlotMode::Off => f.text(80, 24, false).unwrap_or_else(|e| e.to_string()),
+            other => plain(other) + "\n",
+        };
+        self.stdout(&text);
+    }
+    fn page(&mut self, text: &str) {
+        self.stdout(&(text.to_string() + "\n"));
+    }
+    fn clear_output(&mut self) {}
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&plain(self))
+    }
 }

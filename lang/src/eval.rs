@@ -352,7 +352,7 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Lambda(def) => Value::Function(Rc::new(Closure { def: def.clone(), env: env.clone() })),
             ExprKind::Help(name) => {
-                let text = crate::help::help_text(name, env).map_err(at)?;
+                let text = crate::builtins::help::help_text(name, env).map_err(at)?;
                 self.sink.page(&text);
                 Value::None
             }
@@ -406,7 +406,7 @@ impl<'a> Interp<'a> {
             }
             _ => b.run,
         };
-        let placed = matches!(b.device, Device::Placed) && self.state.device == crate::gpu::Placement::Gpu;
+        let placed = matches!(b.device, Device::Placed) && self.state.device == crate::context::Placement::Gpu;
         let result = crate::boundary::catch(|| run(self, args, span))
             .unwrap_or_else(|caught| Err(caught.into_error(&format!("`{}`", b.name))));
         result

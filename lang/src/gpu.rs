@@ -12,23 +12,6 @@ use std::rc::Rc;
 use tessera::device::{Binary, GpuMatrix, GpuOperator, Precision, Unary};
 use tessera::{Matrix, Operator};
 
-/// Where new matrices from constructors go (`:device`, `--device`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Placement {
-    #[default]
-    Cpu,
-    Gpu,
-}
-
-impl Placement {
-    pub fn name(self) -> &'static str {
-        match self {
-            Placement::Cpu => "cpu",
-            Placement::Gpu => "gpu",
-        }
-    }
-}
-
 pub fn value(g: GpuMatrix) -> Value {
     Value::Gpu(Rc::new(g))
 }
@@ -135,22 +118,5 @@ pub fn unary(op: UnOp, g: &GpuMatrix) -> Result<Value> {
     match op {
         UnOp::Neg => Ok(value(g.map(Unary::Neg)?)),
         UnOp::Not => Err(LangError::new(ErrorKind::Type, "a gpu matrix is neither true nor false", None)),
-    }
-}
-
-/// The `text/plain` display: the header and the entries that fit, read back
-/// from the device (only those).
-pub fn display(g: &GpuMatrix) -> String {
-    let header = format!("{} gpu matrix ({})", g.shape(), g.precision().name());
-    if g.is_empty() {
-        return header;
-    }
-    let (rows, cols) = (crate::display::visible(g.rows(), true), crate::display::visible(g.cols(), false));
-    match g.region(&rows, &cols) {
-        Ok(corner) => {
-            let body = crate::display::elided(&corner, g.rows(), g.cols());
-            format!("{header}:{body}")
-        }
-        Err(e) => format!("{header} (its entries could not be read: {e})"),
     }
 }

@@ -22,7 +22,6 @@ pub mod env;
 pub mod error;
 pub mod eval;
 pub mod gpu;
-pub mod help;
 pub mod index;
 pub mod lexer;
 pub mod name;
@@ -35,7 +34,7 @@ pub mod value;
 pub mod workspace;
 
 pub use error::{ErrorKind, LangError};
-pub use session::{Completeness, NullSink, PlotMode, Session, Sink, StdSink};
+pub use session::{Completeness, NullSink, Placement, PlotMode, Session, Sink, StdSink};
 pub use span::Span;
 pub use tessera::figure::Figure;
 pub use value::Value;

@@ -5,7 +5,7 @@
 //! shared behind `Rc` and copied only when written (`Rc::make_mut`).
 
 use crate::ast::FnDef;
-use crate::builtins::Builtin;
+use crate::context::Builtin;
 use crate::env::Env;
 use crate::name::Name;
 use std::rc::Rc;
@@ -102,12 +102,6 @@ impl Value {
 
     pub fn tuple(items: Vec<Value>) -> Value {
         Value::Tuple(Rc::new(items))
-    }
-}
-
-impl std::fmt::Debug for Value {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::display::plain(self))
     }
 }
 

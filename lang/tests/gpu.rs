@@ -5,7 +5,7 @@
 
 use tessera::device::transfers;
 use tessera_lang::display::plain;
-use tessera_lang::gpu::Placement;
+use tessera_lang::Placement;
 use tessera_lang::{NullSink, Session, Value};
 
 fn run(s: &mut Session, code: &str) -> Value {

@@ -1,7 +1,7 @@
 //! Without an adapter (Vulkan and EGL drivers hidden from this process),
 //! `:device gpu` says so in one sentence and the session goes on.
 
-use tessera_lang::gpu::Placement;
+use tessera_lang::Placement;
 use tessera_lang::{display, NullSink, Session};
 
 #[test]

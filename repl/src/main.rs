@@ -12,7 +12,7 @@ mod rust_cells;
 mod terminal;
 
 use std::process::ExitCode;
-use tessera_lang::gpu::Placement;
+use tessera_lang::session::Placement;
 use tessera_lang::Session;
 
 /// The usage text; the constructors `--device` places come from the registry.

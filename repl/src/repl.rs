@@ -135,7 +135,7 @@ fn run_cell(session: &RefCell<Session>, rust: &RefCell<RustCells>, line: &str) {
 }
 
 /// Runs the REPL until Ctrl-D or `:quit`.
-pub fn run(device: tessera_lang::gpu::Placement) -> ExitCode {
+pub fn run(device: tessera_lang::session::Placement) -> ExitCode {
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
     let mut editor = match rustyline::Editor::<Cell, rustyline::history::DefaultHistory>::with_config(config) {
         Ok(e) => e,

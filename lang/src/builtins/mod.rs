@@ -12,15 +12,15 @@ mod devices;
 mod elementwise;
 mod figures;
 mod files;
+pub mod help;
 mod linalg;
 mod rope;
 mod spd;
 mod structured;
 mod system;
 
-use crate::context::Ctx;
+pub use crate::context::{Args, Builtin, Device, Run};
 use crate::error::{LangError, Result};
-use crate::name::Name;
 use crate::ops::{integer, to_matrix};
 use crate::span::Span;
 use crate::value::Value;
@@ -28,48 +28,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use tessera::{Matrix, Operator};
-
-/// What a builtin runs.
-pub type Run = fn(&mut dyn Ctx, Args, Span) -> Result<Value>;
-
-/// Where a builtin runs, which decides what a gpu argument does.
-#[derive(Clone, Copy)]
-pub enum Device {
-    /// On the cpu: a gpu argument is refused, with the hint to bring it back
-    /// with `cpu(x)`.
-    Cpu,
-    /// On the cpu, and on the device through this function when an argument
-    /// is a gpu value.
-    Gpu(Run),
-    /// On values wherever they live (`size`, `print`, `cpu`, …): `run` takes both.
-    Any,
-    /// A constructor: under `:device gpu` its new matrix goes to the GPU
-    /// (as PyTorch's default device places factory functions' tensors).
-    Placed,
-}
-
-/// A builtin function.
-pub struct Builtin {
-    pub name: &'static str,
-    /// How it is called, e.g. `norm(A, p=2)`.
-    pub signature: &'static str,
-    /// One line.
-    pub summary: &'static str,
-    /// The formula, cost and source (paper or reference).
-    pub help: &'static str,
-    /// A snippet that runs (it is executed by the tests).
-    pub example: &'static str,
-    /// What the example shows, as the REPL shows it: what it prints, then
-    /// its value (a test checks it, so an identity that printed `false`
-    /// would fail).
-    pub shows: &'static str,
-    /// Fewest and most positional arguments (`None`: any number).
-    pub arity: (usize, Option<usize>),
-    /// Keyword arguments it accepts.
-    pub keywords: &'static [&'static str],
-    pub run: Run,
-    pub device: Device,
-}
 
 impl Builtin {
     /// Checks the argument count and keyword names before running.
@@ -185,47 +143,9 @@ pub fn constant(name: &str) -> Option<Value> {
 /// The names of the constants (`none` is the value of "nothing").
 pub const CONSTANTS: [&str; 5] = ["pi", "inf", "nan", "im", "none"];
 
-/// Evaluated arguments of a call.
-#[derive(Default)]
-pub struct Args {
-    items: Vec<(Option<Name>, Value, Span)>,
-}
-
+/// The typed readers of arguments: conversions that know the registry's
+/// hints (a gpu value, an operator where a matrix is wanted).
 impl Args {
-    pub fn push(&mut self, name: Option<Name>, value: Value, span: Span) {
-        self.items.push((name, value, span));
-    }
-
-    /// Positional arguments with their spans.
-    pub fn positional(&self) -> impl Iterator<Item = (&Value, Span)> {
-        self.items.iter().filter(|(n, _, _)| n.is_none()).map(|(_, v, s)| (v, *s))
-    }
-
-    /// The first argument (positional or keyword) that lives on the GPU.
-    pub fn first_gpu(&self) -> Option<(&Value, Span)> {
-        self.items.iter().find(|(_, v, _)| v.on_gpu()).map(|(_, v, s)| (v, *s))
-    }
-
-    /// Keyword arguments with their spans.
-    pub fn keywords(&self) -> impl Iterator<Item = (&str, (&Value, Span))> {
-        self.items.iter().filter_map(|(n, v, s)| n.as_deref().map(|n| (n, (v, *s))))
-    }
-
-    /// The keyword argument `name`, if given.
-    pub fn keyword(&self, name: &str) -> Option<(&Value, Span)> {
-        self.keywords().find(|(k, _)| *k == name).map(|(_, vs)| vs)
-    }
-
-    /// The `i`-th positional argument (the arity check has run).
-    pub fn get(&self, i: usize) -> (&Value, Span) {
-        self.positional().nth(i).expect("arity checked")
-    }
-
-    /// Positional argument `i` if given.
-    pub fn opt(&self, i: usize) -> Option<(&Value, Span)> {
-        self.positional().nth(i)
-    }
-
     /// Positional argument `i` as a dense matrix (numbers are 1×1).
     pub fn matrix(&self, i: usize) -> Result<Rc<Matrix>> {
         let (v, span) = self.get(i);

@@ -58,7 +58,7 @@ fn help(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             return Err(LangError::type_error(format!("help takes a name or a function, got a {}", other.kind()), span))
         }
     };
-    let text = crate::help::builtin_help(&name)
+    let text = crate::builtins::help::builtin_help(&name)
         .ok_or_else(|| LangError::new(crate::error::ErrorKind::Name, format!("no help for `{name}`"), Some(span)))?;
     ctx.sink().page(&text);
     Ok(Value::None)

@@ -3,8 +3,11 @@
 //! (execute a cell, complete at a cursor, inspect a name, say whether code is
 //! complete, interrupt).
 
+mod command;
+
 use crate::ast::StmtKind;
-pub use crate::context::{NullSink, PlotMode, Sink, State, StdSink};
+pub use crate::context::{NullSink, Placement, PlotMode, Sink, State};
+pub use crate::display::StdSink;
 use crate::env::{Env, Scope};
 use crate::error::{LangError, Result};
 use crate::eval::{Control, Interp};
@@ -38,14 +41,14 @@ impl Default for Session {
 
 impl Session {
     /// Where constructors place new matrices.
-    pub fn device(&self) -> crate::gpu::Placement {
+    pub fn device(&self) -> Placement {
         self.state.device
     }
 
     /// Places new matrices on `device`; choosing the GPU first finds it, and
     /// without one says so and changes nothing.
-    pub fn set_device(&mut self, device: crate::gpu::Placement) -> Result<()> {
-        if device == crate::gpu::Placement::Gpu {
+    pub fn set_device(&mut self, device: Placement) -> Result<()> {
+        if device == Placement::Gpu {
             tessera::device::Gpu::get()?;
         }
         self.state.device = device;
@@ -80,7 +83,7 @@ impl Session {
     /// it is an expression not ended by `;` and not `none`.
     pub fn execute(&mut self, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
         if code.trim_start().starts_with(':') {
-            let ran = crate::boundary::catch(|| crate::commands::run(self, code, sink));
+            let ran = crate::boundary::catch(|| command::run(self, code, sink));
             return ran.unwrap_or_else(|caught| Err(caught.into_error("a session command")));
         }
         let stmts = parser::parse(code)?;
