@@ -212,7 +212,7 @@ impl<I: Interpreter> Core<I> {
 
     fn kernel_info(&self) -> Value {
         let info = self.interpreter.language_info();
-        json!({
+        let mut reply = json!({
             "status": "ok",
             "protocol_version": crate::wire::PROTOCOL_VERSION,
             "implementation": "tessera",
@@ -226,7 +226,11 @@ impl<I: Interpreter> Core<I> {
             "banner": self.interpreter.banner(),
             "help_links": [],
             "debugger": false,
-        })
+        });
+        if let Some(lexer) = info.pygments_lexer {
+            reply["language_info"]["pygments_lexer"] = json!(lexer);
+        }
+        reply
     }
 
     fn execute(&mut self, request: &Message, channels: &mut dyn Channels) -> Value {

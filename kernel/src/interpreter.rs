@@ -75,6 +75,9 @@ pub struct LanguageInfo {
     pub version: String,
     pub mimetype: String,
     pub file_extension: String,
+    /// The Pygments lexer that nbconvert and jupyter console highlight
+    /// cells with (`None`: the kernel names none).
+    pub pygments_lexer: Option<String>,
 }
 
 /// A language the kernel can drive.

@@ -85,6 +85,7 @@ impl Interpreter for Toy {
             version: "1".into(),
             mimetype: "text/x-toy".into(),
             file_extension: ".toy".into(),
+            pygments_lexer: None,
         }
     }
     fn banner(&self) -> String {

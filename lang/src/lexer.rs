@@ -76,56 +76,68 @@ impl Tok {
         }
     }
 
-    /// The source text of a keyword or operator token.
+    /// The source text of a keyword or operator token ("" for numbers,
+    /// strings, names and the ends of lines and input).
     pub fn text(&self) -> &'static str {
-        match self {
-            Tok::Fn => "fn",
-            Tok::If => "if",
-            Tok::Else => "else",
-            Tok::For => "for",
-            Tok::In => "in",
-            Tok::While => "while",
-            Tok::Break => "break",
-            Tok::Continue => "continue",
-            Tok::Return => "return",
-            Tok::True => "true",
-            Tok::False => "false",
-            Tok::LParen => "(",
-            Tok::RParen => ")",
-            Tok::LBracket => "[",
-            Tok::RBracket => "]",
-            Tok::LBrace => "{",
-            Tok::RBrace => "}",
-            Tok::Comma => ",",
-            Tok::Semi => ";",
-            Tok::Colon => ":",
-            Tok::Dot => ".",
-            Tok::Question => "?",
-            Tok::Assign => "=",
-            Tok::Plus => "+",
-            Tok::Minus => "-",
-            Tok::Star => "*",
-            Tok::Slash => "/",
-            Tok::Backslash => "\\",
-            Tok::Caret => "^",
-            Tok::DotStar => ".*",
-            Tok::DotSlash => "./",
-            Tok::DotCaret => ".^",
-            Tok::Kron => "⊗",
-            Tok::DirectSum => "⊕",
-            Tok::Quote => "'",
-            Tok::Eq => "==",
-            Tok::Ne => "!=",
-            Tok::Lt => "<",
-            Tok::Le => "<=",
-            Tok::Gt => ">",
-            Tok::Ge => ">=",
-            Tok::And => "&&",
-            Tok::Or => "||",
-            Tok::Not => "!",
-            Tok::Number(_) | Tok::Str(_) | Tok::Ident(_) | Tok::Newline | Tok::Eof => "",
-        }
+        FIXED.iter().find(|(_, t)| t == self).map_or("", |(text, _)| text)
     }
+}
+
+/// Every keyword and operator with its text: the one table that the lexer,
+/// error messages, the REPL's highlighter and the generated vocabulary of the
+/// Pygments and CodeMirror modes read. A token's first entry is how it is
+/// written back; `−` (U+2212) is a second spelling of `-`.
+pub const FIXED: [(&str, Tok); 45] = [
+    ("fn", Tok::Fn),
+    ("if", Tok::If),
+    ("else", Tok::Else),
+    ("for", Tok::For),
+    ("in", Tok::In),
+    ("while", Tok::While),
+    ("break", Tok::Break),
+    ("continue", Tok::Continue),
+    ("return", Tok::Return),
+    ("true", Tok::True),
+    ("false", Tok::False),
+    ("(", Tok::LParen),
+    (")", Tok::RParen),
+    ("[", Tok::LBracket),
+    ("]", Tok::RBracket),
+    ("{", Tok::LBrace),
+    ("}", Tok::RBrace),
+    (",", Tok::Comma),
+    (";", Tok::Semi),
+    (":", Tok::Colon),
+    (".", Tok::Dot),
+    ("?", Tok::Question),
+    ("=", Tok::Assign),
+    ("+", Tok::Plus),
+    ("-", Tok::Minus),
+    ("−", Tok::Minus),
+    ("*", Tok::Star),
+    ("/", Tok::Slash),
+    ("\\", Tok::Backslash),
+    ("^", Tok::Caret),
+    (".*", Tok::DotStar),
+    ("./", Tok::DotSlash),
+    (".^", Tok::DotCaret),
+    ("⊗", Tok::Kron),
+    ("⊕", Tok::DirectSum),
+    ("'", Tok::Quote),
+    ("==", Tok::Eq),
+    ("!=", Tok::Ne),
+    ("<", Tok::Lt),
+    ("<=", Tok::Le),
+    (">", Tok::Gt),
+    (">=", Tok::Ge),
+    ("&&", Tok::And),
+    ("||", Tok::Or),
+    ("!", Tok::Not),
+];
+
+/// Whether a fixed text is a keyword (a word) rather than an operator.
+pub fn is_keyword(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(char::is_alphabetic)
 }
 
 /// A token and where it stands.
@@ -190,19 +202,9 @@ pub fn lex(source: &str) -> Result<Vec<Token>> {
 }
 
 fn keyword_or_ident(word: &str) -> Tok {
-    match word {
-        "fn" => Tok::Fn,
-        "if" => Tok::If,
-        "else" => Tok::Else,
-        "for" => Tok::For,
-        "in" => Tok::In,
-        "while" => Tok::While,
-        "break" => Tok::Break,
-        "continue" => Tok::Continue,
-        "return" => Tok::Return,
-        "true" => Tok::True,
-        "false" => Tok::False,
-        _ => Tok::Ident(word.to_string()),
+    match FIXED.iter().find(|(text, _)| *text == word) {
+        Some((_, tok)) => tok.clone(),
+        None => Tok::Ident(word.to_string()),
     }
 }
 
@@ -267,56 +269,16 @@ fn string(source: &str, start: usize) -> Result<(Tok, usize)> {
     Err(LangError::incomplete("this string is never closed", Span::new(start, source.len())))
 }
 
+/// The longest operator of [`FIXED`] that `source[i..]` starts with.
 fn operator(source: &str, i: usize) -> Result<(Tok, usize)> {
     let rest = &source[i..];
-    const TWO: [(&str, Tok); 9] = [
-        (".*", Tok::DotStar),
-        ("./", Tok::DotSlash),
-        (".^", Tok::DotCaret),
-        ("==", Tok::Eq),
-        ("!=", Tok::Ne),
-        ("<=", Tok::Le),
-        (">=", Tok::Ge),
-        ("&&", Tok::And),
-        ("||", Tok::Or),
-    ];
-    for (text, tok) in TWO {
-        if rest.starts_with(text) {
-            return Ok((tok, 2));
+    let longest =
+        FIXED.iter().filter(|(text, _)| !is_keyword(text) && rest.starts_with(text)).max_by_key(|(text, _)| text.len());
+    match longest {
+        Some((text, tok)) => Ok((tok.clone(), text.len())),
+        None => {
+            let other = rest.chars().next().expect("in bounds");
+            Err(LangError::syntax(format!("unexpected character `{other}`"), Span::new(i, i + other.len_utf8())))
         }
     }
-    let c = rest.chars().next().expect("in bounds");
-    let tok = match c {
-        '(' => Tok::LParen,
-        ')' => Tok::RParen,
-        '[' => Tok::LBracket,
-        ']' => Tok::RBracket,
-        '{' => Tok::LBrace,
-        '}' => Tok::RBrace,
-        ',' => Tok::Comma,
-        ';' => Tok::Semi,
-        ':' => Tok::Colon,
-        '.' => Tok::Dot,
-        '?' => Tok::Question,
-        '=' => Tok::Assign,
-        '+' => Tok::Plus,
-        '-' | '−' => Tok::Minus,
-        '*' => Tok::Star,
-        '/' => Tok::Slash,
-        '\\' => Tok::Backslash,
-        '^' => Tok::Caret,
-        '⊗' => Tok::Kron,
-        '⊕' => Tok::DirectSum,
-        '\'' => Tok::Quote,
-        '<' => Tok::Lt,
-        '>' => Tok::Gt,
-        '!' => Tok::Not,
-        other => {
-            return Err(LangError::syntax(
-                format!("unexpected character `{other}`"),
-                Span::new(i, i + other.len_utf8()),
-            ))
-        }
-    };
-    Ok((tok, c.len_utf8()))
 }

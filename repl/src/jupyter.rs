@@ -147,6 +147,8 @@ impl Interpreter for Tessera {
             version: env!("CARGO_PKG_VERSION").into(),
             mimetype: "text/x-tessera".into(),
             file_extension: ".tsr".into(),
+            // jupyter/tessera-pygments (pip install ./jupyter/tessera-pygments).
+            pygments_lexer: Some("tessera".into()),
         }
     }
 

@@ -4,12 +4,16 @@
 //! Exit status: 0 success, 1 an evaluation or parse error, 2 bad usage.
 
 mod cell;
+#[cfg(test)]
+mod generated;
 mod jupyter;
 #[cfg(test)]
 mod reference;
 mod repl;
 mod rust_cells;
 mod terminal;
+#[cfg(test)]
+mod vocabulary;
 
 use std::process::ExitCode;
 use tessera_lang::session::Placement;

@@ -2,7 +2,7 @@
 //! commands, the error kinds and the command line: the repository's own
 //! reference. A test compares the file with what this writes, so CI fails
 //! when it is stale; `TESSERA_BLESS=1 cargo test -p tessera-repl reference`
-//! writes it anew.
+//! writes it anew (and every other generated file, [`crate::generated`]).
 
 use tessera_lang::builtins::{self, Builtin, Device};
 use tessera_lang::commands::COMMANDS;
@@ -90,15 +90,6 @@ pub fn page() -> String {
 mod tests {
     #[test]
     fn reference_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reference.md");
-        let page = super::page();
-        if std::env::var_os("TESSERA_BLESS").is_some() {
-            std::fs::write(&path, &page).expect("write docs/reference.md");
-        }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            current == page,
-            "docs/reference.md is stale: run `TESSERA_BLESS=1 cargo test -p tessera-repl reference` and commit it"
-        );
+        crate::generated::assert_current("docs/reference.md", &super::page());
     }
 }
