@@ -3,6 +3,7 @@
 use crate::builtins;
 use crate::commands::COMMANDS;
 use crate::env::Env;
+use crate::lexer::{is_keyword, FIXED};
 use crate::value::Value;
 
 /// Candidates replacing `code[start..end]`.
@@ -12,8 +13,6 @@ pub struct Completion {
     pub end: usize,
     pub matches: Vec<String>,
 }
-
-const KEYWORDS: [&str; 11] = ["fn", "if", "else", "for", "in", "while", "break", "continue", "return", "true", "false"];
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -48,7 +47,7 @@ pub fn complete(code: &str, cursor: usize, env: &Env) -> Completion {
             .map(|n| n.to_string())
             .chain(builtins::names().map(String::from))
             .chain(builtins::CONSTANTS.iter().map(|c| c.to_string()))
-            .chain(KEYWORDS.iter().map(|k| k.to_string()))
+            .chain(FIXED.iter().map(|(text, _)| text.to_string()).filter(|t| is_keyword(t)))
             .filter(|n| n.starts_with(prefix))
             .collect()
     };
@@ -73,30 +72,38 @@ pub fn name_at(code: &str, cursor: usize) -> Option<&str> {
     (start < end).then(|| &code[start..end])
 }
 
-/// The signature of the builtin whose call is open at `cursor` (`kron(A, |`).
-pub fn signature_at(code: &str, cursor: usize) -> Option<&'static str> {
+/// The name called by the innermost call open at `cursor` (`kron(A, |` and
+/// `kron(A, [1, |` → `kron`), if the call's parenthesis follows a name.
+pub fn callee_at(code: &str, cursor: usize) -> Option<&str> {
     let cursor = floor_char_boundary(code, cursor);
     let mut depth = 0usize;
     for (i, c) in code[..cursor].char_indices().rev() {
         match c {
             ')' | ']' => depth += 1,
-            '[' if depth > 0 => depth -= 1,
-            '(' if depth > 0 => depth -= 1,
+            '(' | '[' if depth > 0 => depth -= 1,
             '(' => {
                 let start = word_start(code, i);
-                return builtins::lookup(&code[start..i]).map(|b| b.signature);
+                return (start < i).then(|| &code[start..i]);
             }
-            '[' => return None,
             _ => {}
         }
     }
     None
 }
 
-/// What inspecting the name at `cursor` shows: a builtin's help, or a variable's value.
+/// The signature of the builtin whose call is open at `cursor` (`kron(A, |`).
+pub fn signature_at(code: &str, cursor: usize) -> Option<&'static str> {
+    builtins::lookup(callee_at(code, cursor)?).map(|b| b.signature)
+}
+
+/// What inspecting at `cursor` shows (Shift-Tab, the Contextual Help panel,
+/// `inspect_request`): inside an open call, the callee's help, as IPython
+/// prefers the callable; elsewhere, the help of the builtin or the value of
+/// the variable under or just before the cursor.
 pub fn inspect(code: &str, cursor: usize, env: &Env) -> Option<String> {
-    let name = name_at(code, cursor)?;
-    crate::builtins::help::help_text(name, env).ok()
+    let known = |name: &&str| builtins::lookup(name).is_some() || env.get(name).is_some();
+    let name = callee_at(code, cursor).filter(known).or_else(|| name_at(code, cursor))?;
+    builtins::help::help_text(name, env).ok()
 }
 
 #[cfg(test)]
@@ -125,5 +132,23 @@ mod tests {
         assert_eq!(signature_at("det(inv(A), ", 12), Some("det(A)"));
         assert_eq!(name_at("x = svdvals(A)", 6), Some("svdvals"));
         assert!(inspect("svd", 1, &Scope::global()).unwrap().contains("svd(A)"));
+    }
+
+    #[test]
+    fn inspection_inside_an_open_call_shows_the_callee() {
+        let env = Scope::global();
+        env.set("A".into(), Value::Number(2.0));
+        for code in ["kron(", "kron(A, ", "y = kron(A, eye(2)", "kron(A, [1, 2"] {
+            let page = inspect(code, code.len(), &env).unwrap_or_else(|| panic!("{code}: nothing"));
+            assert!(page.starts_with("kron(A, B, ...)"), "{code}: {page}");
+        }
+        let norm = inspect("norm(A, ", 8, &env).unwrap();
+        assert!(norm.starts_with("norm("), "{norm}");
+        // Outside a call, and in a call of an unknown name, the name under the cursor.
+        assert_eq!(inspect("A", 1, &env).unwrap(), "A: number\n2");
+        assert_eq!(inspect("nosuch(A", 8, &env).unwrap(), "A: number\n2");
+        assert_eq!(callee_at("f(x)[1, ", 8), None);
+        assert_eq!(callee_at("(1 + ", 5), None);
+        assert!(inspect("kron(A, B) ", 11, &env).is_none());
     }
 }

@@ -95,6 +95,20 @@ class ClientTests(unittest.TestCase):
         [off] = shown("spy(eye(4))")
         self.assertEqual(off, {"text/plain": "figure: spy of a 4×4 matrix (640×480 px)"})
 
+    def test_shift_tab_inside_an_open_call_shows_the_callee(self):
+        self.run_cell("A = eye(2)")
+        for code in ["kron(", "kron(A, ", "y = kron(A, ", "norm(A, ", "θ = kron(A, ["]:
+            self.kc.inspect(code, len(code))  # cursor_pos counts characters
+            reply = self.kc.get_shell_msg(timeout=10)["content"]
+            self.assertEqual(reply["status"], "ok")
+            self.assertTrue(reply["found"], code)
+            name = code.split("(")[0].split()[-1]
+            self.assertTrue(reply["data"]["text/plain"].startswith(name + "("), (code, reply["data"]))
+        # On a variable outside a call: its value.
+        self.kc.inspect("A", 1)
+        reply = self.kc.get_shell_msg(timeout=10)["content"]
+        self.assertTrue(reply["found"] and reply["data"]["text/plain"].startswith("A: matrix"), reply)
+
     def test_user_expressions(self):
         self.run_cell("A = [1, 2; 3, 4]")
         reply = self.kc.execute_interactive("b = 2", user_expressions={"d": "det(A)", "bad": "nope"}, timeout=30)
