@@ -28,6 +28,11 @@ pub const COMMANDS: &[Command] = &[
         usage: ":plot [inline|text|off]",
         summary: "how figures are shown: images, text, or not at all",
     },
+    Command {
+        name: "format",
+        usage: ":format [short|long]",
+        summary: "matrix entries with six significant digits, or with every digit (see printopts)",
+    },
     Command { name: "save", usage: ":save FILE", summary: "writes every variable to FILE, bit for bit" },
     Command { name: "load", usage: ":load FILE", summary: "reads the variables saved in FILE" },
     Command { name: "clear", usage: ":clear", summary: "removes every variable" },

@@ -84,6 +84,8 @@ pub struct State {
     pub tic: Option<Instant>,
     pub device: Placement,
     pub plot: PlotMode,
+    /// How matrices show their entries (`:format`, `printopts`).
+    pub print: tessera::display::PrintOptions,
 }
 
 /// The evaluation as a builtin sees it.

@@ -75,7 +75,7 @@ fn operator_precedence_follows_the_spec() {
 
 #[test]
 fn matrices_display_with_a_header_and_aligned_columns() {
-    assert_eq!(show("[1, 2.5; -3, 4]"), "2×2 matrix:\n  1  2.5\n -3    4");
+    assert_eq!(show("[1, 2.5; -3, 4]"), "2×2 matrix:\n  1.0  2.5\n -3.0  4.0");
     assert_eq!(show("zeros(0, 3)"), "0×3 matrix");
     let big = show("reshape(0:600, 30, 20)");
     assert!(big.starts_with("30×20 matrix:"), "{big}");
@@ -482,4 +482,30 @@ fn the_plot_command_chooses_how_figures_are_shown() {
     let e = s.execute(":plot sideways", &mut out).unwrap_err();
     assert!(e.message.contains(":plot is inline, text or off"), "{}", e.message);
     assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Off);
+}
+
+#[test]
+fn format_and_printopts_change_how_this_session_shows_matrices() {
+    let mut s = Session::new();
+    assert_eq!(shown(&mut s, "[1/3, 1]"), "1×2 matrix:\n 0.33333  1.0");
+    assert_eq!(shown(&mut s, ":format long"), "matrix entries show every digit, on lines of 80 characters");
+    assert_eq!(shown(&mut s, "[1/3, 1]"), "1×2 matrix:\n 0.3333333333333333  1");
+    assert_eq!(shown(&mut s, ":format short"), "matrix entries show 6 significant digits, on lines of 80 characters");
+    assert_eq!(shown(&mut s, "printopts(precision = 3, width = 40)"), "(precision = 3, width = 40)");
+    assert_eq!(shown(&mut s, "[1/3, 1]"), "1×2 matrix:\n 0.33  1.0");
+    assert!(shown(&mut s, "rand(3, 30)").lines().all(|l| l.chars().count() <= 40));
+    assert_eq!(shown(&mut s, "printopts()"), "(precision = 3, width = 40)");
+    // Scalars keep every digit whatever the precision.
+    assert_eq!(shown(&mut s, "1/3"), "0.3333333333333333");
+    // Bad options are refused and change nothing; another session has its own.
+    assert!(error_in(&mut s, "printopts(precision = 0)").message.contains("1 to 17"));
+    assert!(error_in(&mut s, "printopts(width = 5)").message.contains("too narrow"));
+    assert!(error_in(&mut s, ":format medium").message.contains("short or long"));
+    assert_eq!(shown(&mut s, "printopts()"), "(precision = 3, width = 40)");
+    assert_eq!(shown(&mut Session::new(), "[1/3, 1]"), "1×2 matrix:\n 0.33333  1.0");
+    assert_eq!(shown(&mut s, "printopts(precision = inf)"), "(precision = inf, width = 40)");
+}
+
+fn error_in(s: &mut Session, code: &str) -> tessera_lang::LangError {
+    s.execute(code, &mut tessera_lang::NullSink).expect_err(code)
 }

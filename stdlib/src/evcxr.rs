@@ -85,7 +85,7 @@ mod tests {
         let mimes: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("EVCXR_BEGIN_CONTENT ")).collect();
         assert_eq!(mimes, ["text/plain", "text/html", "text/latex"]);
         assert_eq!(text.matches("EVCXR_END_CONTENT").count(), 3);
-        assert!(text.contains("<caption>2×2 matrix</caption>"), "{text}");
+        assert!(text.contains(">2×2 matrix</caption>"), "{text}");
         assert!(!content(&Matrix::zeros(9, 9).mime_bundle()).contains("text/latex"));
     }
 

@@ -63,13 +63,13 @@ macro_rules! elementwise {
 }
 
 elementwise! {
-    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).", "1×2 matrix:\n 0.5  2";
-    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).", "1×2 matrix:\n 1.2840254166877414  54.598150033144236";
-    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "1×2 matrix:\n -1.3862943611198906  1.3862943611198906";
-    abs: f64::abs, Abs, "|x| entrywise.", "1×2 matrix:\n 0.25  4";
-    sin: f64::sin, Sin, "sin x entrywise (radians).", "1×2 matrix:\n 0.24740395925452294  -0.7568024953079282";
-    cos: f64::cos, Cos, "cos x entrywise (radians).", "1×2 matrix:\n 0.9689124217106447  -0.6536436208636119";
-    tan: f64::tan, Tan, "tan x entrywise (radians).", "1×2 matrix:\n 0.25534192122103627  1.1578212823495775";
+    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).", "1×2 matrix:\n 0.5  2.0";
+    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).", "1×2 matrix:\n 1.284  54.5982";
+    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "1×2 matrix:\n -1.38629  1.38629";
+    abs: f64::abs, Abs, "|x| entrywise.", "1×2 matrix:\n 0.25  4.0";
+    sin: f64::sin, Sin, "sin x entrywise (radians).", "1×2 matrix:\n 0.247404  -0.756802";
+    cos: f64::cos, Cos, "cos x entrywise (radians).", "1×2 matrix:\n 0.968912  -0.653644";
+    tan: f64::tan, Tan, "tan x entrywise (radians).", "1×2 matrix:\n 0.25534  1.15782";
     floor: f64::floor, Floor, "the largest integer ≤ x, entrywise.", "1×2 matrix:\n 0  4";
     ceil: f64::ceil, Ceil, "the smallest integer ≥ x, entrywise.", "1×2 matrix:\n 1  4";
     round: f64::round, Round, "the nearest integer (halves away from zero), entrywise.", "1×2 matrix:\n 0  4";

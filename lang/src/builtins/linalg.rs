@@ -292,7 +292,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the lower-triangular L with A = L Lᵀ (A symmetric positive definite)",
         help: "⅓n³ flops; chol(A ⊗ B) = chol A ⊗ chol B; blockwise for block-diagonal.",
         example: "chol([4, 2; 2, 3])",
-        shows: "2×2 matrix:\n 2                  0\n 1  1.414213562373095",
+        shows: "2×2 matrix:\n 2.0  0.0\n 1.0  1.41421",
         arity: (1, Some(1)),
         keywords: &[],
         run: chol,
@@ -366,7 +366,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "Scaling and squaring with Padé approximants (Higham, SIAM J. Matrix Anal. Appl. 26, 2005); \
                V exp(Λ) Vᵀ for symmetric A; exp(A ⊕ B) = exp A ⊗ exp B.",
         example: "expm([0, 1; -1, 0])",
-        shows: "2×2 matrix:\n  0.5403023058681397  0.8414709848078966\n -0.8414709848078965  0.5403023058681397",
+        shows: "2×2 matrix:\n  0.540302  0.841471\n -0.841471  0.540302",
         arity: (1, Some(1)),
         keywords: &[],
         run: expm,

@@ -134,7 +134,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the tangent vector of C at Cref: the upper triangle of log(Cref^{-1/2} C Cref^{-1/2}), √2 off the diagonal",
         help: "A column of n(n+1)/2 entries, row by row, as pyriemann's tangent_space (Tuzel et al. 2008).",
         example: "round(1e9 * tangent([2, 1; 1, 2], eye(2))) / 1e9",
-        shows: "3×1 matrix:\n 0.549306144\n 0.776836199\n 0.549306144",
+        shows: "3×1 matrix:\n 0.549306\n 0.776836\n 0.549306",
         arity: (2, Some(2)),
         keywords: &[],
         run: tangent,

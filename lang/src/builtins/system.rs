@@ -1,5 +1,5 @@
 //! Output, timing and help: `print`, `eprint`, `display`, `clear_output`,
-//! `tic`, `toc`, `help`.
+//! `printopts`, `tic`, `toc`, `help`.
 
 use super::{Args, Builtin, Device};
 use crate::context::Ctx;
@@ -35,6 +35,29 @@ fn display(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn clear_output(ctx: &mut dyn Ctx, _: Args, _: Span) -> Result<Value> {
     ctx.sink().clear_output();
     Ok(Value::None)
+}
+
+/// The options as a record: `(precision = 6, width = 80)`, `inf` for every digit.
+pub fn print_options_record(o: tessera::display::PrintOptions) -> Value {
+    let precision = o.precision.map_or(f64::INFINITY, |p| p as f64);
+    crate::value::record(vec![("precision", Value::Number(precision)), ("width", Value::Number(o.width as f64))])
+}
+
+fn printopts(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let current = ctx.state().print;
+    let precision = match args.keyword("precision") {
+        None => current.precision,
+        Some((Value::Number(x), _)) if x.is_infinite() && *x > 0.0 => None,
+        Some((v, s)) => Some(super::as_size(v, s)?),
+    };
+    let width = match args.keyword("width") {
+        None => current.width,
+        Some((v, s)) => super::as_size(v, s)?,
+    };
+    let options = tessera::display::PrintOptions::new(precision, width)?;
+    ctx.state().print = options;
+    tessera::display::set_print_options(options);
+    Ok(print_options_record(options))
 }
 
 fn tic(ctx: &mut dyn Ctx, _: Args, _: Span) -> Result<Value> {
@@ -112,6 +135,23 @@ pub const BUILTINS: &[Builtin] = &[
         keywords: &[],
         run: clear_output,
         device: Device::Cpu,
+    },
+    Builtin {
+        name: "printopts",
+        signature: "printopts(precision=6, width=80)",
+        summary: "how matrices show their entries: significant digits and line width (numpy's set_printoptions)",
+        help: "Matrices show `precision` significant digits (1 to 17; inf: every digit, the shortest form that reads \
+               back, as `:format long`), in numpy's styles: exponent notation for the whole matrix when a magnitude \
+               reaches 10⁸, one is below 10⁻⁴ or they span more than 10³; integers as integers. Columns that do not \
+               fit `width` characters are elided from the middle. Scalars always show every digit. Gives the \
+               options now in effect; with no arguments, changes nothing. The session keeps them (`:format short` \
+               gives back six digits, `:format long` every digit).",
+        example: "printopts(precision = 3); [1/3, 2/3]",
+        shows: "1×2 matrix:\n 0.333  0.667",
+        arity: (0, Some(0)),
+        keywords: &["precision", "width"],
+        run: printopts,
+        device: Device::Any,
     },
     Builtin {
         name: "tic",

@@ -95,6 +95,19 @@ pub fn run(session: &mut Session, code: &str, sink: &mut dyn Sink) -> Result<Opt
             let placed = builtins::and_list(builtins::placed().map(|b| b.name));
             sink.stdout(&format!("new matrices from {placed} go to the {} (gpu: {gpu})\n", session.device().name()));
         }
+        "format" => {
+            let now = session.print_options();
+            let precision = match rest {
+                "" => now.precision,
+                "short" => tessera::display::PrintOptions::default().precision,
+                "long" => None,
+                other => return Err(argument(format!(":format is short or long, got `{other}`"))),
+            };
+            let options = tessera::display::PrintOptions { precision, ..now };
+            session.set_print_options(options);
+            let digits = options.precision.map_or("every digit".to_string(), |p| format!("{p} significant digits"));
+            sink.stdout(&format!("matrix entries show {digits}, on lines of {} characters\n", options.width));
+        }
         "plot" => {
             let mode = match rest {
                 "" => session.plot_mode(),

@@ -64,11 +64,28 @@ impl Session {
         self.state.plot = mode;
     }
 
+    /// How matrices show their entries; the session applies them (on this
+    /// thread) before each cell, so its displays follow them.
+    pub fn print_options(&self) -> tessera::display::PrintOptions {
+        self.state.print
+    }
+
+    pub fn set_print_options(&mut self, options: tessera::display::PrintOptions) {
+        self.state.print = options;
+        tessera::display::set_print_options(options);
+    }
+
     /// An empty workspace; the random stream starts from seed 0.
     pub fn new() -> Session {
         Session {
             globals: Scope::global(),
-            state: State { rng: Rng::seeded(0), tic: None, device: Default::default(), plot: PlotMode::Inline },
+            state: State {
+                rng: Rng::seeded(0),
+                tic: None,
+                device: Default::default(),
+                plot: PlotMode::Inline,
+                print: Default::default(),
+            },
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -82,6 +99,7 @@ impl Session {
     /// Runs a cell. Returns the value to show: that of the last statement when
     /// it is an expression not ended by `;` and not `none`.
     pub fn execute(&mut self, code: &str, sink: &mut dyn Sink) -> Result<Option<Value>> {
+        tessera::display::set_print_options(self.state.print);
         if code.trim_start().starts_with(':') {
             let ran = crate::boundary::catch(|| command::run(self, code, sink));
             return ran.unwrap_or_else(|caught| Err(caught.into_error("a session command")));
@@ -93,6 +111,7 @@ impl Session {
     /// Runs parsed statements (what `execute` does after parsing): the value
     /// to show, as for [`Session::execute`].
     pub fn run(&mut self, stmts: &[crate::ast::Stmt], sink: &mut dyn Sink) -> Result<Option<Value>> {
+        tessera::display::set_print_options(self.state.print);
         self.interrupt.store(false, Ordering::Relaxed);
         let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
         let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);
