@@ -186,73 +186,66 @@ pub fn elided(corner: &Matrix, rows: usize, cols: usize) -> String {
 
 /// The cells of a display: the shown rows (`None`: the elided middle) of
 /// the columns that fit in `width` characters, each cell written in the
-/// matrix's [`Style`], and `…` standing for the elided columns.
-struct Grid {
-    cells: Vec<Vec<String>>,
-}
-
-impl Grid {
-    /// `gap` characters separate columns.
-    fn new(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> f64, width: usize, gap: usize) -> Grid {
-        let options = print_options();
-        let rows = shown(rows, MAX_ROWS, EDGE_ROWS);
-        let candidates = visible(cols, false);
-        let values = rows.iter().flatten().flat_map(|&i| candidates.iter().map(move |&j| (i, j)));
-        let style = Style::of(values.map(|(i, j)| entry(i, j)), options);
-        // A column keeps only the blank decimals that line up its own points.
-        let column = |j: usize| -> Vec<String> {
-            let mut cells: Vec<String> =
-                rows.iter().map(|i| i.map_or_else(|| "⋮".to_string(), |i| style.write(entry(i, j)))).collect();
-            let padded = |c: &String| c.contains('.');
-            let blank = |c: &String| c.len() - c.trim_end().len();
-            let common = cells.iter().filter(|c| padded(c)).map(blank).min().unwrap_or(0);
-            for c in cells.iter_mut().filter(|c| padded(c)) {
-                c.truncate(c.len() - common);
-            }
-            cells
-        };
-        let columns: Vec<Vec<String>> = candidates.iter().map(|&j| column(j)).collect();
-        let wide = |c: &Vec<String>| c.iter().map(|s| s.chars().count()).max().unwrap_or(0) + gap;
-        // All the columns when they fit; otherwise columns from both ends,
-        // alternately, while the line has room beside the `…` column.
-        let total: usize = columns.iter().map(wide).sum();
-        let (mut left, mut right) = (columns.len(), columns.len());
-        if total > width || cols > columns.len() {
-            let (mut used, mut from_left) = (gap + 1, true);
-            (left, right) = (0, columns.len());
-            while left < right {
-                let next = if from_left { left } else { right - 1 };
-                if used + wide(&columns[next]) > width && left > 0 {
-                    break;
-                }
-                used += wide(&columns[next]);
-                if from_left {
-                    left += 1;
-                } else {
-                    right -= 1;
-                }
-                from_left = !from_left;
-            }
+/// matrix's [`Style`], and `…` standing for the elided columns; `gap`
+/// characters separate columns.
+fn grid(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> f64, width: usize, gap: usize) -> Vec<Vec<String>> {
+    let options = print_options();
+    let rows = shown(rows, MAX_ROWS, EDGE_ROWS);
+    let candidates = visible(cols, false);
+    let values = rows.iter().flatten().flat_map(|&i| candidates.iter().map(move |&j| (i, j)));
+    let style = Style::of(values.map(|(i, j)| entry(i, j)), options);
+    // A column keeps only the blank decimals that line up its own points.
+    let column = |j: usize| -> Vec<String> {
+        let mut cells: Vec<String> =
+            rows.iter().map(|i| i.map_or_else(|| "⋮".to_string(), |i| style.write(entry(i, j)))).collect();
+        let padded = |c: &String| c.contains('.');
+        let blank = |c: &String| c.len() - c.trim_end().len();
+        let common = cells.iter().filter(|c| padded(c)).map(blank).min().unwrap_or(0);
+        for c in cells.iter_mut().filter(|c| padded(c)) {
+            c.truncate(c.len() - common);
         }
-        let mut chosen: Vec<Vec<String>> = columns[..left].to_vec();
-        if left < right || cols > columns.len() {
-            chosen.push(rows.iter().map(|i| if i.is_some() { "…" } else { "⋱" }.to_string()).collect());
+        cells
+    };
+    let columns: Vec<Vec<String>> = candidates.iter().map(|&j| column(j)).collect();
+    let wide = |c: &Vec<String>| c.iter().map(|s| s.chars().count()).max().unwrap_or(0) + gap;
+    // All the columns when they fit; otherwise columns from both ends,
+    // alternately, while the line has room beside the `…` column.
+    let total: usize = columns.iter().map(wide).sum();
+    let (mut left, mut right) = (columns.len(), columns.len());
+    if total > width || cols > columns.len() {
+        let (mut used, mut from_left) = (gap + 1, true);
+        (left, right) = (0, columns.len());
+        while left < right {
+            let next = if from_left { left } else { right - 1 };
+            if used + wide(&columns[next]) > width && left > 0 {
+                break;
+            }
+            used += wide(&columns[next]);
+            if from_left {
+                left += 1;
+            } else {
+                right -= 1;
+            }
+            from_left = !from_left;
         }
-        chosen.extend(columns[right..].iter().cloned());
-        let cells = (0..rows.len()).map(|r| chosen.iter().map(|c| c[r].clone()).collect()).collect();
-        Grid { cells }
     }
+    let mut chosen: Vec<Vec<String>> = columns[..left].to_vec();
+    if left < right || cols > columns.len() {
+        chosen.push(rows.iter().map(|i| if i.is_some() { "…" } else { "⋱" }.to_string()).collect());
+    }
+    chosen.extend(columns[right..].iter().cloned());
+    (0..rows.len()).map(|r| chosen.iter().map(|c| c[r].clone()).collect()).collect()
 }
 
 /// The entries `entry(i, j)` of a `rows × cols` matrix in right-aligned
 /// columns, one line each, the middle elided to fit the line.
 fn table(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> f64) -> String {
-    let grid = Grid::new(rows, cols, entry, print_options().width.saturating_sub(1), 2);
-    let count = grid.cells.first().map_or(0, Vec::len);
+    let cells = grid(rows, cols, entry, print_options().width.saturating_sub(1), 2);
+    let count = cells.first().map_or(0, Vec::len);
     let widths: Vec<usize> =
-        (0..count).map(|c| grid.cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        (0..count).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
-    for row in grid.cells {
+    for row in cells {
         out.push('\n');
         let cells: Vec<String> =
             row.iter().zip(&widths).map(|(s, w)| format!("{}{s}", " ".repeat(w - s.chars().count()))).collect();
@@ -275,8 +268,7 @@ pub fn matrix_html(m: &Matrix) -> String {
     let caption = format!("<caption style=\"white-space:nowrap;text-align:left\">{} matrix</caption>", m.shape());
     let mut out = format!("<table class=\"tessera-matrix\">{caption}");
     if !m.is_empty() {
-        let grid = Grid::new(m.rows(), m.cols(), |i, j| m[(i, j)], print_options().width + 40, 3);
-        for row in grid.cells {
+        for row in grid(m.rows(), m.cols(), |i, j| m[(i, j)], print_options().width + 40, 3) {
             out.push_str("<tr>");
             for cell in row {
                 let cell = escape_html(&cell);

@@ -38,7 +38,7 @@ fn clear_output(ctx: &mut dyn Ctx, _: Args, _: Span) -> Result<Value> {
 }
 
 /// The options as a record: `(precision = 6, width = 80)`, `inf` for every digit.
-pub fn print_options_record(o: tessera::display::PrintOptions) -> Value {
+fn print_options_record(o: tessera::display::PrintOptions) -> Value {
     let precision = o.precision.map_or(f64::INFINITY, |p| p as f64);
     crate::value::record(vec![("precision", Value::Number(precision)), ("width", Value::Number(o.width as f64))])
 }
