@@ -230,6 +230,9 @@ impl<I: Interpreter> Core<I> {
         if let Some(lexer) = info.pygments_lexer {
             reply["language_info"]["pygments_lexer"] = json!(lexer);
         }
+        if let Some(mode) = info.codemirror_mode {
+            reply["language_info"]["codemirror_mode"] = json!(mode);
+        }
         reply
     }
 

@@ -78,6 +78,9 @@ pub struct LanguageInfo {
     /// The Pygments lexer that nbconvert and jupyter console highlight
     /// cells with (`None`: the kernel names none).
     pub pygments_lexer: Option<String>,
+    /// The CodeMirror language JupyterLab's editors use for cells
+    /// (`None`: the kernel names none).
+    pub codemirror_mode: Option<String>,
 }
 
 /// A language the kernel can drive.

@@ -86,6 +86,7 @@ impl Interpreter for Toy {
             mimetype: "text/x-toy".into(),
             file_extension: ".toy".into(),
             pygments_lexer: None,
+            codemirror_mode: None,
         }
     }
     fn banner(&self) -> String {

@@ -1,13 +1,17 @@
-//! Text display of values, as Julia and numpy show them: numbers in their
+//! Display of values, as Julia and numpy show them: numbers in their
 //! shortest round-trip form, matrices with a shape header and aligned
 //! columns (large ones elided in the middle; the stdlib's [`tessera::display`]
-//! draws them), operators with their structure.
+//! draws them), operators with their structure (and small ones with their
+//! parts). Tuples, lists and records show their small matrices as literals,
+//! on one line when it fits and one item per line when not, and as nested
+//! HTML tables.
 
 use crate::context::{PlotMode, Sink};
 use crate::value::Value;
 use tessera::c64;
 use tessera::device::GpuMatrix;
-pub use tessera::display::{elided, matrix, matrix_html, matrix_latex, number, operator, visible, LATEX_MAX};
+pub use tessera::display::{elided, matrix, matrix_html, matrix_latex, number, operator, visible};
+use tessera::display::{escape_html, is_small, literal, operator_html, operator_lines, print_options};
 
 /// `a + bim` (Julia's form).
 pub fn complex(z: c64) -> String {
@@ -45,13 +49,7 @@ pub fn plain(v: &Value) -> String {
         }
         Value::Operator(op) => operator(op),
         Value::Range(a, b) => format!("{a}:{b}"),
-        Value::List(items) => format!("list({})", inline_items(items)),
-        Value::Tuple(items) if items.len() == 1 => format!("({},)", inline(&items[0])),
-        Value::Tuple(items) => format!("({})", inline_items(items)),
-        Value::Record(r) => {
-            let fields: Vec<String> = r.fields.iter().map(|(n, v)| format!("{n} = {}", inline(v))).collect();
-            format!("({})", fields.join(", "))
-        }
+        Value::List(_) | Value::Tuple(_) | Value::Record(_) => lines(v, print_options().width).join("\n"),
         Value::Function(f) => {
             let params: Vec<String> = f.def.params.iter().map(|p| p.name.to_string()).collect();
             format!("fn {}({})", f.def.name.as_deref().unwrap_or(""), params.join(", "))
@@ -61,21 +59,111 @@ pub fn plain(v: &Value) -> String {
     }
 }
 
-/// A one-line form for values inside lists, tuples and records.
-fn inline(v: &Value) -> String {
+/// A value inside a list, tuple or record, in lines of at most `width`
+/// characters where its entries allow: a small matrix as its literal, a
+/// larger one as its shape, an operator as its summary (and a small one's
+/// parts), a container laid out by [`container`].
+fn lines(v: &Value, width: usize) -> Vec<String> {
     match v {
-        Value::Matrix(m) if m.len() > 6 || m.rows() > 1 => format!("{} matrix", m.shape()),
-        Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
-        Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
-        Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
-        Value::Figure(f) => format!("{} figure", f.kind()),
-        Value::Matrix(m) => format!("[{}]", m.to_row_major().iter().map(|x| number(*x)).collect::<Vec<_>>().join(", ")),
-        other => plain(other),
+        Value::Matrix(m) if is_small(m) => literal(m, width),
+        Value::Matrix(m) => vec![format!("{} matrix", m.shape())],
+        Value::Operator(op) => operator_lines(op, width),
+        Value::Gpu(g) => vec![format!("{} gpu matrix", g.shape())],
+        Value::GpuOperator(op) => vec![format!("{} gpu {}", op.1.shape(), op.1.structure())],
+        Value::Figure(f) => vec![format!("{} figure", f.kind())],
+        Value::List(items) => container("list(", ")", items.iter().map(|v| ("", v)), width),
+        Value::Tuple(items) => {
+            let close = if items.len() == 1 { ",)" } else { ")" };
+            container("(", close, items.iter().map(|v| ("", v)), width)
+        }
+        Value::Record(r) => {
+            let names: Vec<String> = r.fields.iter().map(|(n, _)| format!("{n} = ")).collect();
+            container("(", ")", names.iter().map(String::as_str).zip(r.fields.iter().map(|(_, v)| v)), width)
+        }
+        other => vec![plain(other)],
     }
 }
 
-fn inline_items(items: &[Value]) -> String {
-    items.iter().map(inline).collect::<Vec<_>>().join(", ")
+/// `open item, item, …close` on one line when every item is one line and the
+/// whole fits in `width`; otherwise one item per line, aligned after
+/// `open`, numpy's nested layout. Each item is `(prefix, value)`: records
+/// prefix their field names (`K = `).
+fn container<'a>(
+    open: &str,
+    close: &str,
+    items: impl Iterator<Item = (&'a str, &'a Value)>,
+    width: usize,
+) -> Vec<String> {
+    let indent = " ".repeat(open.chars().count());
+    let items: Vec<(&str, Vec<String>)> = items
+        .map(|(prefix, v)| (prefix, lines(v, width.saturating_sub(indent.len() + prefix.chars().count()))))
+        .collect();
+    let flat: Vec<String> = items.iter().filter(|(_, l)| l.len() == 1).map(|(p, l)| format!("{p}{}", l[0])).collect();
+    let one = format!("{open}{}{close}", flat.join(", "));
+    if flat.len() == items.len() && one.chars().count() <= width {
+        return vec![one];
+    }
+    let mut out = Vec::new();
+    let last = items.len().saturating_sub(1);
+    for (k, (prefix, body)) in items.iter().enumerate() {
+        let lead = if k == 0 { open.to_string() } else { indent.clone() };
+        let hanging = " ".repeat(indent.len() + prefix.chars().count());
+        for (i, line) in body.iter().enumerate() {
+            let start = if i == 0 { format!("{lead}{prefix}") } else { hanging.clone() };
+            let end = match (i + 1 == body.len(), k == last) {
+                (true, true) => close,
+                (true, false) => ",",
+                _ => "",
+            };
+            out.push(format!("{start}{line}{end}"));
+        }
+    }
+    if items.is_empty() {
+        out.push(format!("{open}{close}"));
+    }
+    out
+}
+
+/// The `text/html` display of a value, when it has one: a matrix's table, a
+/// small operator's parts, and a tuple, list or record holding either, as a
+/// table of its items (index or field name, then the item) with the
+/// matrices nested.
+pub fn html(v: &Value) -> Option<String> {
+    match v {
+        Value::Matrix(m) => Some(matrix_html(m)),
+        Value::Operator(op) => operator_html(op),
+        Value::List(items) => {
+            items_html(&format!("list of {}", items.len()), items.iter().enumerate().map(|(k, v)| (k.to_string(), v)))
+        }
+        Value::Tuple(items) => {
+            items_html(&format!("tuple of {}", items.len()), items.iter().enumerate().map(|(k, v)| (k.to_string(), v)))
+        }
+        Value::Record(r) => {
+            items_html(&format!("record of {}", r.fields.len()), r.fields.iter().map(|(n, v)| (n.to_string(), v)))
+        }
+        _ => None,
+    }
+}
+
+/// A table of items with `caption`, when any item has an HTML form (the
+/// others show their text).
+fn items_html<'a>(caption: &str, items: impl Iterator<Item = (String, &'a Value)>) -> Option<String> {
+    let items: Vec<(String, &Value, Option<String>)> = items.map(|(k, v)| (k, v, html(v))).collect();
+    if items.iter().all(|(_, _, h)| h.is_none()) {
+        return None;
+    }
+    let mut out = format!(
+        "<table class=\"tessera-items\"><caption style=\"white-space:nowrap;text-align:left\">{caption}</caption>"
+    );
+    for (key, v, h) in items {
+        let cell = h.unwrap_or_else(|| format!("<pre style=\"margin:0\">{}</pre>", escape_html(&plain(v))));
+        out.push_str(&format!(
+            "<tr><th style=\"text-align:left;vertical-align:top;font-weight:normal\">{}</th><td style=\"text-align:left\">{cell}</td></tr>",
+            escape_html(&key)
+        ));
+    }
+    out.push_str("</table>");
+    Some(out)
 }
 
 /// The `text/plain` display of a gpu matrix: the header and the entries that fit, read back

@@ -81,7 +81,63 @@ fn matrices_display_with_a_header_and_aligned_columns() {
     assert!(big.starts_with("30×20 matrix:"), "{big}");
     assert!(big.contains('⋮') && big.contains('…'), "{big}");
     assert_eq!(big.lines().count(), 1 + 11);
-    assert_eq!(show("kron(eye(2), ones(4, 4))"), "8×8 Kronecker (2×2 ⊗ 4×4), 20 stored of 64");
+    // An operator up to 16×16 shows its parts; a larger one its summary alone.
+    assert_eq!(
+        show("kron(eye(2), ones(2, 4))"),
+        "4×8 Kronecker (2×2 ⊗ 2×4), 12 stored of 32:\n A₁ = [1, 0; 0, 1]\n A₂ = [1, 1, 1, 1; 1, 1, 1, 1]"
+    );
+    assert_eq!(show("kron(eye(5), ones(4, 4))"), "20×20 Kronecker (5×5 ⊗ 4×4), 41 stored of 400");
+}
+
+/// The `text/html` display of a cell's value.
+fn html(code: &str) -> Option<String> {
+    let v =
+        Session::new().execute(code, &mut Capture::default()).unwrap_or_else(|e| panic!("{code}: {}", e.render(code)));
+    display::html(&v.expect("a value"))
+}
+
+#[test]
+fn containers_of_matrices_show_as_nested_html_tables() {
+    let tuple = html("(0.25, eye(2))").expect("a tuple holding a matrix has HTML");
+    assert!(tuple.starts_with("<table class=\"tessera-items\"><caption"), "{tuple}");
+    assert!(tuple.contains(">tuple of 2</caption>"), "{tuple}");
+    assert!(tuple.contains("<th style=\"text-align:left;vertical-align:top;font-weight:normal\">0</th>"), "{tuple}");
+    assert!(tuple.contains("<pre style=\"margin:0\">0.25</pre>"), "{tuple}");
+    assert!(tuple.contains("<table class=\"tessera-matrix\"><caption"), "{tuple}");
+    let record = html("(K = eye(2), name = \"<cam>\")").unwrap();
+    assert!(record.contains(">record of 2</caption>") && record.contains(">K</th>"), "{record}");
+    assert!(record.contains("&quot;&lt;cam&gt;&quot;") || record.contains("\"&lt;cam&gt;\""), "{record}");
+    let nested = html("list((1, kron(eye(2), [1, 2])))").unwrap();
+    assert_eq!(nested.matches("<table").count(), 5, "list, tuple, operator, two factors: {nested}");
+    // Nothing to nest: plain text serves.
+    assert_eq!(html("(1, \"a\", [1, 2])").map(|h| h.contains("tessera-matrix")), Some(true));
+    assert_eq!(html("(1, \"a\", true)"), None);
+    assert_eq!(html("kron(eye(9), eye(2))"), None);
+}
+
+#[test]
+fn tuples_lists_and_records_show_their_small_matrices() {
+    // camera.ipynb's cell: the number exact, the matrix as its literal.
+    assert_eq!(
+        show("K = [800, 0, 320; 0, 800, 240; 0, 0, 1]; (0.6144361234, K)"),
+        "(0.6144361234, [800, 0, 320; 0, 800, 240; 0, 0, 1])"
+    );
+    assert_eq!(show("(err = 0.5, K = eye(2), name = \"cam\")"), "(err = 0.5, K = [1, 0; 0, 1], name = \"cam\")");
+    assert_eq!(show("([1, 2.5],)"), "([1.0, 2.5],)");
+    assert_eq!(
+        show("list(1, [1e-5; 2], zeros(9, 9), zeros(0, 2))"),
+        "list(1, [1.0e-05; 2.0e+00], 9×9 matrix, 0×2 matrix)"
+    );
+    // Too long for one line: one item per line, a matrix's rows aligned under each other.
+    assert_eq!(
+        show("(first = [1.5, -2.25; 0.125, 4; 1, 1; 2, 2; 3, 3; 4, 4; 5, 5; 6, 6], second = (1, [1, 2]))"),
+        "(first = [1.5  , -2.25 ;\n          0.125,  4.0  ;\n          1.0  ,  1.0  ;\n          2.0  ,  2.0  ;\n          3.0  ,  3.0  ;\n          4.0  ,  4.0  ;\n          5.0  ,  5.0  ;\n          6.0  ,  6.0  ],\n second = (1, [1, 2]))"
+    );
+    // Operators inside: their summary, and a small one's parts.
+    assert_eq!(
+        show("(kron(eye(2), [1, 2]), 3)"),
+        "(2×4 Kronecker (2×2 ⊗ 1×2), 6 stored of 8:\n  A₁ = [1, 0; 0, 1]\n  A₂ = [1, 2],\n 3)"
+    );
 }
 
 #[test]
@@ -170,12 +226,21 @@ fn structured_operators_in_the_language() {
     );
     assert_eq!(show("K = [1, 2; 3, 4] ⊗ eye(2); storage(K)"), "8");
     assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3; det(D)"), "6");
-    assert_eq!(show("D = [1, 0; 0, 2] ⊕ 3 ⊕ 4; D"), "4×4 block-diagonal (3 blocks), 6 stored of 16");
-    assert_eq!(show("eye(2) ⊗ eye(3) ⊗ [1, 2]"), "6×12 Kronecker (2×2 ⊗ 3×3 ⊗ 1×2), 15 stored of 72");
+    assert_eq!(
+        show("D = [1, 0; 0, 2] ⊕ 3 ⊕ 4; D"),
+        "4×4 block-diagonal (3 blocks), 6 stored of 16:\n B₁ = [1, 0; 0, 2]\n B₂ = [3]\n B₃ = [4]"
+    );
+    assert_eq!(
+        show("eye(2) ⊗ eye(3) ⊗ [1, 2]"),
+        "6×12 Kronecker (2×2 ⊗ 3×3 ⊗ 1×2), 15 stored of 72:\n A₁ = [1, 0; 0, 1]\n A₂ = [1, 0, 0; 0, 1, 0; 0, 0, 1]\n A₃ = [1, 2]"
+    );
     assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); K * [1; 1; 1; 1]"), "4×1 matrix:\n 3\n 7\n 3\n 7");
     assert_eq!(show("K = kron(eye(2), [1, 2; 3, 4]); (K')[1, 0]"), "2");
     assert_eq!(show("P = perm([2, 0, 1]); P * [10; 20; 30]"), "3×1 matrix:\n 30\n 10\n 20");
-    assert_eq!(show("K = kron([2, 0; 0, 4], [1, 0; 0, 3]); inv(K)"), "4×4 Kronecker (2×2 ⊗ 2×2), 8 stored of 16");
+    assert_eq!(
+        show("K = kron([2, 0; 0, 4], [1, 0; 0, 3]); inv(K)"),
+        "4×4 Kronecker (2×2 ⊗ 2×2), 8 stored of 16:\n A₁ = [0.5, 0.0; 0.0, 0.25]\n A₂ = [1.0, 0.0; 0.0, 0.33333]"
+    );
     assert_eq!(show("eigvals(kronsum([1, 0; 0, 2], [10, 0; 0, 20]))"), "4×1 matrix:\n 11\n 21\n 12\n 22");
     let e = error("kron(eye(2), eye(3)) * ones(5, 1)");
     assert!(e.message.contains("6×6 and 5×1"), "{}", e.message);

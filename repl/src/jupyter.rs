@@ -14,8 +14,10 @@ use tessera_kernel::interpreter::{
 use tessera_kernel::Interpreter;
 use tessera_lang::{display, NullSink, PlotMode, Session, Sink, Value as TValue};
 
-/// The MIME bundle of a value; figures as `plot` says: SVG and PNG
-/// (inline), braille text (text), or their one-line summary (off).
+/// The MIME bundle of a value: `text/plain`, and `text/html` for matrices,
+/// small operators and the tuples, lists and records that hold them
+/// (`text/latex` too for small matrices); figures as `plot` says: SVG and
+/// PNG (inline), braille text (text), or their one-line summary (off).
 pub fn bundle(v: &TValue, plot: PlotMode) -> MimeBundle {
     match v {
         TValue::Matrix(m) => to_map(m.mime_bundle()),
@@ -24,7 +26,13 @@ pub fn bundle(v: &TValue, plot: PlotMode) -> MimeBundle {
             PlotMode::Text => plain(&f.text(100, 30, true).unwrap_or_else(|_| f.summary())),
             PlotMode::Inline => to_map(f.mime_bundle()),
         },
-        other => plain(&display::plain(other)),
+        other => {
+            let mut bundle = plain(&display::plain(other));
+            if let Some(html) = display::html(other) {
+                bundle.insert("text/html".into(), Value::String(html));
+            }
+            bundle
+        }
     }
 }
 
@@ -149,6 +157,8 @@ impl Interpreter for Tessera {
             file_extension: ".tsr".into(),
             // jupyter/tessera-pygments (pip install ./jupyter/tessera-pygments).
             pygments_lexer: Some("tessera".into()),
+            // jupyter/tessera-jupyterlab, the CodeMirror 6 language for text/x-tessera.
+            codemirror_mode: Some("tessera".into()),
         }
     }
 

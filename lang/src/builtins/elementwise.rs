@@ -259,7 +259,7 @@ const REDUCTIONS: &[Builtin] = &[
         help: "max aᵢⱼ (-inf for no entries; nan if any entry is nan, as numpy). max(A, B) broadcasts as .*: \
                max(A, 0) clips at zero (MATLAB's max(A, B), numpy's maximum).",
         example: "(max([1, 5; 3, 4], axis=1), max([1, -2, 3], 0), max(2, 7))",
-        shows: "(2×1 matrix, [1, 0, 3], 7)",
+        shows: "([5; 4], [1, 0, 3], 7)",
         arity: (1, Some(2)),
         keywords: &["axis"],
         run: max,

@@ -9,8 +9,11 @@
 //! (`:format long|short` and `printopts(precision=, width=)` in the language,
 //! as numpy's `set_printoptions`).
 
-use crate::{Matrix, Operator};
+use crate::Matrix;
 use std::cell::Cell;
+
+mod operator;
+pub use operator::{operator, operator_html, operator_lines, OPERATOR_SMALL};
 
 /// Rows shown in full; beyond them the middle is elided.
 const MAX_ROWS: usize = 20;
@@ -256,7 +259,7 @@ fn table(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> f64) -> Strin
 }
 
 /// Escapes `&`, `<`, `>` for HTML.
-fn escape_html(s: &str) -> String {
+pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
@@ -283,13 +286,53 @@ pub fn matrix_html(m: &Matrix) -> String {
     out
 }
 
-/// Matrices up to this many rows and columns also get a LaTeX form.
-pub const LATEX_MAX: usize = 8;
+/// Matrices up to this many rows and columns are small: they get a LaTeX
+/// form, and show their entries inside tuples, lists, records and operators.
+pub const SMALL: usize = 8;
+
+/// Whether a matrix is [`SMALL`] (and not empty).
+pub fn is_small(m: &Matrix) -> bool {
+    !m.is_empty() && m.rows() <= SMALL && m.cols() <= SMALL
+}
+
+/// A small matrix as the literal that builds it, in the matrix's
+/// [`Style`]: `[800, 0, 320; 0, 800, 240; 0, 0, 1]` on one line when that
+/// fits in `width` characters, else one row per line with the columns
+/// aligned (numpy's nested form):
+///
+/// ```text
+/// [1.5  , -2.25;
+///  0.125,  4   ]
+/// ```
+pub fn literal(m: &Matrix, width: usize) -> Vec<String> {
+    let style = Style::of(m.to_row_major().into_iter(), print_options());
+    let cells: Vec<Vec<String>> =
+        (0..m.rows()).map(|i| (0..m.cols()).map(|j| style.write(m[(i, j)])).collect()).collect();
+    let line: Vec<String> =
+        cells.iter().map(|row| row.iter().map(|c| c.trim_end()).collect::<Vec<_>>().join(", ")).collect();
+    let one = format!("[{}]", line.join("; "));
+    if one.chars().count() <= width {
+        return vec![one];
+    }
+    let widths: Vec<usize> =
+        (0..m.cols()).map(|j| cells.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+    let last = m.rows() - 1;
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let padded: Vec<String> =
+                row.iter().zip(&widths).map(|(c, w)| format!("{}{c}", " ".repeat(w - c.chars().count()))).collect();
+            let (open, close) = (if i == 0 { "[" } else { " " }, if i == last { "]" } else { ";" });
+            format!("{open}{}{close}", padded.join(", "))
+        })
+        .collect()
+}
 
 /// `\begin{bmatrix} … \end{bmatrix}` for a small matrix, `None` for a large
 /// or empty one; entries as in [`matrix`], exponents as `\times 10^{k}`.
 pub fn matrix_latex(m: &Matrix) -> Option<String> {
-    if m.is_empty() || m.rows() > LATEX_MAX || m.cols() > LATEX_MAX {
+    if !is_small(m) {
         return None;
     }
     let style = Style::of(m.to_row_major().into_iter(), print_options());
@@ -315,25 +358,12 @@ fn latex_number(s: &str) -> String {
     }
 }
 
-/// `m×n structure, s stored of m·n`: an operator in one line.
-pub fn operator(op: &Operator) -> String {
-    let s = op.shape();
-    format!("{s} {}, {} stored of {}", op.structure(), op.storage(), s.0 * s.1)
-}
-
 impl Matrix {
     /// Its MIME bundle: `text/plain`, `text/html` and, up to 8×8, `text/latex`.
     pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
         let mut bundle = vec![("text/plain", matrix(self)), ("text/html", matrix_html(self))];
         bundle.extend(matrix_latex(self).map(|latex| ("text/latex", latex)));
         bundle
-    }
-}
-
-impl Operator {
-    /// Its MIME bundle: `text/plain`, the line of [`operator`].
-    pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
-        vec![("text/plain", operator(self))]
     }
 }
 
