@@ -102,6 +102,14 @@ impl ErrorKind {
     }
 }
 
+/// A call of a user function that an error passed through: the function's
+/// name and the span of the call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub function: String,
+    pub call: Span,
+}
+
 /// An error with the place in the source it concerns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LangError {
@@ -109,6 +117,9 @@ pub struct LangError {
     pub message: String,
     pub span: Option<Span>,
     pub hint: Option<String>,
+    /// The calls of user functions the error passed through, innermost
+    /// first (a traceback).
+    pub trace: Vec<Frame>,
     /// The standard-library error this one reports, when it is one (boxed:
     /// the `Err` of every evaluation step stays small).
     pub source: Option<Box<tessera::Error>>,
@@ -119,7 +130,7 @@ pub type Result<T> = std::result::Result<T, LangError>;
 
 impl LangError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
-        LangError { kind, message: message.into(), span, hint: None, source: None }
+        LangError { kind, message: message.into(), span, hint: None, trace: Vec::new(), source: None }
     }
 
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
@@ -150,45 +161,88 @@ impl LangError {
         self
     }
 
+    /// Records that the error passed out of `function`, called at `call`.
+    pub fn called(&mut self, function: &str, call: Span) {
+        self.trace.push(Frame { function: function.to_string(), call });
+    }
+
     /// Attaches a span if the error has none yet.
     pub fn at(mut self, span: Span) -> Self {
         self.span.get_or_insert(span);
         self
     }
 
-    /// The error as the user reads it:
+    /// The error as the user reads it, with the calls it passed through
+    /// below, innermost first, each with the line that made it:
     ///
     /// ```text
     /// error: solve: shapes 3×3 and 4×1 do not match (rows of A must equal rows of b)
-    ///   at line 2, column 5
-    ///   2 | x = solve(A, b)
-    ///     |     ^^^^^^^^^^^
+    ///   at line 1, column 13
+    ///   1 | fn fit(A, b) { solve(A, b) }
+    ///     |                ^^^^^^^^^^^
+    ///   in fit, called at line 2, column 1: fit(eye(3), ones(4, 1))
     /// ```
     ///
     /// The line shown is from the span's own source when it has one: an error
     /// inside a function that an earlier cell defined points into that cell
-    /// ("of an earlier cell"), not into `source`, the text being run now.
+    /// ("of an earlier cell"), not into `source`, the text being run now. A
+    /// call repeated (recursion) is shown once, with how many times more.
     pub fn render(&self, source: &str) -> String {
         let mut out = format!("error: {}", self.message);
         if let Some(span) = self.span {
-            let registered = span.source.text();
-            let (text, elsewhere) = match registered.as_deref() {
-                Some(own) => (own, own != source),
-                None => (source, false),
-            };
-            let (line, column) = span.line_column(text);
-            let shown = text.lines().nth(line - 1).unwrap_or("");
-            let width = span.text(text).lines().next().map_or(1, |s| s.chars().count().max(1));
-            let gutter = line.to_string();
+            let place = Place::of(span, source);
+            let gutter = place.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let of = if elsewhere { " of an earlier cell" } else { "" };
-            out.push_str(&format!("\n  at line {line}, column {column}{of}\n  {gutter} | {shown}\n  {pad} | "));
-            out.push_str(&format!("{}{}", " ".repeat(column - 1), "^".repeat(width)));
+            out.push_str(&format!("\n  {}\n  {gutter} | {}\n  {pad} | ", place.at(), place.shown));
+            out.push_str(&format!("{}{}", " ".repeat(place.column - 1), "^".repeat(place.width)));
+        }
+        let mut frames = self.trace.iter().peekable();
+        while let Some(frame) = frames.next() {
+            let mut again = 0;
+            while frames.next_if(|next| *next == frame).is_some() {
+                again += 1;
+            }
+            let place = Place::of(frame.call, source);
+            out.push_str(&format!("\n  in {}, called {}: {}", frame.function, place.at(), place.shown.trim()));
+            if again > 0 {
+                out.push_str(&format!("\n  … that call {again} more times"));
+            }
         }
         if let Some(hint) = &self.hint {
             out.push_str(&format!("\n  hint: {hint}"));
         }
         out
+    }
+}
+
+/// Where a span is, for a message: its line, column and width in its own
+/// source (or in the one being run, when it has none).
+struct Place {
+    line: usize,
+    column: usize,
+    width: usize,
+    /// The span's line.
+    shown: String,
+    elsewhere: bool,
+}
+
+impl Place {
+    fn of(span: Span, source: &str) -> Place {
+        let registered = span.source.text();
+        let (text, elsewhere) = match registered.as_deref() {
+            Some(own) => (own, own != source),
+            None => (source, false),
+        };
+        let (line, column) = span.line_column(text);
+        let width = span.text(text).lines().next().map_or(1, |s| s.chars().count().max(1));
+        let shown = text.lines().nth(line - 1).unwrap_or("").to_string();
+        Place { line, column, width, shown, elsewhere }
+    }
+
+    /// `at line 2, column 5` (`of an earlier cell`).
+    fn at(&self) -> String {
+        let of = if self.elsewhere { " of an earlier cell" } else { "" };
+        format!("at line {}, column {}{of}", self.line, self.column)
     }
 }
 

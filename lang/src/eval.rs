@@ -463,9 +463,14 @@ impl<'a> Interp<'a> {
         match result {
             Ok(v) | Err(Control::Return(v)) => Ok(v),
             Err(Control::Break(s)) | Err(Control::Continue(s)) => {
-                Err(LangError::syntax("`break` and `continue` belong inside a loop", s).into())
+                let mut e = LangError::syntax("`break` and `continue` belong inside a loop", s);
+                e.called(name, span);
+                Err(e.into())
             }
-            Err(e) => Err(e),
+            Err(Control::Error(mut e)) => {
+                e.called(name, span);
+                Err(Control::Error(e))
+            }
         }
     }
 }
@@ -497,9 +502,12 @@ impl Ctx for Interp<'_> {
 fn named_by(b: &Builtin, e: LangError) -> LangError {
     match &e.source {
         Some(source) if source.op() != b.name => match &**source {
-            tessera::Error::OutOfMemory { .. } => {
-                LangError { span: e.span, hint: e.hint, ..LangError::from((**source).clone().named(b.name)) }
-            }
+            tessera::Error::OutOfMemory { .. } => LangError {
+                span: e.span,
+                hint: e.hint,
+                trace: e.trace,
+                ..LangError::from((**source).clone().named(b.name))
+            },
             _ => LangError { message: format!("{}: {}", b.name, e.message), ..e },
         },
         _ => e,

@@ -81,7 +81,7 @@ fn an_error_in_a_function_of_an_earlier_cell_points_into_that_cell() {
     let text = fails_in(&mut s, code, ErrorKind::Name);
     assert_eq!(
         text,
-        "error: `nosuch` is not defined\n  at line 1, column 16 of an earlier cell\n  1 | fn fz(x) = x + nosuch\n    |                ^^^^^^"
+        "error: `nosuch` is not defined\n  at line 1, column 16 of an earlier cell\n  1 | fn fz(x) = x + nosuch\n    |                ^^^^^^\n  in fz, called at line 1, column 11: \"⊗⊗⊗⊗⊗⊗\"; fz(1)"
     );
     // The same error from an ASCII cell points at the same column.
     assert!(fails_in(&mut s, "1; fz(2)", ErrorKind::Name).contains("column 16 of an earlier cell"));

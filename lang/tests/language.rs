@@ -293,6 +293,35 @@ fn errors_carry_kind_message_and_position() {
 }
 
 #[test]
+fn an_error_in_a_function_lists_the_calls_it_passed_through() {
+    // Three calls deep: the failing line with its caret, then one line per call, innermost first.
+    let code = "fn h(x) { inv(x) }\nfn g(x) { h(x) + 1 }\nfn f(x) { 2 * g(x) }\nf(zeros(2, 2))";
+    let e = error(code);
+    assert_eq!(e.trace.len(), 3);
+    let text = e.render(code);
+    let lines: Vec<&str> = text.lines().skip(4).collect();
+    assert_eq!(
+        lines,
+        [
+            "  in h, called at line 2, column 11: fn g(x) { h(x) + 1 }",
+            "  in g, called at line 3, column 15: fn f(x) { 2 * g(x) }",
+            "  in f, called at line 4, column 1: f(zeros(2, 2))",
+        ],
+        "{text}"
+    );
+    assert!(text.starts_with("error: inv: matrix is singular"), "{text}");
+    assert!(text.contains("  1 | fn h(x) { inv(x) }\n    |           ^^^^^^\n"), "{text}");
+    // Recursion: a repeated call is shown once, with its count; the limit's error keeps its trace.
+    let code = "fn r(n) = if n == 0 { nosuch } else { r(n - 1) }\nr(50)";
+    let text = error(code).render(code);
+    assert!(text.ends_with("  … that call 49 more times\n  in r, called at line 2, column 1: r(50)"), "{text}");
+    // An anonymous function is a frame too; an error outside any function has none.
+    let e = error("sq = fn (x) = x * [1, 2]\nsq([1, 2])");
+    assert_eq!(e.trace.iter().map(|f| f.function.as_str()).collect::<Vec<_>>(), ["anonymous function"]);
+    assert!(error("1 + nosuch").trace.is_empty());
+}
+
+#[test]
 fn print_writes_values_separated_by_spaces() {
     let mut s = Session::new();
     let mut sink = Capture::default();

@@ -137,6 +137,20 @@ fn a_bug_in_a_builtin_is_an_internal_error_and_the_session_goes_on() {
 }
 
 #[test]
+fn an_error_three_calls_deep_shows_each_call() {
+    let mut p = start();
+    enter(&mut p, "fn h(x) = inv(x)");
+    enter(&mut p, "fn g(x) = h(x) + 1");
+    enter(&mut p, "fn f(x) = 2 * g(x)");
+    enter(&mut p, "f(zeros(2, 2))");
+    p.expect("error: inv: matrix is singular").expect("the error");
+    p.expect("in h, called at line 1, column 11 of an earlier cell: fn g(x) = h(x) + 1").expect("the first call");
+    p.expect("in g, called at line 1, column 15 of an earlier cell: fn f(x) = 2 * g(x)").expect("the second");
+    p.expect("in f, called at line 1, column 1: f(zeros(2, 2))").expect("the cell's own call");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+}
+
+#[test]
 fn fuzz_reproducers_end_in_errors_and_the_session_keeps_its_variables() {
     let mut p = start();
     enter(&mut p, "kept = 123");

@@ -46,6 +46,17 @@ class ErrorReplyTests(kernel_cells.OneKernel):
         self.assertEqual(self.value("before + during"), "42")
         self.assertTrue(self.km.is_alive())
 
+    def test_an_error_three_calls_deep_lists_each_call_in_the_traceback(self):
+        self.run_cell("fn h(x) = inv(x)\nfn g(x) = h(x) + 1")
+        content = self.error("fn f(x) = 2 * g(x)\nf(zeros(2, 2))")
+        self.assertEqual(content["ename"], "SingularError")
+        calls = [line for line in content["traceback"] if line.startswith("  in ")]
+        self.assertEqual(calls, [
+            "  in h, called at line 2, column 11 of an earlier cell: fn g(x) = h(x) + 1",
+            "  in g, called at line 1, column 15: fn f(x) = 2 * g(x)",
+            "  in f, called at line 2, column 1: f(zeros(2, 2))",
+        ])
+
     def test_fuzz_reproducers_end_in_errors(self):
         self.run_cell("kept = 7")
         self.run_cell("fn fz(x) = x + nosuch")
