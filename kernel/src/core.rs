@@ -172,12 +172,28 @@ impl<I: Interpreter> Core<I> {
             "complete_request" => {
                 let code = text("code");
                 let done = guarded(|| self.interpreter.complete(&code, cursor(&code))).unwrap_or_default();
+                let (start, end) = (code_points(&code, done.start), code_points(&code, done.end));
+                // IPython's form of the kinds and signatures, which JupyterLab's completer shows.
+                let types: Vec<Value> = done
+                    .matches
+                    .iter()
+                    .map(|m| {
+                        let mut item = json!({"start": start, "end": end, "text": m.text});
+                        if let Some(kind) = &m.kind {
+                            item["type"] = json!(kind);
+                        }
+                        if let Some(signature) = &m.signature {
+                            item["signature"] = json!(signature);
+                        }
+                        item
+                    })
+                    .collect();
                 json!({
                     "status": "ok",
-                    "matches": done.matches,
-                    "cursor_start": code_points(&code, done.start),
-                    "cursor_end": code_points(&code, done.end),
-                    "metadata": {},
+                    "matches": done.matches.iter().map(|m| &m.text).collect::<Vec<_>>(),
+                    "cursor_start": start,
+                    "cursor_end": end,
+                    "metadata": {"_jupyter_types_experimental": types},
                 })
             }
             "inspect_request" => {

@@ -63,9 +63,27 @@ pub enum Completeness {
 /// Completion candidates replacing `code[start..end]` (byte offsets).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Completion {
-    pub matches: Vec<String>,
+    pub matches: Vec<Match>,
     pub start: usize,
     pub end: usize,
+}
+
+/// One completion candidate, with what the completer may show beside it
+/// (the `type` and `signature` of `_jupyter_types_experimental`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Match {
+    pub text: String,
+    /// What it names (`builtin`, `variable`, …), when the language says.
+    pub kind: Option<String>,
+    /// Its signature or a short description, when the language has one.
+    pub signature: Option<String>,
+}
+
+impl Match {
+    /// A candidate with nothing known beside its text.
+    pub fn text(text: impl Into<String>) -> Match {
+        Match { text: text.into(), kind: None, signature: None }
+    }
 }
 
 /// `language_info` of `kernel_info_reply`.

@@ -19,4 +19,6 @@ pub mod transport;
 pub mod wire;
 
 pub use crate::core::{Action, Channels, Core};
-pub use interpreter::{Completeness, Completion, ErrorInfo, Interpreter, LanguageInfo, MimeBundle, Output, Stream};
+pub use interpreter::{
+    Completeness, Completion, ErrorInfo, Interpreter, LanguageInfo, Match, MimeBundle, Output, Stream,
+};

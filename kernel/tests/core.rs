@@ -59,7 +59,10 @@ impl Interpreter for Toy {
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
         assert_ne!(code, "panic", "toy bug in complete");
         Completion {
-            matches: vec!["kron".into(), "kronsum".into()],
+            matches: vec![
+                Match { text: "kron".into(), kind: Some("builtin".into()), signature: Some("kron(A, B)".into()) },
+                Match::text("kronsum"),
+            ],
             start: code[..cursor].rfind(' ').map_or(0, |i| i + 1),
             end: cursor,
         }
@@ -217,6 +220,13 @@ fn complete_inspect_and_is_complete() {
     let c = &r.replies[0].content;
     assert_eq!((c["cursor_start"].as_u64(), c["cursor_end"].as_u64()), (Some(2), Some(5)));
     assert_eq!(c["matches"], json!(["kron", "kronsum"]));
+    assert_eq!(
+        c["metadata"]["_jupyter_types_experimental"],
+        json!([
+            {"start": 2, "end": 5, "text": "kron", "type": "builtin", "signature": "kron(A, B)"},
+            {"start": 2, "end": 5, "text": "kronsum"},
+        ])
+    );
     let r = run(&mut k, "inspect_request", json!({"code": "kron", "cursor_pos": 2, "detail_level": 0}));
     assert_eq!(r.replies[0].content["found"], true);
     let r = run(&mut k, "inspect_request", json!({"code": "nothing", "cursor_pos": 2}));

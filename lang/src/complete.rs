@@ -2,16 +2,58 @@
 
 use crate::builtins;
 use crate::commands::COMMANDS;
+use crate::display::summary;
 use crate::env::Env;
 use crate::lexer::{is_keyword, FIXED};
 use crate::value::Value;
 
-/// Candidates replacing `code[start..end]`.
+/// Candidates replacing `code[start..end]`, sorted by text.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Completion {
     pub start: usize,
     pub end: usize,
-    pub matches: Vec<String>,
+    pub candidates: Vec<Candidate>,
+}
+
+impl Completion {
+    /// The candidates' texts.
+    pub fn texts(&self) -> Vec<String> {
+        self.candidates.iter().map(|c| c.text.clone()).collect()
+    }
+}
+
+/// One completion: its text, what it names, and its signature (a builtin's
+/// call form, a command's usage, a variable's kind and shape).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub text: String,
+    pub kind: Kind,
+    pub signature: String,
+}
+
+/// What a completion names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Variable,
+    Builtin,
+    Constant,
+    Keyword,
+    Command,
+    Field,
+}
+
+impl Kind {
+    /// Its name, as completers label items (Jupyter's `type`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Variable => "variable",
+            Kind::Builtin => "builtin",
+            Kind::Constant => "constant",
+            Kind::Keyword => "keyword",
+            Kind::Command => "command",
+            Kind::Field => "field",
+        }
+    }
 }
 
 fn is_word(c: char) -> bool {
@@ -23,37 +65,43 @@ fn word_start(code: &str, cursor: usize) -> usize {
     code[..cursor].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(cursor, |(i, _)| i)
 }
 
-/// Completions of the word before `cursor` (a byte offset into `code`).
+/// Completions of the word before `cursor` (a byte offset into `code`):
+/// commands after `:`, a record's fields after `name.`, and otherwise the
+/// variables, builtins, constants and keywords (a variable that shadows a
+/// builtin is listed as the variable).
 pub fn complete(code: &str, cursor: usize, env: &Env) -> Completion {
     let cursor = floor_char_boundary(code, cursor);
     let start = word_start(code, cursor);
     let prefix = &code[start..cursor];
     let before = code[..start].trim_end_matches([' ', '\t']);
     let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
-    let mut matches: Vec<String> = if code[line_start..start].trim_start() == ":" {
-        COMMANDS.iter().map(|c| c.name.to_string()).filter(|n| n.starts_with(prefix)).collect()
+    let candidate = |text: &str, kind: Kind, signature: String| Candidate { text: text.to_string(), kind, signature };
+    let mut candidates: Vec<Candidate> = if code[line_start..start].trim_start() == ":" {
+        COMMANDS.iter().map(|c| candidate(c.name, Kind::Command, c.usage.to_string())).collect()
     } else if let Some(owner) = before.strip_suffix('.') {
         // `record.fi`: the fields of the record named just before the dot.
         let owner_start = word_start(owner, owner.len());
         match env.get(&owner[owner_start..]) {
-            Some(Value::Record(r)) => {
-                r.fields.iter().map(|(n, _)| n.to_string()).filter(|n| n.starts_with(prefix)).collect()
-            }
+            Some(Value::Record(r)) => r.fields.iter().map(|(n, v)| candidate(n, Kind::Field, summary(v))).collect(),
             _ => vec![],
         }
     } else {
-        env.visible_names()
-            .iter()
-            .map(|n| n.to_string())
-            .chain(builtins::names().map(String::from))
-            .chain(builtins::CONSTANTS.iter().map(|c| c.to_string()))
-            .chain(FIXED.iter().map(|(text, _)| text.to_string()).filter(|t| is_keyword(t)))
-            .filter(|n| n.starts_with(prefix))
+        let variables = env.visible_names().into_iter().filter_map(|n| {
+            let v = env.get(&n)?;
+            Some(candidate(&n, Kind::Variable, summary(&v)))
+        });
+        let keywords = FIXED.iter().map(|(text, _)| *text).filter(|t| is_keyword(t));
+        variables
+            .chain(builtins::all().map(|b| candidate(b.name, Kind::Builtin, b.signature.to_string())))
+            .chain(builtins::CONSTANTS.iter().map(|c| candidate(c, Kind::Constant, String::new())))
+            .chain(keywords.map(|k| candidate(k, Kind::Keyword, String::new())))
             .collect()
     };
-    matches.sort();
-    matches.dedup();
-    Completion { start, end: cursor, matches }
+    candidates.retain(|c| c.text.starts_with(prefix));
+    // Stable: of equal texts, the first listed (the variable) stays.
+    candidates.sort_by(|a, b| a.text.cmp(&b.text));
+    candidates.dedup_by(|later, first| later.text == first.text);
+    Completion { start, end: cursor, candidates }
 }
 
 fn floor_char_boundary(s: &str, i: usize) -> usize {
@@ -116,13 +164,42 @@ mod tests {
         let env = Scope::global();
         env.set("kronecker_data".into(), Value::Number(1.0));
         let c = complete("x = kronsu", 10, &env);
-        assert_eq!((c.start, c.end, c.matches.clone()), (4, 10, vec!["kronsum".to_string()]));
-        assert_eq!(complete("kro", 3, &env).matches, vec!["kron", "kronecker_data", "kronsum"]);
-        assert_eq!(complete(":he", 3, &env).matches, vec!["help"]);
-        let record = crate::value::record(vec![("K", Value::Number(1.0)), ("R", Value::Number(2.0))]);
+        assert_eq!((c.start, c.end, c.texts()), (4, 10, vec!["kronsum".to_string()]));
+        assert_eq!(complete("kro", 3, &env).texts(), vec!["kron", "kronecker_data", "kronsum"]);
+        assert_eq!(complete(":he", 3, &env).texts(), vec!["help"]);
+        let record =
+            crate::value::record(vec![("K", Value::matrix(tessera::Matrix::eye(3))), ("R", Value::Number(2.0))]);
         env.set("cam".into(), record);
-        assert_eq!(complete("cam.", 4, &env).matches, vec!["K", "R"]);
-        assert_eq!(complete("wh", 2, &env).matches, vec!["while"]);
+        assert_eq!(complete("cam.", 4, &env).texts(), vec!["K", "R"]);
+        assert_eq!(complete("wh", 2, &env).texts(), vec!["while"]);
+    }
+
+    #[test]
+    fn each_candidate_says_what_it_names_and_its_signature() {
+        let env = Scope::global();
+        env.set("kron_x".into(), Value::matrix(tessera::Matrix::zeros(2, 3)));
+        env.set("inv".into(), Value::Number(1.0));
+        let c = complete("kro", 3, &env);
+        let described: Vec<(&str, &str, &str)> =
+            c.candidates.iter().map(|c| (c.text.as_str(), c.kind.name(), c.signature.as_str())).collect();
+        assert_eq!(
+            described,
+            [
+                ("kron", "builtin", "kron(A, B, ...)"),
+                ("kron_x", "variable", "2×3 matrix"),
+                ("kronsum", "builtin", "kronsum(A, B)")
+            ]
+        );
+        // A variable that shadows a builtin is the variable.
+        let inv = complete("inv", 3, &env).candidates;
+        assert_eq!((inv[0].kind, inv[0].signature.as_str()), (Kind::Variable, "number"));
+        assert_eq!(complete(":ti", 3, &env).candidates[0].signature, ":time CODE");
+        assert_eq!(complete("pi", 2, &env).candidates[0].kind, Kind::Constant);
+        assert_eq!(complete("whi", 3, &env).candidates[0].kind, Kind::Keyword);
+        let record = crate::value::record(vec![("K", Value::matrix(tessera::Matrix::eye(3)))]);
+        env.set("cam".into(), record);
+        let field = &complete("cam.K", 5, &env).candidates[0];
+        assert_eq!((field.kind.name(), field.signature.as_str()), ("field", "3×3 matrix"));
     }
 
     #[test]

@@ -59,6 +59,21 @@ pub fn plain(v: &Value) -> String {
     }
 }
 
+/// What a value is, in a few words: `3×3 matrix`, `4×4 Kronecker (2×2 ⊗
+/// 2×2)`, `fn f(x)`, `number` (completion's signatures, and the large
+/// values inside a tuple, list or record).
+pub fn summary(v: &Value) -> String {
+    match v {
+        Value::Matrix(m) => format!("{} matrix", m.shape()),
+        Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
+        Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
+        Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
+        Value::Figure(f) => format!("{} figure", f.kind()),
+        Value::Function(_) | Value::Builtin(_) => plain(v),
+        other => other.kind().to_string(),
+    }
+}
+
 /// A value inside a list, tuple or record, in lines of at most `width`
 /// characters where its entries allow: a small matrix as its literal, a
 /// larger one as its shape, an operator as its summary (and a small one's
@@ -66,11 +81,8 @@ pub fn plain(v: &Value) -> String {
 fn lines(v: &Value, width: usize) -> Vec<String> {
     match v {
         Value::Matrix(m) if is_small(m) => literal(m, width),
-        Value::Matrix(m) => vec![format!("{} matrix", m.shape())],
         Value::Operator(op) => operator_lines(op, width),
-        Value::Gpu(g) => vec![format!("{} gpu matrix", g.shape())],
-        Value::GpuOperator(op) => vec![format!("{} gpu {}", op.1.shape(), op.1.structure())],
-        Value::Figure(f) => vec![format!("{} figure", f.kind())],
+        Value::Matrix(_) | Value::Gpu(_) | Value::GpuOperator(_) | Value::Figure(_) => vec![summary(v)],
         Value::List(items) => container("list(", ")", items.iter().map(|v| ("", v)), width),
         Value::Tuple(items) => {
             let close = if items.len() == 1 { ",)" } else { ")" };

@@ -162,6 +162,21 @@ pub fn lex_in(source: &str, id: SourceId) -> Result<Vec<Token>> {
     Ok(tokens)
 }
 
+/// How many brackets (`(`, `[`, `{`) are still open at the end of
+/// `source`: the indentation level of the line that follows it. Text from
+/// an unterminated string on is not counted.
+pub fn open_brackets(source: &str) -> usize {
+    let tokens = match lex(source) {
+        Ok(tokens) => tokens,
+        Err(e) => lex(&source[..e.span.map_or(0, |s| s.start.min(source.len()))]).unwrap_or_default(),
+    };
+    tokens.iter().fold(0usize, |depth, t| match t.tok {
+        Tok::LParen | Tok::LBracket | Tok::LBrace => depth + 1,
+        Tok::RParen | Tok::RBracket | Tok::RBrace => depth.saturating_sub(1),
+        _ => depth,
+    })
+}
+
 /// Splits `source` into tokens, ending with [`Tok::Eof`], with spans of no
 /// registered source (for highlighting).
 pub fn lex(source: &str) -> Result<Vec<Token>> {

@@ -3,13 +3,13 @@
 //! add text/html, and text/latex when small), `%%rust` cells, and the
 //! kernelspec install.
 
-use crate::rust_cells::{rust_code, RustCells};
+use crate::rust_cells::{complete_magic, rust_code, RustCells};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tessera_kernel::interpreter::{
-    plain, Completeness, Completion, ErrorInfo, LanguageInfo, MimeBundle, Output, Stream,
+    plain, Completeness, Completion, ErrorInfo, LanguageInfo, Match, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
 use tessera_lang::{display, NullSink, PlotMode, Session, Sink, Value as TValue};
@@ -118,15 +118,32 @@ impl Interpreter for Tessera {
     /// Tessera names, or in a `%%rust` cell Rust completions from evcxr's
     /// rust-analyzer (none before a Rust cell has started evcxr).
     fn complete(&mut self, code: &str, cursor: usize) -> Completion {
+        if let Some((start, end, magic)) = complete_magic(code, cursor) {
+            let matches = vec![Match { text: magic.into(), kind: Some("magic".into()), signature: None }];
+            return Completion { matches, start, end };
+        }
         if let Some((offset, rust)) = rust_code(code) {
             let found = cursor.checked_sub(offset).and_then(|at| self.rust.complete(&self.session, rust, at));
             return match found {
-                Some((start, end, matches)) => Completion { matches, start: offset + start, end: offset + end },
+                Some((start, end, matches)) => Completion {
+                    matches: matches.into_iter().map(Match::text).collect(),
+                    start: offset + start,
+                    end: offset + end,
+                },
                 None => Completion { matches: Vec::new(), start: cursor, end: cursor },
             };
         }
         let c = self.session.complete(code, cursor);
-        Completion { matches: c.matches, start: c.start, end: c.end }
+        let matches = c
+            .candidates
+            .into_iter()
+            .map(|c| Match {
+                text: c.text,
+                kind: Some(c.kind.name().into()),
+                signature: (!c.signature.is_empty()).then_some(c.signature),
+            })
+            .collect();
+        Completion { matches, start: c.start, end: c.end }
     }
 
     /// The builtin's documentation under the cursor; nothing in a Rust cell.
@@ -137,10 +154,15 @@ impl Interpreter for Tessera {
         self.session.inspect(code, cursor).map(|text| plain(&text))
     }
 
+    /// Whether the cell is whole; an open one is continued at four spaces
+    /// per bracket still open (so a line after a closing `}` is dedented).
     fn is_complete(&mut self, code: &str) -> Completeness {
         match crate::cell::is_complete(code) {
             tessera_lang::Completeness::Complete => Completeness::Complete,
-            tessera_lang::Completeness::Incomplete => Completeness::Incomplete { indent: "    ".into() },
+            tessera_lang::Completeness::Incomplete => {
+                let depth = if rust_code(code).is_some() { 1 } else { tessera_lang::lexer::open_brackets(code).max(1) };
+                Completeness::Incomplete { indent: "    ".repeat(depth) }
+            }
             tessera_lang::Completeness::Invalid(_) => Completeness::Invalid,
         }
     }

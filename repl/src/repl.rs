@@ -5,7 +5,7 @@
 //! a running evaluation (variables are kept) or clears the line at the
 //! prompt; Ctrl-D leaves.
 
-use crate::rust_cells::{rust_code, RustCells};
+use crate::rust_cells::{complete_magic, rust_code, RustCells};
 use rustyline::completion::Completer;
 use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -32,9 +32,12 @@ impl Helper for Cell {}
 impl Completer for Cell {
     type Candidate = String;
 
-    /// Tessera names, or in a `:rust` line Rust completions (once a Rust cell
+    /// The cell magic being typed, Tessera names, or in a `:rust` line Rust completions (once a Rust cell
     /// has started evcxr).
     fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+        if let Some((start, _, magic)) = complete_magic(line, pos) {
+            return Ok((start, vec![magic.to_string()]));
+        }
         if let Some((offset, code)) = rust_code(line) {
             let found = match pos.checked_sub(offset) {
                 Some(at) => self.rust.borrow_mut().complete(&self.session.borrow(), code, at),
@@ -43,7 +46,7 @@ impl Completer for Cell {
             return Ok(found.map_or((pos, Vec::new()), |(start, _, matches)| (offset + start, matches)));
         }
         let c = self.session.borrow().complete(line, pos);
-        Ok((c.start, c.matches))
+        Ok((c.start, c.texts()))
     }
 }
 

@@ -20,13 +20,16 @@ use tessera_lang::{ErrorKind, LangError};
 /// The MIME bundle a Rust cell's final value shows as, by MIME type.
 pub type Shown = Vec<(String, String)>;
 
+/// The cell magic that makes a notebook cell a Rust cell.
+pub const MAGIC: &str = "%%rust";
+
 /// The Rust code of a cell, and its byte offset in the cell, when the cell
-/// is a Rust cell: `%%rust` on the first line, or `:rust CODE`.
+/// is a Rust cell: [`MAGIC`] on the first line, or `:rust CODE`.
 pub fn rust_code(cell: &str) -> Option<(usize, &str)> {
     let start = cell.len() - cell.trim_start().len();
     let rest = &cell[start..];
     let (head, body) = rest.split_once('\n').unwrap_or((rest, ""));
-    if head.trim_end() == "%%rust" {
+    if head.trim_end() == MAGIC {
         return Some((cell.len() - body.len(), body));
     }
     let code = rest.strip_prefix(":rust")?;
@@ -34,6 +37,14 @@ pub fn rust_code(cell: &str) -> Option<(usize, &str)> {
         return None;
     }
     Some((cell.len() - code.len(), code))
+}
+
+/// The cell magic being typed at the start of a cell (`%%ru` before the
+/// cursor): the byte range it replaces, and [`MAGIC`].
+pub fn complete_magic(cell: &str, cursor: usize) -> Option<(usize, usize, &'static str)> {
+    let start = cell.len() - cell.trim_start().len();
+    let typed = cell.get(start..cursor)?;
+    (typed.starts_with('%') && MAGIC.starts_with(typed)).then_some((start, cursor, MAGIC))
 }
 
 /// Whether Rust code has all its brackets closed (strings, characters and
@@ -168,6 +179,11 @@ mod tests {
         assert_eq!(rust_code("%%rust\nlet x = 1;"), Some((7, "let x = 1;")));
         assert_eq!(rust_code("  %%rust  \nx"), Some((11, "x")));
         assert_eq!(rust_code("%%rust"), Some((6, "")));
+        assert_eq!(complete_magic("%%ru", 4), Some((0, 4, "%%rust")));
+        assert_eq!(complete_magic("\n  %", 4), Some((3, 4, "%%rust")));
+        assert_eq!(complete_magic("%%ru\nx", 6), None);
+        assert_eq!(complete_magic("x = %%", 6), None);
+        assert_eq!(complete_magic("%%time", 6), None);
         assert_eq!(rust_code(":rust 1 + 1"), Some((5, " 1 + 1")));
         assert_eq!(rust_code(":rust"), Some((5, "")));
         assert_eq!(rust_code(":rusty"), None);

@@ -37,7 +37,8 @@ class TesseraKernelTests(jkt.KernelTests):
     code_execute_result = [
         {"code": "1 + 1", "result": "2"},
         {"code": "det([1, 2; 3, 4])", "result": "-2"},
-        {"code": "kron(eye(2), ones(4, 4))", "result": "8×8 Kronecker (2×2 ⊗ 4×4), 20 stored of 64"},
+        {"code": "kron(eye(5), ones(4, 4))", "result": "20×20 Kronecker (5×5 ⊗ 4×4), 41 stored of 400"},
+        {"code": "kron(eye(2), [1, 2])", "result": "2×4 Kronecker (2×2 ⊗ 1×2), 6 stored of 8:\n A₁ = [1, 0; 0, 1]\n A₂ = [1, 2]"},
     ]
     code_display_data = [
         {"code": "display(eye(2))", "mime": "text/html"},
@@ -108,6 +109,35 @@ class ClientTests(unittest.TestCase):
         self.kc.inspect("A", 1)
         reply = self.kc.get_shell_msg(timeout=10)["content"]
         self.assertTrue(reply["found"] and reply["data"]["text/plain"].startswith("A: matrix"), reply)
+
+    def complete(self, code):
+        self.kc.complete(code, len(code))
+        return self.kc.get_shell_msg(timeout=10)["content"]
+
+    def test_completion_reports_each_matchs_kind_and_signature(self):
+        self.run_cell("kron_data = eye(3)")
+        reply = self.complete("kro")
+        self.assertEqual(reply["matches"], ["kron", "kron_data", "kronsum"])
+        types = reply["metadata"]["_jupyter_types_experimental"]
+        self.assertEqual([(t["text"], t["type"], t["signature"]) for t in types], [
+            ("kron", "builtin", "kron(A, B, ...)"),
+            ("kron_data", "variable", "3×3 matrix"),
+            ("kronsum", "builtin", "kronsum(A, B)"),
+        ])
+        self.assertTrue(all((t["start"], t["end"]) == (0, 3) for t in types), types)
+        self.assertEqual(self.complete(":ti")["metadata"]["_jupyter_types_experimental"][0]["type"], "command")
+        # A cell magic at the start of a cell.
+        reply = self.complete("%%ru")
+        self.assertEqual((reply["matches"], reply["cursor_start"], reply["cursor_end"]), (["%%rust"], 0, 4))
+        self.assertEqual(reply["metadata"]["_jupyter_types_experimental"][0]["type"], "magic")
+
+    def test_an_open_cell_continues_indented_by_its_open_brackets(self):
+        for code, indent in [("for i in 0:3 {", 4), ("for i in 0:3 {\n    if i > 1 {", 8),
+                             ("for i in 0:3 {\n    if i > 1 {\n        x = i\n        }", 4),
+                             ("A = [1, 2,", 4), ('s = "{ not a bracket', 4)]:
+            self.kc.is_complete(code)
+            reply = self.kc.get_shell_msg(timeout=10)["content"]
+            self.assertEqual((reply["status"], reply["indent"]), ("incomplete", " " * indent), code)
 
     def test_user_expressions(self):
         self.run_cell("A = [1, 2; 3, 4]")
