@@ -24,6 +24,11 @@ pub const COMMANDS: &[Command] = &[
         summary: "where constructors place new matrices (`:device` names them)",
     },
     Command {
+        name: "figure",
+        usage: ":figure [auto|svg|png|both]",
+        summary: "which images a figure is in Jupyter (auto: SVG up to 10⁴ points or cells, PNG beyond)",
+    },
+    Command {
         name: "plot",
         usage: ":plot [inline|text|off]",
         summary: "how figures are shown: images, text, or not at all",

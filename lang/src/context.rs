@@ -27,6 +27,14 @@ pub enum PlotMode {
     Off,
 }
 
+/// How figures are shown: drawn or not (`:plot`), and in Jupyter as which
+/// images (`:figure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Figures {
+    pub plot: PlotMode,
+    pub format: tessera::figure::ImageFormat,
+}
+
 impl PlotMode {
     pub fn name(self) -> &'static str {
         match self {
@@ -43,7 +51,7 @@ pub trait Sink {
     fn stderr(&mut self, text: &str);
     /// A value shown as a cell result would be (`display(x)`); figures are
     /// shown as `plot` says.
-    fn display(&mut self, value: &Value, plot: PlotMode);
+    fn display(&mut self, value: &Value, figures: Figures);
     /// A help page (`?kron`).
     fn page(&mut self, text: &str);
     fn clear_output(&mut self);
@@ -55,7 +63,7 @@ pub struct NullSink;
 impl Sink for NullSink {
     fn stdout(&mut self, _: &str) {}
     fn stderr(&mut self, _: &str) {}
-    fn display(&mut self, _: &Value, _: PlotMode) {}
+    fn display(&mut self, _: &Value, _: Figures) {}
     fn page(&mut self, _: &str) {}
     fn clear_output(&mut self) {}
 }
@@ -83,7 +91,8 @@ pub struct State {
     pub rng: Rng,
     pub tic: Option<Instant>,
     pub device: Placement,
-    pub plot: PlotMode,
+    /// How figures are shown (`:plot`, `:figure`).
+    pub figures: Figures,
     /// How matrices show their entries (`:format`, `printopts`).
     pub print: tessera::display::PrintOptions,
 }

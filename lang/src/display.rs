@@ -6,7 +6,7 @@
 //! on one line when it fits and one item per line when not, and as nested
 //! HTML tables.
 
-use crate::context::{PlotMode, Sink};
+use crate::context::{Figures, PlotMode, Sink};
 use crate::value::Value;
 use tessera::c64;
 use tessera::device::GpuMatrix;
@@ -209,9 +209,11 @@ impl Sink for StdSink {
         eprint!("{text}");
     }
     /// Figures as text, 80 columns by 24 rows, unless plots are off.
-    fn display(&mut self, value: &Value, plot: PlotMode) {
+    fn display(&mut self, value: &Value, figures: Figures) {
         let text = match value {
-            Value::Figure(f) if plot != PlotMode::Off => f.text(80, 24, false).unwrap_or_else(|e| e.to_string()),
+            Value::Figure(f) if figures.plot != PlotMode::Off => {
+                f.text(80, 24, false).unwrap_or_else(|e| e.to_string())
+            }
             other => plain(other) + "\n",
         };
         self.stdout(&text);

@@ -34,7 +34,7 @@ pub mod value;
 pub mod workspace;
 
 pub use error::{ErrorKind, LangError};
-pub use session::{Completeness, NullSink, Placement, PlotMode, Session, Sink, StdSink};
+pub use session::{Completeness, Figures, NullSink, Placement, PlotMode, Session, Sink, StdSink};
 pub use span::Span;
 pub use tessera::figure::Figure;
 pub use value::Value;

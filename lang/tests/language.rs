@@ -17,7 +17,7 @@ impl Sink for Capture {
     fn stderr(&mut self, text: &str) {
         self.err.push_str(text);
     }
-    fn display(&mut self, value: &Value, _: tessera_lang::PlotMode) {
+    fn display(&mut self, value: &Value, _: tessera_lang::Figures) {
         self.out.push_str(&(display::plain(value) + "\n"));
     }
     fn page(&mut self, text: &str) {
@@ -576,6 +576,21 @@ fn the_plot_command_chooses_how_figures_are_shown() {
     let e = s.execute(":plot sideways", &mut out).unwrap_err();
     assert!(e.message.contains(":plot is inline, text or off"), "{}", e.message);
     assert_eq!(s.plot_mode(), tessera_lang::PlotMode::Off);
+}
+
+#[test]
+fn the_figure_command_chooses_the_images_and_keeps_the_plot_mode() {
+    use tessera::figure::ImageFormat;
+    let mut s = Session::new();
+    assert_eq!(s.figures().format, ImageFormat::Auto);
+    assert_eq!(shown(&mut s, ":figure"), "figures are SVG up to 10000 points or cells, PNG beyond (auto) in Jupyter");
+    s.execute(":plot text", &mut Capture::default()).unwrap();
+    assert_eq!(shown(&mut s, ":figure png"), "figures are PNG in Jupyter");
+    assert_eq!(s.figures(), tessera_lang::Figures { plot: tessera_lang::PlotMode::Text, format: ImageFormat::Png });
+    assert_eq!(shown(&mut s, ":figure both"), "figures are both SVG and PNG in Jupyter");
+    let e = s.execute(":figure jpeg", &mut Capture::default()).unwrap_err();
+    assert_eq!(e.message, ":figure is auto, svg, png or both, got `jpeg`");
+    assert_eq!(s.figures().format, ImageFormat::Both);
 }
 
 #[test]

@@ -12,19 +12,19 @@ use tessera_kernel::interpreter::{
     plain, Completeness, Completion, ErrorInfo, LanguageInfo, Match, MimeBundle, Output, Stream,
 };
 use tessera_kernel::Interpreter;
-use tessera_lang::{display, NullSink, PlotMode, Session, Sink, Value as TValue};
+use tessera_lang::{display, Figures, NullSink, PlotMode, Session, Sink, Value as TValue};
 
 /// The MIME bundle of a value: `text/plain`, and `text/html` for matrices,
 /// small operators and the tuples, lists and records that hold them
 /// (`text/latex` too for small matrices); figures as `plot` says: SVG and
 /// PNG (inline), braille text (text), or their one-line summary (off).
-pub fn bundle(v: &TValue, plot: PlotMode) -> MimeBundle {
+pub fn bundle(v: &TValue, figures: Figures) -> MimeBundle {
     match v {
         TValue::Matrix(m) => to_map(m.mime_bundle()),
-        TValue::Figure(f) => match plot {
+        TValue::Figure(f) => match figures.plot {
             PlotMode::Off => plain(&f.summary()),
             PlotMode::Text => plain(&f.text(100, 30, true).unwrap_or_else(|_| f.summary())),
-            PlotMode::Inline => to_map(f.mime_bundle()),
+            PlotMode::Inline => to_map(f.mime_bundle_in(figures.format)),
         },
         other => {
             let mut bundle = plain(&display::plain(other));
@@ -62,8 +62,8 @@ impl Sink for Forward<'_> {
     fn stderr(&mut self, text: &str) {
         self.output.stream(Stream::Stderr, text);
     }
-    fn display(&mut self, value: &TValue, plot: PlotMode) {
-        self.output.display(bundle(value, plot));
+    fn display(&mut self, value: &TValue, figures: Figures) {
+        self.output.display(bundle(value, figures));
     }
     fn page(&mut self, text: &str) {
         self.output.page(plain(text));
@@ -95,14 +95,14 @@ impl Interpreter for Tessera {
             };
         }
         let result = self.session.execute(code, &mut forward);
-        let plot = self.session.plot_mode();
+        let figures = self.session.figures();
         match result {
             // A figure goes out as display_data, not as the cell's result.
             Ok(Some(v @ TValue::Figure(_))) => {
-                forward.display(&v, plot);
+                forward.display(&v, figures);
                 Ok(None)
             }
-            Ok(value) => Ok(value.as_ref().map(|v| bundle(v, plot))),
+            Ok(value) => Ok(value.as_ref().map(|v| bundle(v, figures))),
             Err(e) => Err(error_info(&e, code)),
         }
     }
@@ -110,7 +110,7 @@ impl Interpreter for Tessera {
     fn evaluate(&mut self, expression: &str) -> Result<MimeBundle, ErrorInfo> {
         // A user expression shows its value and nothing else: its prints are discarded.
         match self.session.execute(expression, &mut NullSink) {
-            Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), |v| bundle(v, self.session.plot_mode()))),
+            Ok(value) => Ok(value.as_ref().map_or_else(|| plain("none"), |v| bundle(v, self.session.figures()))),
             Err(e) => Err(error_info(&e, expression)),
         }
     }

@@ -78,8 +78,8 @@ pub fn page() -> String {
          The kernel speaks protocol {}: language `tessera`, MIME type `text/x-tessera`, files `.tsr`. A cell's value \
          is `execute_result` with `text/plain`; a matrix adds `text/html` and, up to 8×8, `text/latex`; an operator up to \
          16×16, and a tuple, list or record holding a matrix, add `text/html` (nested tables); a figure is \
-         `display_data` with `image/svg+xml` and `image/png` (`:plot text`: braille `text/plain`; `:plot off`: its \
-         summary). `?name` and Shift-Tab page a builtin's help; `%%rust` cells run Rust through evcxr \
+         `display_data` with `image/svg+xml` or `image/png` as `:figure` chooses (`:plot text`: braille `text/plain`; \
+         `:plot off`: its summary). `?name` and Shift-Tab page a builtin's help; `%%rust` cells run Rust through evcxr \
          ([rust.md](rust.md)).\n",
         crate::usage(),
         tessera_kernel::wire::PROTOCOL_VERSION,

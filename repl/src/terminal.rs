@@ -8,7 +8,7 @@
 
 use base64::Engine as _;
 use std::io::IsTerminal;
-use tessera_lang::{display, Figure, PlotMode, Sink, StdSink, Value};
+use tessera_lang::{display, Figure, Figures, PlotMode, Sink, StdSink, Value};
 
 /// An inline image protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +113,8 @@ impl Sink for Terminal {
     fn stderr(&mut self, text: &str) {
         StdSink.stderr(text);
     }
-    fn display(&mut self, value: &Value, plot: PlotMode) {
-        self.stdout(&render(value, plot));
+    fn display(&mut self, value: &Value, figures: Figures) {
+        self.stdout(&render(value, figures.plot));
     }
     fn page(&mut self, text: &str) {
         StdSink.page(text);

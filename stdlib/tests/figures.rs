@@ -336,3 +336,23 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn the_bundles_images_follow_the_format_and_auto_weighs_the_figure() {
+    use tessera::figure::{ImageFormat, SVG_MAX_ELEMENTS};
+    let mimes = |f: &Figure, format| f.mime_bundle_in(format).into_iter().map(|(m, _)| m).collect::<Vec<_>>();
+    // A line plot and a small heatmap are vectors; a 1000×1000 heatmap and a dense scatter are pixels.
+    assert_eq!(mimes(&waves(), ImageFormat::Auto), ["text/plain", "image/svg+xml"]);
+    assert_eq!(mimes(&Figure::heatmap(Matrix::eye(8)).unwrap(), ImageFormat::Auto), ["text/plain", "image/svg+xml"]);
+    let large = Figure::heatmap(Matrix::eye(1000)).unwrap();
+    assert_eq!(large.elements(), 1_000_000);
+    assert_eq!(mimes(&large, ImageFormat::Auto), ["text/plain", "image/png"]);
+    let n = SVG_MAX_ELEMENTS + 1;
+    let dense = Figure::scatter(vec![Series { x: vec![0.5; n], y: vec![0.5; n], label: None }]).unwrap();
+    assert_eq!(mimes(&dense, ImageFormat::Auto), ["text/plain", "image/png"]);
+    // Asked for: one, the other, or both, whatever the figure.
+    assert_eq!(mimes(&large, ImageFormat::Svg), ["text/plain", "image/svg+xml"]);
+    assert_eq!(mimes(&waves(), ImageFormat::Png), ["text/plain", "image/png"]);
+    assert_eq!(mimes(&waves(), ImageFormat::Both), ["text/plain", "image/svg+xml", "image/png"]);
+    assert_eq!(waves().mime_bundle(), waves().mime_bundle_in(ImageFormat::Auto));
+}

@@ -25,9 +25,9 @@ fn eprint(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 }
 
 fn display(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
-    let plot = ctx.state().plot;
+    let figures = ctx.state().figures;
     for (v, _) in args.positional() {
-        ctx.sink().display(v, plot);
+        ctx.sink().display(v, figures);
     }
     Ok(Value::None)
 }

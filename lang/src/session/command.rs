@@ -9,6 +9,7 @@ use crate::error::{ErrorKind, LangError, Result};
 use crate::span::{SourceId, Span};
 use crate::value::Value;
 use std::time::Instant;
+use tessera::figure::ImageFormat;
 
 /// `(shape, bytes)` of a value for `:vars`.
 fn footprint(v: &Value) -> (String, usize) {
@@ -119,6 +120,17 @@ pub fn run(session: &mut Session, code: &str, sink: &mut dyn Sink) -> Result<Opt
             session.set_plot_mode(mode);
             sink.stdout(&format!("figures are shown {}\n", describe(mode)));
         }
+        "figure" => {
+            let format = match rest {
+                "" => session.figures().format,
+                name => *ImageFormat::ALL
+                    .iter()
+                    .find(|f| f.name() == name)
+                    .ok_or_else(|| argument(format!(":figure is auto, svg, png or both, got `{name}`")))?,
+            };
+            session.set_figure_format(format);
+            sink.stdout(&format!("figures are {} in Jupyter\n", images(format)));
+        }
         "clear" => session.clear(),
         "rust" => {
             return Err(LangError::new(
@@ -147,6 +159,18 @@ pub fn run(session: &mut Session, code: &str, sink: &mut dyn Sink) -> Result<Opt
         }
     }
     Ok(None)
+}
+
+/// What an image format gives, for `:figure`'s answer.
+fn images(format: ImageFormat) -> String {
+    match format {
+        ImageFormat::Auto => {
+            format!("SVG up to {} points or cells, PNG beyond (auto)", tessera::figure::SVG_MAX_ELEMENTS)
+        }
+        ImageFormat::Svg => "SVG".into(),
+        ImageFormat::Png => "PNG".into(),
+        ImageFormat::Both => "both SVG and PNG".into(),
+    }
 }
 
 /// What a plot mode does, for `:plot`'s answer.

@@ -6,7 +6,7 @@
 mod command;
 
 use crate::ast::StmtKind;
-pub use crate::context::{NullSink, Placement, PlotMode, Sink, State};
+pub use crate::context::{Figures, NullSink, Placement, PlotMode, Sink, State};
 pub use crate::display::StdSink;
 use crate::env::{Env, Scope};
 use crate::error::{LangError, Result};
@@ -15,6 +15,7 @@ use crate::parser;
 use crate::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tessera::figure::ImageFormat;
 use tessera::Rng;
 
 /// Whether a cell is ready to run.
@@ -55,13 +56,21 @@ impl Session {
         Ok(())
     }
 
-    /// How figures are shown.
+    /// How figures are shown: drawn or not, and as which images.
+    pub fn figures(&self) -> Figures {
+        self.state.figures
+    }
+
     pub fn plot_mode(&self) -> PlotMode {
-        self.state.plot
+        self.state.figures.plot
     }
 
     pub fn set_plot_mode(&mut self, mode: PlotMode) {
-        self.state.plot = mode;
+        self.state.figures.plot = mode;
+    }
+
+    pub fn set_figure_format(&mut self, format: ImageFormat) {
+        self.state.figures.format = format;
     }
 
     /// How matrices show their entries; the session applies them (on this
@@ -83,7 +92,7 @@ impl Session {
                 rng: Rng::seeded(0),
                 tic: None,
                 device: Default::default(),
-                plot: PlotMode::Inline,
+                figures: Default::default(),
                 print: Default::default(),
             },
             interrupt: Arc::new(AtomicBool::new(false)),

@@ -77,6 +77,41 @@ pub enum Plot {
     },
 }
 
+/// Figures of up to this many [`Figure::elements`] are SVG under
+/// [`ImageFormat::Auto`]: a few hundred kilobytes at most, sharp at any zoom.
+pub const SVG_MAX_ELEMENTS: usize = 10_000;
+
+/// Which images a figure's MIME bundle carries (`:figure` in the language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImageFormat {
+    /// SVG while the figure draws at most [`SVG_MAX_ELEMENTS`] points, bins
+    /// or cells (line plots, small heatmaps), PNG beyond (large rasters,
+    /// dense scatter plots), whose size the pixels bound.
+    #[default]
+    Auto,
+    /// SVG alone (vectors; rasters embedded at one pixel per cell).
+    Svg,
+    /// PNG alone, at the figure's size.
+    Png,
+    /// Both (what front ends that cannot show SVG need).
+    Both,
+}
+
+impl ImageFormat {
+    /// Every format, for `:figure`'s choices.
+    pub const ALL: [ImageFormat; 4] = [ImageFormat::Auto, ImageFormat::Svg, ImageFormat::Png, ImageFormat::Both];
+
+    /// Its name in `:figure`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageFormat::Auto => "auto",
+            ImageFormat::Svg => "svg",
+            ImageFormat::Png => "png",
+            ImageFormat::Both => "both",
+        }
+    }
+}
+
 /// What a spectrum's values are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpectrumOf {
@@ -298,17 +333,48 @@ impl Figure {
         render::svg(self)
     }
 
-    /// Its MIME bundle: `text/plain` (the summary), `image/svg+xml` and
-    /// `image/png` (base64); the summary and the reason when it cannot be drawn.
+    /// How many things it draws: points (line plots, scatter plots,
+    /// spectra), bins (histograms) or cells (heatmaps, spy patterns); what
+    /// [`ImageFormat::Auto`] weighs.
+    pub fn elements(&self) -> usize {
+        match &self.plot {
+            Plot::Lines(s) | Plot::Points(s) => s.iter().map(|s| s.x.len()).sum(),
+            Plot::Histogram { counts, .. } => counts.len(),
+            Plot::Heatmap { values, .. } => values.len(),
+            Plot::Spy { pattern, .. } => pattern.grid().0 * pattern.grid().1,
+            Plot::Spectrum { values, .. } => values.len(),
+        }
+    }
+
+    /// Its MIME bundle with the images [`ImageFormat::Auto`] picks.
     pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
+        self.mime_bundle_in(ImageFormat::Auto)
+    }
+
+    /// Its MIME bundle: `text/plain` (the summary), and `image/svg+xml`,
+    /// `image/png` (base64) or both as `format` says; the summary and the
+    /// reason when it cannot be drawn.
+    pub fn mime_bundle_in(&self, format: ImageFormat) -> Vec<(&'static str, String)> {
         use base64::Engine as _;
         let summary = self.summary();
-        match self.svg().and_then(|svg| Ok((svg, self.png()?))) {
-            Ok((svg, png)) => vec![
-                ("text/plain", summary),
-                ("image/svg+xml", svg),
-                ("image/png", base64::engine::general_purpose::STANDARD.encode(png)),
-            ],
+        let (svg, png) = match format {
+            ImageFormat::Auto if self.elements() <= SVG_MAX_ELEMENTS => (true, false),
+            ImageFormat::Auto | ImageFormat::Png => (false, true),
+            ImageFormat::Svg => (true, false),
+            ImageFormat::Both => (true, true),
+        };
+        let images = || -> Result<Vec<(&'static str, String)>> {
+            let mut images = Vec::new();
+            if svg {
+                images.push(("image/svg+xml", self.svg()?));
+            }
+            if png {
+                images.push(("image/png", base64::engine::general_purpose::STANDARD.encode(self.png()?)));
+            }
+            Ok(images)
+        };
+        match images() {
+            Ok(images) => std::iter::once(("text/plain", summary)).chain(images).collect(),
             Err(e) => vec![("text/plain", format!("{summary} (cannot be drawn: {e})"))],
         }
     }
