@@ -25,8 +25,9 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "figure",
-        usage: ":figure [auto|svg|png|both]",
-        summary: "which images a figure is in Jupyter (auto: SVG up to 10⁴ points or cells, PNG beyond)",
+        usage: ":figure [both|auto|svg|png]",
+        summary:
+            "which images a figure is in Jupyter (both by default; auto: SVG up to 10⁴ points or cells, PNG beyond)",
     },
     Command {
         name: "plot",

@@ -11,7 +11,7 @@ use crate::value::Value;
 use tessera::c64;
 use tessera::device::GpuMatrix;
 pub use tessera::display::{elided, matrix, matrix_html, matrix_latex, number, operator, visible};
-use tessera::display::{escape_html, is_small, literal, operator_html, operator_lines, print_options};
+use tessera::display::{escape_html, is_small, literal, operator_html, operator_lines, print_options, SMALL};
 
 /// `a + bim` (Julia's form).
 pub fn complex(z: c64) -> String {
@@ -137,9 +137,9 @@ fn container<'a>(
 }
 
 /// The `text/html` display of a value, when it has one: a matrix's table, a
-/// small operator's parts, and a tuple, list or record holding either, as a
-/// table of its items (index or field name, then the item) with the
-/// matrices nested.
+/// small operator's parts, and a tuple, list or record of up to eight items
+/// holding either, as a table of its items (index or field name, then the
+/// item) with the matrices nested.
 pub fn html(v: &Value) -> Option<String> {
     match v {
         Value::Matrix(m) => Some(matrix_html(m)),
@@ -157,9 +157,12 @@ pub fn html(v: &Value) -> Option<String> {
     }
 }
 
-/// A table of items with `caption`, when any item has an HTML form (the
-/// others show their text).
-fn items_html<'a>(caption: &str, items: impl Iterator<Item = (String, &'a Value)>) -> Option<String> {
+/// A table of items with `caption`, when there are at most [`SMALL`] of
+/// them and any has an HTML form (the others show their text).
+fn items_html<'a>(caption: &str, items: impl ExactSizeIterator<Item = (String, &'a Value)>) -> Option<String> {
+    if items.len() > SMALL {
+        return None;
+    }
     let items: Vec<(String, &Value, Option<String>)> = items.map(|(k, v)| (k, v, html(v))).collect();
     if items.iter().all(|(_, _, h)| h.is_none()) {
         return None;

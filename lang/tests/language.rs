@@ -113,6 +113,7 @@ fn containers_of_matrices_show_as_nested_html_tables() {
     assert_eq!(html("(1, \"a\", [1, 2])").map(|h| h.contains("tessera-matrix")), Some(true));
     assert_eq!(html("(1, \"a\", true)"), None);
     assert_eq!(html("kron(eye(9), eye(2))"), None);
+    assert_eq!(html("list(1, 2, 3, 4, 5, 6, 7, 8, eye(2))"), None, "nine items: text");
 }
 
 #[test]
@@ -582,15 +583,18 @@ fn the_plot_command_chooses_how_figures_are_shown() {
 fn the_figure_command_chooses_the_images_and_keeps_the_plot_mode() {
     use tessera::figure::ImageFormat;
     let mut s = Session::new();
-    assert_eq!(s.figures().format, ImageFormat::Auto);
-    assert_eq!(shown(&mut s, ":figure"), "figures are SVG up to 10000 points or cells, PNG beyond (auto) in Jupyter");
+    assert_eq!(s.figures().format, ImageFormat::Both);
+    assert_eq!(shown(&mut s, ":figure"), "figures are both SVG and PNG in Jupyter");
+    assert_eq!(
+        shown(&mut s, ":figure auto"),
+        "figures are SVG up to 10000 points or cells, PNG beyond (auto) in Jupyter"
+    );
     s.execute(":plot text", &mut Capture::default()).unwrap();
     assert_eq!(shown(&mut s, ":figure png"), "figures are PNG in Jupyter");
     assert_eq!(s.figures(), tessera_lang::Figures { plot: tessera_lang::PlotMode::Text, format: ImageFormat::Png });
-    assert_eq!(shown(&mut s, ":figure both"), "figures are both SVG and PNG in Jupyter");
     let e = s.execute(":figure jpeg", &mut Capture::default()).unwrap_err();
     assert_eq!(e.message, ":figure is auto, svg, png or both, got `jpeg`");
-    assert_eq!(s.figures().format, ImageFormat::Both);
+    assert_eq!(s.figures().format, ImageFormat::Png);
 }
 
 #[test]

@@ -78,7 +78,7 @@ pub fn page() -> String {
          The kernel speaks protocol {}: language `tessera`, MIME type `text/x-tessera`, files `.tsr`. A cell's value \
          is `execute_result` with `text/plain`; a matrix adds `text/html` and, up to 8×8, `text/latex`; an operator up to \
          16×16, and a tuple, list or record holding a matrix, add `text/html` (nested tables); a figure is \
-         `display_data` with `image/svg+xml` or `image/png` as `:figure` chooses (`:plot text`: braille `text/plain`; \
+         `display_data` with `image/svg+xml` and `image/png` (`:figure auto`: one of them, by size; `:plot text`: braille `text/plain`; \
          `:plot off`: its summary). `?name` and Shift-Tab page a builtin's help; `%%rust` cells run Rust through evcxr \
          ([rust.md](rust.md)).\n",
         crate::usage(),

@@ -102,7 +102,7 @@ mod tests {
     fn figures_carry_svg_and_png() {
         use base64::Engine as _;
         let f = Figure::heatmap(Matrix::eye(4)).unwrap();
-        let bundle = f.mime_bundle_in(crate::figure::ImageFormat::Both);
+        let bundle = f.mime_bundle();
         let mimes: Vec<&str> = bundle.iter().map(|(m, _)| *m).collect();
         assert_eq!(mimes, ["text/plain", "image/svg+xml", "image/png"]);
         let png = base64::engine::general_purpose::STANDARD.decode(&bundle[2].1).unwrap();

@@ -354,5 +354,5 @@ fn the_bundles_images_follow_the_format_and_auto_weighs_the_figure() {
     assert_eq!(mimes(&large, ImageFormat::Svg), ["text/plain", "image/svg+xml"]);
     assert_eq!(mimes(&waves(), ImageFormat::Png), ["text/plain", "image/png"]);
     assert_eq!(mimes(&waves(), ImageFormat::Both), ["text/plain", "image/svg+xml", "image/png"]);
-    assert_eq!(waves().mime_bundle(), waves().mime_bundle_in(ImageFormat::Auto));
+    assert_eq!(waves().mime_bundle(), waves().mime_bundle_in(ImageFormat::Both), "SPEC v1: both by default");
 }

@@ -43,7 +43,8 @@ class RustCellTests(kernel_cells.OneKernel):
             'session::set("Kt", K.transpose())?;\nsession::set("t", s * 2.0)?;'
         )
         self.assertEqual(content["status"], "ok", content)
-        self.assertEqual(self.result("Kt")["text/plain"], "4×4 Kronecker (2×2 ⊗ 2×2), 8 stored of 16")
+        self.assertEqual(self.result("Kt")["text/plain"],
+                         "4×4 Kronecker (2×2 ⊗ 2×2), 8 stored of 16:\n A₁ = [1, 0; 0, 1]\n A₂ = [1, 3; 2, 4]")
         self.assertEqual(self.result("t")["text/plain"], "0.5")
 
     def test_rust_variables_live_on_between_cells(self):
@@ -80,9 +81,9 @@ class RustCellTests(kernel_cells.OneKernel):
         self.assertIn(">2×2 matrix</caption>", data["text/html"])
         self.assertEqual(data["text/latex"], "$$\\begin{bmatrix} 2 & 4 \\\\ 6 & 8 \\end{bmatrix}$$")
 
-    def test_a_figure_shows_as_the_image_auto_picks(self):
+    def test_a_figure_shows_as_svg_and_png(self):
         data = self.result("%%rust\ntessera::figure::Figure::heatmap(Matrix::eye(4))?")
-        self.assertEqual(set(data), {"text/plain", "image/svg+xml"})
+        self.assertEqual(set(data), {"text/plain", "image/svg+xml", "image/png"})
 
     def test_a_question_mark_error_is_reported(self):
         content, outputs = self.run_cell('%%rust\nsession::set("2x", 1.0)?;')

@@ -86,14 +86,16 @@ pub const SVG_MAX_ELEMENTS: usize = 10_000;
 pub enum ImageFormat {
     /// SVG while the figure draws at most [`SVG_MAX_ELEMENTS`] points, bins
     /// or cells (line plots, small heatmaps), PNG beyond (large rasters,
-    /// dense scatter plots), whose size the pixels bound.
-    #[default]
+    /// dense scatter plots), whose size the pixels bound: one image, the
+    /// lighter notebook.
     Auto,
     /// SVG alone (vectors; rasters embedded at one pixel per cell).
     Svg,
     /// PNG alone, at the figure's size.
     Png,
-    /// Both (what front ends that cannot show SVG need).
+    /// Both, the default (SPEC v1's contract: every front end finds the
+    /// one it shows).
+    #[default]
     Both,
 }
 
@@ -346,9 +348,9 @@ impl Figure {
         }
     }
 
-    /// Its MIME bundle with the images [`ImageFormat::Auto`] picks.
+    /// Its MIME bundle with the default images (both SVG and PNG).
     pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
-        self.mime_bundle_in(ImageFormat::Auto)
+        self.mime_bundle_in(ImageFormat::default())
     }
 
     /// Its MIME bundle: `text/plain` (the summary), and `image/svg+xml`,
