@@ -31,6 +31,7 @@ pub enum BinOp {
     Kron,
     ElemMul,
     ElemDiv,
+    Mod,
     Pow,
     ElemPow,
 }
@@ -56,6 +57,7 @@ impl BinOp {
             BinOp::Kron => "⊗",
             BinOp::ElemMul => ".*",
             BinOp::ElemDiv => "./",
+            BinOp::Mod => "%",
             BinOp::Pow => "^",
             BinOp::ElemPow => ".^",
         }
@@ -125,6 +127,8 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `a:b`, half-open.
     Range(Box<Expr>, Box<Expr>),
+    /// `a:s:b`: from `a` towards `b` (exclusive) in steps of `s`.
+    SteppedRange(Box<Expr>, Box<Expr>, Box<Expr>),
     /// Postfix `'`.
     Transpose(Box<Expr>),
     Call(Box<Expr>, Vec<Arg>),

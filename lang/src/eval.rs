@@ -298,6 +298,14 @@ impl<'a> Interp<'a> {
                 let hi = ops::integer(&y, "a range bound").map_err(|e| e.at(b.span))?;
                 Value::Range(lo, hi)
             }
+            ExprKind::SteppedRange(a, s, b) => {
+                let number = |interp: &mut Self, e: &Expr| -> Flow<f64> {
+                    let v = interp.expr(e, env)?;
+                    Ok(ops::number(&v, "a range bound or step").map_err(|err| err.at(e.span))?)
+                };
+                let (lo, step, hi) = (number(self, a)?, number(self, s)?, number(self, b)?);
+                ops::stepped_range(lo, step, hi).map_err(|err| err.at(span))?
+            }
             ExprKind::Transpose(inner) => {
                 let v = self.expr(inner, env)?;
                 ops::transpose(v).map_err(at)?

@@ -48,6 +48,7 @@ pub enum Tok {
     DotStar,
     DotSlash,
     DotCaret,
+    Percent,
     Kron,
     DirectSum,
     Quote,
@@ -87,7 +88,7 @@ impl Tok {
 /// error messages, the REPL's highlighter and the generated vocabulary of the
 /// Pygments and CodeMirror modes read. A token's first entry is how it is
 /// written back; `−` (U+2212) is a second spelling of `-`.
-pub const FIXED: [(&str, Tok); 45] = [
+pub const FIXED: [(&str, Tok); 46] = [
     ("fn", Tok::Fn),
     ("if", Tok::If),
     ("else", Tok::Else),
@@ -116,6 +117,7 @@ pub const FIXED: [(&str, Tok); 45] = [
     ("−", Tok::Minus),
     ("*", Tok::Star),
     ("/", Tok::Slash),
+    ("%", Tok::Percent),
     ("\\", Tok::Backslash),
     ("^", Tok::Caret),
     (".*", Tok::DotStar),

@@ -6,6 +6,7 @@ use crate::error::{ErrorKind, LangError, Result};
 use crate::span::Span;
 use crate::value::Value;
 use std::rc::Rc;
+use tessera::scalar::floored_mod;
 use tessera::{c64, Matrix, Operator};
 
 fn type_error(message: String) -> LangError {
@@ -46,6 +47,41 @@ pub fn to_matrix(v: &Value) -> Option<Rc<Matrix>> {
         Value::Range(a, b) => Some(Rc::new(range_vector(*a, *b))),
         _ => None,
     }
+}
+
+/// A number (a bool counts as 0 or 1, a 1×1 matrix as its entry).
+pub fn number(v: &Value, what: &str) -> Result<f64> {
+    match v {
+        Value::Number(x) => Ok(*x),
+        Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+        Value::Matrix(m) if m.len() == 1 => Ok(m[(0, 0)]),
+        other => Err(type_error(format!("{what} must be a number, got a {}", other.kind()))),
+    }
+}
+
+/// `a:s:b`, numpy's `arange(a, b, s)`: the `⌈(b − a)/s⌉` values `a + k·s`
+/// (none when the step leads away from `b`), a lazy range when all three
+/// are integers and the step is 1, else a row vector.
+pub fn stepped_range(a: f64, s: f64, b: f64) -> Result<Value> {
+    if s == 0.0 || !s.is_finite() || !a.is_finite() || !b.is_finite() {
+        let what = if s == 0.0 {
+            "a range's step cannot be 0".to_string()
+        } else {
+            format!("{a}:{s}:{b} is not a finite range")
+        };
+        return Err(LangError::new(ErrorKind::Argument, what, None));
+    }
+    let whole = |x: f64| x.fract() == 0.0 && x.abs() <= 9.0e15;
+    if s == 1.0 && whole(a) && whole(b) {
+        return Ok(Value::Range(a as i64, b as i64));
+    }
+    let n = ((b - a) / s).ceil().max(0.0);
+    if n > 9.0e15 {
+        return Err(LangError::new(ErrorKind::Argument, format!("{a}:{s}:{b} has too many values ({n})"), None));
+    }
+    let n = n as usize;
+    tessera::memory::check(":", 1, n)?;
+    Ok(Value::matrix(Matrix::from_fn(1, n, |_, k| a + k as f64 * s)))
 }
 
 /// The length of the range `a:b`.
@@ -98,6 +134,13 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
     use BinOp::*;
     match (&a, &b) {
         (Value::Number(x), Value::Number(y)) => return scalar(op, *x, *y),
+        // Number in, number out: a bool is 0 or 1 (`true + 1` is 2), as in numpy and Julia.
+        (Value::Bool(_), Value::Number(_)) | (Value::Number(_), Value::Bool(_)) | (Value::Bool(_), Value::Bool(_))
+            if !(matches!((&a, &b), (Value::Bool(_), Value::Bool(_))) && matches!(op, Eq | Ne)) =>
+        {
+            let bit = |v: &Value| number(v, "an operand").expect("a number or a bool");
+            return scalar(op, bit(&a), bit(&b));
+        }
         (Value::Complex(_), Value::Number(_) | Value::Complex(_)) | (Value::Number(_), Value::Complex(_)) => {
             return complex(op, as_complex(&a), as_complex(&b))
         }
@@ -152,6 +195,7 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
             (_, Some(t)) => matrix_power(&x, t)?,
             _ => return Err(type_error("`^` needs a scalar exponent; use `.^` for elementwise powers".into())),
         },
+        Mod => x.zip_with(&y, "%", floored_mod)?,
         Eq | Ne | Lt | Le | Gt | Ge => x.zip_with(&y, op.symbol(), |p, q| f64::from(u8::from(compare(op, p, q))))?,
         And | Or | Kron | DirectSum => unreachable!("handled before"),
     };
@@ -202,6 +246,7 @@ fn scalar(op: BinOp, x: f64, y: f64) -> Result<Value> {
         Mul | ElemMul => Value::Number(x * y),
         Div | ElemDiv => Value::Number(x / y),
         LeftDiv => Value::Number(y / x),
+        Mod => Value::Number(floored_mod(x, y)),
         Pow | ElemPow => Value::Number(x.powf(y)),
         Eq | Ne | Lt | Le | Gt | Ge => Value::Bool(compare(op, x, y)),
         Kron => Value::Number(x * y),

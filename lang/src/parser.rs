@@ -73,6 +73,7 @@ fn binary(tok: &Tok) -> Option<(BinOp, u8)> {
         Tok::Kron => (BinOp::Kron, 6),
         Tok::DotStar => (BinOp::ElemMul, 6),
         Tok::DotSlash => (BinOp::ElemDiv, 6),
+        Tok::Percent => (BinOp::Mod, 6),
         Tok::Caret => (BinOp::Pow, 8),
         Tok::DotCaret => (BinOp::ElemPow, 8),
         _ => return None,
@@ -324,6 +325,16 @@ impl Parser<'_> {
                 self.advance();
                 self.skip_newlines();
                 let right = self.binary_level(RANGE_LEVEL + 1)?;
+                // `a:s:b`: a second colon makes the middle the step.
+                if self.peek_tok() == Tok::Colon {
+                    self.advance();
+                    self.skip_newlines();
+                    let end = self.binary_level(RANGE_LEVEL + 1)?;
+                    let span = left.span.to(end.span);
+                    let kind = ExprKind::SteppedRange(Box::new(left), Box::new(right), Box::new(end));
+                    left = Expr { kind, span };
+                    continue;
+                }
                 let span = left.span.to(right.span);
                 left = Expr { kind: ExprKind::Range(Box::new(left), Box::new(right)), span };
                 continue;

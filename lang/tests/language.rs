@@ -74,6 +74,35 @@ fn operator_precedence_follows_the_spec() {
 }
 
 #[test]
+fn floored_modulo_stepped_ranges_and_bools_as_numbers() {
+    // `%` is numpy's np.mod: the divisor's sign; it binds as `*` does, elementwise on matrices.
+    assert_eq!(show("(-7 % 3, 7 % -3, -7 % -3, 6 % 3, 5.5 % 2)"), "(2, -2, -1, 0, 1.5)");
+    assert_eq!(show("2 * 3 % 4"), "2");
+    assert_eq!(show("1 + 7 % 4"), "4");
+    assert_eq!(show("[5, -5; 7.5, 0] % 3"), "2×2 matrix:\n 2.0  1.0\n 1.5  0.0");
+    assert_eq!(show("1 % 0"), "nan");
+    assert!(error("\"a\" % 2").message.contains("`%`"));
+    // Number in, number out: a bool is 0 or 1 in arithmetic; bools compare as bools.
+    assert_eq!(
+        show("(true + 1, true * 2.5, false - 1, true == 1, true == false, true + true)"),
+        "(2, 2.5, -1, true, false, 2)"
+    );
+    // `a:s:b`, numpy's arange: exclusive end, numbers allowed, downwards with a negative step.
+    assert_eq!(show("0:0.25:1"), "1×4 matrix:\n 0.0  0.25  0.5  0.75");
+    assert_eq!(show("5:-1:0"), "1×5 matrix:\n 5  4  3  2  1");
+    assert_eq!(show("0:2:9"), "1×5 matrix:\n 0  2  4  6  8");
+    assert_eq!(show("size(1:0.5:1)"), "(1, 0)");
+    assert_eq!(show("size(0:-1:5)"), "(1, 0)");
+    assert_eq!(show("0:1:5"), "0:5", "a unit integer step stays a lazy range");
+    assert_eq!(show("[10, 11, 12, 13, 14, 15][0:2:6]"), "1×3 matrix:\n 10  12  14");
+    assert_eq!(show("s = 0; for x in 1:-0.5:-1 { s = s + x }; s"), "1");
+    assert_eq!(show("n = 3; 0:n:2 * n + 1"), "1×3 matrix:\n 0  3  6");
+    assert_eq!(error("0:0:1").message, "a range's step cannot be 0");
+    assert!(error("0:inf:1").message.contains("not a finite range"));
+    assert!(error("0:\"a\":1").message.contains("must be a number"));
+}
+
+#[test]
 fn matrices_display_with_a_header_and_aligned_columns() {
     assert_eq!(show("[1, 2.5; -3, 4]"), "2×2 matrix:\n  1.0  2.5\n -3.0  4.0");
     assert_eq!(show("zeros(0, 3)"), "0×3 matrix");

@@ -53,6 +53,7 @@ pub mod memory;
 pub mod ops;
 pub mod random;
 pub mod rope;
+pub mod scalar;
 #[cfg(feature = "evcxr")]
 pub mod session;
 pub mod spd;
