@@ -76,28 +76,40 @@ pub fn complete(code: &str, cursor: usize, env: &Env) -> Completion {
     let before = code[..start].trim_end_matches([' ', '\t']);
     let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
     let candidate = |text: &str, kind: Kind, signature: String| Candidate { text: text.to_string(), kind, signature };
+    // Only the names that match are described (a variable's summary is not free).
+    let matching = |name: &str| name.starts_with(prefix);
     let mut candidates: Vec<Candidate> = if code[line_start..start].trim_start() == ":" {
-        COMMANDS.iter().map(|c| candidate(c.name, Kind::Command, c.usage.to_string())).collect()
+        COMMANDS
+            .iter()
+            .filter(|c| matching(c.name))
+            .map(|c| candidate(c.name, Kind::Command, c.usage.to_string()))
+            .collect()
     } else if let Some(owner) = before.strip_suffix('.') {
         // `record.fi`: the fields of the record named just before the dot.
         let owner_start = word_start(owner, owner.len());
         match env.get(&owner[owner_start..]) {
-            Some(Value::Record(r)) => r.fields.iter().map(|(n, v)| candidate(n, Kind::Field, summary(v))).collect(),
+            Some(Value::Record(r)) => r
+                .fields
+                .iter()
+                .filter(|(n, _)| matching(n))
+                .map(|(n, v)| candidate(n, Kind::Field, summary(v)))
+                .collect(),
             _ => vec![],
         }
     } else {
-        let variables = env.visible_names().into_iter().filter_map(|n| {
+        let variables = env.visible_names().into_iter().filter(|n| matching(n)).filter_map(|n| {
             let v = env.get(&n)?;
             Some(candidate(&n, Kind::Variable, summary(&v)))
         });
-        let keywords = FIXED.iter().map(|(text, _)| *text).filter(|t| is_keyword(t));
+        let builtins = builtins::all().filter(|b| matching(b.name));
+        let constants = builtins::CONSTANTS.iter().filter(|c| matching(c));
+        let keywords = FIXED.iter().map(|(text, _)| *text).filter(|t| is_keyword(t) && matching(t));
         variables
-            .chain(builtins::all().map(|b| candidate(b.name, Kind::Builtin, b.signature.to_string())))
-            .chain(builtins::CONSTANTS.iter().map(|c| candidate(c, Kind::Constant, String::new())))
+            .chain(builtins.map(|b| candidate(b.name, Kind::Builtin, b.signature.to_string())))
+            .chain(constants.map(|c| candidate(c, Kind::Constant, String::new())))
             .chain(keywords.map(|k| candidate(k, Kind::Keyword, String::new())))
             .collect()
     };
-    candidates.retain(|c| c.text.starts_with(prefix));
     // Stable: of equal texts, the first listed (the variable) stays.
     candidates.sort_by(|a, b| a.text.cmp(&b.text));
     candidates.dedup_by(|later, first| later.text == first.text);
