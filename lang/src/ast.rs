@@ -143,12 +143,21 @@ pub enum ExprKind {
     Help(Name),
 }
 
-/// What an assignment writes to.
+/// What an assignment writes to (and what a `for` loop binds).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     Name(Name, Span),
-    Index(Name, Vec<Subscript>, Span),
+    /// A part of a named value, reached by indices and fields:
+    /// `A[i, j]`, `r.a`, `r["k"]`, `layers[0].W[1, :]`.
+    Path(Name, Vec<Step>, Span),
     Tuple(Vec<Target>, Span),
+}
+
+/// One step of a [`Target::Path`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Index(Vec<Subscript>, Span),
+    Field(Name, Span),
 }
 
 /// A statement and its span.
@@ -171,7 +180,8 @@ pub enum StmtKind {
     },
     Fn(Rc<FnDef>),
     For {
-        var: Name,
+        /// The loop variable, or a tuple pattern (`for (k, v) in r`).
+        var: Target,
         iter: Expr,
         body: Box<Expr>,
     },

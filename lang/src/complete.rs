@@ -183,7 +183,7 @@ mod tests {
             crate::value::record(vec![("K", Value::matrix(tessera::Matrix::eye(3))), ("R", Value::Number(2.0))]);
         env.set("cam".into(), record);
         assert_eq!(complete("cam.", 4, &env).texts(), vec!["K", "R"]);
-        assert_eq!(complete("wh", 2, &env).texts(), vec!["while"]);
+        assert_eq!(complete("wh", 2, &env).texts(), vec!["where", "while"]);
     }
 
     #[test]

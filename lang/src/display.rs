@@ -10,7 +10,9 @@ use crate::context::{Figures, PlotMode, Sink};
 use crate::value::Value;
 use tessera::c64;
 use tessera::device::GpuMatrix;
-pub use tessera::display::{elided, matrix, matrix_html, matrix_latex, number, operator, visible};
+pub use tessera::display::{
+    elided, matrix, matrix_as, matrix_html, matrix_html_as, matrix_latex, number, operator, visible,
+};
 use tessera::display::{escape_html, is_small, literal, operator_html, operator_lines, print_options, SMALL};
 
 /// `a + bim` (Julia's form).
@@ -36,6 +38,7 @@ pub fn plain(v: &Value) -> String {
         Value::Complex(z) => complex(*z),
         Value::Str(s) => format!("{s:?}"),
         Value::Matrix(m) => matrix(m),
+        Value::Logical(m) => matrix_as(m, "logical"),
         Value::Gpu(g) => gpu_matrix(g),
         Value::GpuOperator(op) => {
             let s = op.1.shape();
@@ -65,6 +68,7 @@ pub fn plain(v: &Value) -> String {
 pub fn summary(v: &Value) -> String {
     match v {
         Value::Matrix(m) => format!("{} matrix", m.shape()),
+        Value::Logical(m) => format!("{} logical", m.shape()),
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
         Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
         Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
@@ -80,9 +84,11 @@ pub fn summary(v: &Value) -> String {
 /// parts), a container laid out by [`container`].
 fn lines(v: &Value, width: usize) -> Vec<String> {
     match v {
-        Value::Matrix(m) if is_small(m) => literal(m, width),
+        Value::Matrix(m) | Value::Logical(m) if is_small(m) => literal(m, width),
         Value::Operator(op) => operator_lines(op, width),
-        Value::Matrix(_) | Value::Gpu(_) | Value::GpuOperator(_) | Value::Figure(_) => vec![summary(v)],
+        Value::Matrix(_) | Value::Logical(_) | Value::Gpu(_) | Value::GpuOperator(_) | Value::Figure(_) => {
+            vec![summary(v)]
+        }
         Value::List(items) => container("list(", ")", items.iter().map(|v| ("", v)), width),
         Value::Tuple(items) => {
             let close = if items.len() == 1 { ",)" } else { ")" };
@@ -143,6 +149,7 @@ fn container<'a>(
 pub fn html(v: &Value) -> Option<String> {
     match v {
         Value::Matrix(m) => Some(matrix_html(m)),
+        Value::Logical(m) => Some(matrix_html_as(m, "logical")),
         Value::Operator(op) => operator_html(op),
         Value::List(items) => {
             items_html(&format!("list of {}", items.len()), items.iter().enumerate().map(|(k, v)| (k.to_string(), v)))

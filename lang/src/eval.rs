@@ -5,7 +5,6 @@ use crate::builtins::{Args, Builtin, Device};
 use crate::context::{interruptible, Ctx, Sink, State, LONG_WORK};
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
-use crate::name::Name;
 use crate::span::Span;
 use crate::value::{Closure, Record, Value};
 use crate::{index, ops};
@@ -112,10 +111,13 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn for_loop(&mut self, var: &Name, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
+    fn for_loop(&mut self, var: &Target, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
         let step = |interp: &mut Self, item: Value| -> Flow<bool> {
             interp.check_interrupt(span)?;
-            env.set(var.clone(), item);
+            match var {
+                Target::Name(name, _) => env.set(name.clone(), item),
+                pattern => interp.assign(pattern, item, env)?,
+            }
             match interp.expr(body, env) {
                 Ok(_) | Err(Control::Continue(_)) => Ok(true),
                 Err(Control::Break(_)) => Ok(false),
@@ -130,30 +132,12 @@ impl<'a> Interp<'a> {
                     }
                 }
             }
-            Value::Matrix(m) if m.is_vector() => {
-                for x in m.to_row_major() {
-                    if !step(self, Value::Number(x))? {
-                        break;
-                    }
-                }
-            }
-            Value::Matrix(m) => {
-                for i in 0..m.rows() {
-                    let row = m.select(&[i], &(0..m.cols()).collect::<Vec<_>>()).map_err(LangError::from)?;
-                    if !step(self, Value::matrix(row))? {
-                        break;
-                    }
-                }
-            }
-            Value::List(xs) | Value::Tuple(xs) => {
-                for x in xs.iter() {
-                    if !step(self, x.clone())? {
-                        break;
-                    }
-                }
-            }
             other => {
-                return Err(LangError::type_error(format!("cannot loop over a {}", other.kind()), span).into());
+                for x in ops::items(&other).map_err(|e| e.at(span))? {
+                    if !step(self, x)? {
+                        break;
+                    }
+                }
             }
         }
         Ok(())
@@ -167,21 +151,21 @@ impl<'a> Interp<'a> {
     fn assign(&mut self, target: &Target, value: Value, env: &Env) -> Flow<()> {
         match target {
             Target::Name(name, _) => env.set(name.clone(), value),
-            Target::Index(name, subs, span) => {
-                let Some(current) = env.take(name).or_else(|| env.lookup(name)) else {
+            Target::Path(name, steps, span) => {
+                // The subscripts are evaluated first, while the variable is in scope.
+                let mut path = Vec::with_capacity(steps.len());
+                for step in steps {
+                    path.push(match step {
+                        Step::Index(subs, s) => index::Place::Index(self.subscripts(subs, env)?, *s),
+                        Step::Field(n, s) => index::Place::Field(n.clone(), *s),
+                    });
+                }
+                let Some(mut current) = env.take(name).or_else(|| env.lookup(name)) else {
                     return Err(self.unknown_name(name, *span, env).into());
                 };
-                let updated = match self.subscripts(subs, env) {
-                    Ok(resolved) => index::assign(current.clone(), &resolved, value, *span).map_err(Control::from),
-                    Err(e) => Err(e),
-                };
-                match updated {
-                    Ok(v) => env.set(name.clone(), v),
-                    Err(e) => {
-                        env.set(name.clone(), current);
-                        return Err(e);
-                    }
-                }
+                let written = index::write(&mut current, &path, value);
+                env.set(name.clone(), current);
+                written?;
             }
             Target::Tuple(targets, span) => {
                 let items = match value {
@@ -272,8 +256,23 @@ impl<'a> Interp<'a> {
                 let v = self.expr(inner, env)?;
                 ops::unary(*op, v).map_err(at)?
             }
-            ExprKind::Binary(BinOp::And, l, r) => Value::Bool(self.truth(l, env)? && self.truth(r, env)?),
-            ExprKind::Binary(BinOp::Or, l, r) => Value::Bool(self.truth(l, env)? || self.truth(r, env)?),
+            // A matrix on either side combines entry by entry; otherwise `&&`
+            // and `||` short-circuit on the left side's truth.
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
+                let a = self.expr(l, env)?;
+                if !ops::entrywise_logic(&a) {
+                    let left = ops::truth(&a).map_err(|e| Control::from(e.at(l.span)))?;
+                    if left == (*op == BinOp::Or) {
+                        return Ok(Value::Bool(left));
+                    }
+                }
+                let b = self.expr(r, env)?;
+                if ops::entrywise_logic(&a) || ops::entrywise_logic(&b) {
+                    ops::logic(*op, &a, &b).map_err(at)?
+                } else {
+                    Value::Bool(ops::truth(&b).map_err(|e| Control::from(e.at(r.span)))?)
+                }
+            }
             ExprKind::Binary(op, l, r) => {
                 let (a, b) = (self.expr(l, env)?, self.expr(r, env)?);
                 if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
@@ -329,15 +328,7 @@ impl<'a> Interp<'a> {
                 match &v {
                     Value::Record(r) => match r.get(name) {
                         Some(x) => x.clone(),
-                        None => {
-                            let names: Vec<&str> = r.fields.iter().map(|(n, _)| &**n).collect();
-                            return Err(LangError::new(
-                                ErrorKind::Name,
-                                format!("the record has no field `{name}` (its fields: {})", names.join(", ")),
-                                Some(span),
-                            )
-                            .into());
-                        }
+                        None => return Err(index::no_field(r, name, span).into()),
                     },
                     other => {
                         return Err(LangError::type_error(
@@ -415,11 +406,16 @@ impl<'a> Interp<'a> {
             _ => b.run,
         };
         let placed = matches!(b.device, Device::Placed) && self.state.device == crate::context::Placement::Gpu;
+        // Number in, number out: a 1×1 result of numbers is a number (except
+        // from the builtins that build a matrix of the shape they are given).
+        let numbers_in =
+            args.positional().all(|(v, _)| matches!(v, Value::Number(_) | Value::Bool(_))) && !b.shapes_its_result();
         let result = crate::boundary::catch(|| run(self, args, span))
             .unwrap_or_else(|caught| Err(caught.into_error(&format!("`{}`", b.name))));
         result
             .and_then(|v| match v {
                 Value::Matrix(m) if placed => crate::gpu::upload(&m, None),
+                Value::Matrix(m) if numbers_in && m.len() == 1 => Ok(Value::Number(m[(0, 0)])),
                 v => Ok(v),
             })
             .map_err(|e| Control::from(named_by(b, e.at(span))))

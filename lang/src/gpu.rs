@@ -59,7 +59,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
     };
     let out = match (a, b) {
         (Value::GpuOperator(o), Value::Gpu(x)) if op == BinOp::Mul => o.1.apply(x)?,
-        (Value::GpuOperator(_), Value::Matrix(_) | Value::Range(..)) if op == BinOp::Mul => return Err(mixed("*")),
+        (Value::GpuOperator(_), Value::Matrix(_) | Value::Logical(_) | Value::Range(..)) if op == BinOp::Mul => {
+            return Err(mixed("*"))
+        }
         (Value::GpuOperator(_), _) | (_, Value::GpuOperator(_)) => return Err(unsupported()),
         (Value::Gpu(x), Value::Gpu(y)) => match op {
             BinOp::Mul if x.len() == 1 || y.len() == 1 => x.zip(y, Binary::Mul, "*")?,
@@ -79,8 +81,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
             BinOp::LeftDiv => y.with_scalar(*s, Binary::Div, false)?,
             _ => y.with_scalar(*s, binary_op(op).ok_or_else(unsupported)?, true)?,
         },
-        (Value::Gpu(_), Value::Matrix(_) | Value::Range(..) | Value::Operator(_))
-        | (Value::Matrix(_) | Value::Range(..) | Value::Operator(_), Value::Gpu(_)) => return Err(mixed(op.symbol())),
+        (Value::Gpu(_), Value::Matrix(_) | Value::Logical(_) | Value::Range(..) | Value::Operator(_))
+        | (Value::Matrix(_) | Value::Logical(_) | Value::Range(..) | Value::Operator(_), Value::Gpu(_)) => {
+            return Err(mixed(op.symbol()))
+        }
         _ => {
             return Err(LangError::new(
                 ErrorKind::Type,

@@ -2,11 +2,16 @@
 //! half-open, `:` takes everything. `A[i, j]` is an entry, `A[0:2, :]` a
 //! submatrix, `v[i]` an entry of a vector, `A[i]` row `i` of a matrix (as numpy),
 //! `r["name"]` the field of a record (for names that are not identifiers).
+//! A logical matrix of the target's shape selects entries (`A[A > 0]`, the
+//! column of them in row-major order; `A[M] = v` writes them), and a
+//! logical vector along an axis selects the positions where it is true
+//! (`A[:, sum(A, 0) > 0]`).
 
 use crate::error::{ErrorKind, LangError, Result};
+use crate::name::Name;
 use crate::ops::{integer, to_matrix};
 use crate::span::Span;
-use crate::value::Value;
+use crate::value::{Record, Value};
 use std::rc::Rc;
 use tessera::Matrix;
 
@@ -51,6 +56,13 @@ fn positions(sub: &Sub, len: usize, span: Span) -> Result<(Vec<usize>, bool)> {
             let Sub::Value(v, _) = sub else { unreachable!() };
             Ok((vec![resolve(integer(v, "an index").map_err(|e| e.at(*s))?, *s)?], true))
         }
+        Sub::Value(Value::Logical(m), s) if m.is_vector() || m.is_empty() => {
+            if m.len() != len {
+                let msg = format!("a logical index of {} entries for an axis of length {len}", m.len());
+                return Err(LangError::argument(msg, *s));
+            }
+            Ok((m.to_row_major().iter().enumerate().filter(|(_, &x)| x != 0.0).map(|(k, _)| k).collect(), false))
+        }
         Sub::Value(Value::Matrix(m), s) if m.is_vector() || m.is_empty() => {
             let mut out = Vec::with_capacity(m.len());
             for x in m.to_row_major() {
@@ -70,8 +82,11 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             let (picked, _) = positions(&subs[0], crate::ops::range_len(*a, *b), span)?;
             Ok(Value::Number((a + picked[0] as i64) as f64))
         }
-        Value::Matrix(_) | Value::Range(..) => {
+        Value::Matrix(_) | Value::Logical(_) | Value::Range(..) => {
             let m = to_matrix(target).expect("matrix-like");
+            if let Some((mask, s)) = whole_mask(&m, subs) {
+                return Ok(Value::matrix(m.masked(mask).map_err(|e| LangError::from(e).at(s))?));
+            }
             let (rows, cols, scalar) = matrix_positions(&m, subs, span)?;
             if scalar {
                 return Ok(Value::Number(m[(rows[0], cols[0])]));
@@ -93,12 +108,7 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             })
         }
         Value::Record(r) => match subs {
-            [Sub::Value(Value::Str(name), s)] => r.get(name).cloned().ok_or_else(|| {
-                LangError::argument(format!("the record has no field \"{name}\""), *s).with_hint(format!(
-                    "its fields: {}",
-                    r.fields.iter().map(|(n, _)| &**n).collect::<Vec<_>>().join(", ")
-                ))
-            }),
+            [Sub::Value(Value::Str(name), s)] => r.get(name).cloned().ok_or_else(|| no_field(r, name, *s)),
             _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
         },
         // Entries of an operator: apply it to the unit vectors of the selected
@@ -128,6 +138,15 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
     }
 }
 
+/// The mask of `A[M]`: a single logical subscript of the target's shape
+/// (a logical vector of another shape selects along an axis instead).
+fn whole_mask<'a>(m: &Matrix, subs: &'a [Sub]) -> Option<(&'a Matrix, Span)> {
+    match subs {
+        [Sub::Value(Value::Logical(mask), s)] if mask.shape() == m.shape() || !mask.is_vector() => Some((mask, *s)),
+        _ => None,
+    }
+}
+
 /// Rows, columns, and whether both subscripts were single indices.
 fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>, Vec<usize>, bool)> {
     match subs {
@@ -152,27 +171,121 @@ fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>,
     }
 }
 
-/// `target[subs] = value`, returning the updated target (copy on write).
-pub fn assign(target: Value, subs: &[Sub], value: Value, span: Span) -> Result<Value> {
-    match target {
-        Value::Matrix(mut m) => {
-            let (rows, cols, _) = matrix_positions(&m, subs, span)?;
-            let v = to_matrix(&value).ok_or_else(|| {
-                LangError::type_error(format!("a {} cannot be stored in a matrix", value.kind()), span)
-            })?;
-            Rc::make_mut(&mut m).assign(&rows, &cols, &v).map_err(|e| LangError::from(e).at(span))?;
-            Ok(Value::Matrix(m))
+/// Writes `value` into the entries of `m` that `subs` select (copy on write).
+fn write_entries(m: &mut Rc<Matrix>, subs: &[Sub], value: &Value, span: Span) -> Result<()> {
+    let v = to_matrix(value)
+        .ok_or_else(|| LangError::type_error(format!("a {} cannot be stored in a matrix", value.kind()), span))?;
+    if let Some((mask, s)) = whole_mask(m, subs) {
+        return Rc::make_mut(m).assign_masked(mask, &v).map_err(|e| LangError::from(e).at(s));
+    }
+    let (rows, cols, _) = matrix_positions(m, subs, span)?;
+    Rc::make_mut(m).assign(&rows, &cols, &v).map_err(|e| LangError::from(e).at(span))
+}
+
+/// One step of an assignment path, evaluated: `[subs]` or `.name`.
+pub enum Place {
+    Index(Vec<Sub>, Span),
+    Field(Name, Span),
+}
+
+/// Writes `value` at `path` inside `target`, in place (copying only what
+/// is shared with another value). On an error `target` is unchanged: every
+/// check comes before the write.
+pub fn write(target: &mut Value, path: &[Place], value: Value) -> Result<()> {
+    match path {
+        [] => {
+            *target = value;
+            Ok(())
         }
-        Value::List(mut items) => {
-            let [sub] = subs else {
-                return Err(LangError::argument("a list takes one index", span));
-            };
-            let (picked, single) = positions(sub, items.len(), span)?;
-            if !single {
-                return Err(LangError::argument("assign to one list element at a time", span));
+        [Place::Field(name, span)] => set_field(target, name, value, *span),
+        [Place::Index(subs, span)] => assign(target, subs, value, *span),
+        [step, rest @ ..] => write(part(target, step)?, rest, value),
+    }
+}
+
+/// The part of `target` that a step of a longer path leads into: a record's
+/// field or a list's item (a matrix entry has no parts).
+fn part<'a>(target: &'a mut Value, step: &Place) -> Result<&'a mut Value> {
+    match (target, step) {
+        (Value::Record(r), Place::Field(name, span)) => field_mut(r, name, *span),
+        (Value::Record(r), Place::Index(subs, span)) => match &subs[..] {
+            [Sub::Value(Value::Str(name), s)] => field_mut(r, name, *s),
+            _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", *span)),
+        },
+        (Value::List(items), Place::Index(subs, span)) => list_item(items, subs, *span),
+        (other, Place::Field(name, span)) => {
+            Err(LangError::type_error(format!("a {} has no fields (`.{name}`)", other.kind()), *span))
+        }
+        (other, Place::Index(_, span)) => Err(LangError::type_error(
+            format!("cannot assign into a part of a {}; assign to its entries directly (A[i, j] = x)", other.kind()),
+            *span,
+        )),
+    }
+}
+
+/// A list's item, for writing into.
+fn list_item<'a>(items: &'a mut Rc<Vec<Value>>, subs: &[Sub], span: Span) -> Result<&'a mut Value> {
+    let [sub] = subs else {
+        return Err(LangError::argument("a list takes one index", span));
+    };
+    let (picked, single) = positions(sub, items.len(), span)?;
+    if !single {
+        return Err(LangError::argument("assign to one list item at a time", span));
+    }
+    Ok(&mut Rc::make_mut(items)[picked[0]])
+}
+
+/// A record's field, for writing into.
+fn field_mut<'a>(r: &'a mut Rc<Record>, name: &str, span: Span) -> Result<&'a mut Value> {
+    if r.get(name).is_none() {
+        return Err(no_field(r, name, span));
+    }
+    let fields = &mut Rc::make_mut(r).fields;
+    Ok(fields.iter_mut().find(|(n, _)| &**n == name).map(|(_, v)| v).expect("checked"))
+}
+
+/// The error for a field a record lacks, listing the fields it has.
+pub fn no_field(r: &Record, name: &str, span: Span) -> LangError {
+    let names: Vec<&str> = r.fields.iter().map(|(n, _)| &**n).collect();
+    LangError::new(
+        ErrorKind::Name,
+        format!("the record has no field `{name}` (its fields: {})", names.join(", ")),
+        Some(span),
+    )
+}
+
+/// `r.name = value`: replaces the field, or adds it at the end.
+fn set_field(target: &mut Value, name: &str, value: Value, span: Span) -> Result<()> {
+    let Value::Record(r) = target else {
+        return Err(LangError::type_error(format!("a {} has no fields (`.{name}`)", target.kind()), span));
+    };
+    let r = Rc::make_mut(r);
+    match r.fields.iter_mut().find(|(n, _)| &**n == name) {
+        Some((_, v)) => *v = value,
+        None => r.fields.push((Name::new(name), value)),
+    }
+    Ok(())
+}
+
+/// `target[subs] = value`, in place.
+fn assign(target: &mut Value, subs: &[Sub], value: Value, span: Span) -> Result<()> {
+    match target {
+        Value::Matrix(m) => write_entries(m, subs, &value, span),
+        // A logical matrix stays logical while it holds only 0 and 1.
+        Value::Logical(m) => {
+            write_entries(m, subs, &value, span)?;
+            if !m.to_row_major().iter().all(|&x| x == 0.0 || x == 1.0) {
+                *target = Value::Matrix(m.clone());
             }
-            Rc::make_mut(&mut items)[picked[0]] = value;
-            Ok(Value::List(items))
+            Ok(())
+        }
+        Value::Record(_) => match subs {
+            [Sub::Value(Value::Str(name), s)] => set_field(target, &name.clone(), value, *s),
+            _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
+        },
+        Value::List(items) => {
+            *list_item(items, subs, span)? = value;
+            Ok(())
         }
         other => Err(LangError::type_error(format!("a {} cannot be assigned into", other.kind()), span)),
     }

@@ -18,7 +18,12 @@ pub fn truth(v: &Value) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::Number(x) => Ok(*x != 0.0),
-        Value::Matrix(m) if m.len() == 1 => Ok(m[(0, 0)] != 0.0),
+        Value::Matrix(m) | Value::Logical(m) if m.len() == 1 => Ok(m[(0, 0)] != 0.0),
+        Value::Matrix(_) | Value::Logical(_) => Err(type_error(format!(
+            "a {} {} is neither true nor false; ask any(...) or all(...)",
+            to_matrix(v).expect("matrix-like").shape(),
+            v.kind()
+        ))),
         other => Err(type_error(format!("a {} is neither true nor false (use a bool or a number)", other.kind()))),
     }
 }
@@ -27,7 +32,7 @@ pub fn truth(v: &Value) -> Result<bool> {
 pub fn integer(v: &Value, what: &str) -> Result<i64> {
     let x = match v {
         Value::Number(x) => *x,
-        Value::Matrix(m) if m.len() == 1 => m[(0, 0)],
+        Value::Matrix(m) | Value::Logical(m) if m.len() == 1 => m[(0, 0)],
         Value::Bool(b) => f64::from(u8::from(*b)),
         other => return Err(type_error(format!("{what} must be an integer, got a {}", other.kind()))),
     };
@@ -41,7 +46,7 @@ pub fn integer(v: &Value, what: &str) -> Result<i64> {
 /// operators their dense form (only where a caller asks for it explicitly).
 pub fn to_matrix(v: &Value) -> Option<Rc<Matrix>> {
     match v {
-        Value::Matrix(m) => Some(m.clone()),
+        Value::Matrix(m) | Value::Logical(m) => Some(m.clone()),
         Value::Number(x) => Some(Rc::new(Matrix::scalar(*x))),
         Value::Bool(b) => Some(Rc::new(Matrix::scalar(f64::from(u8::from(*b))))),
         Value::Range(a, b) => Some(Rc::new(range_vector(*a, *b))),
@@ -54,7 +59,7 @@ pub fn number(v: &Value, what: &str) -> Result<f64> {
     match v {
         Value::Number(x) => Ok(*x),
         Value::Bool(b) => Ok(f64::from(u8::from(*b))),
-        Value::Matrix(m) if m.len() == 1 => Ok(m[(0, 0)]),
+        Value::Matrix(m) | Value::Logical(m) if m.len() == 1 => Ok(m[(0, 0)]),
         other => Err(type_error(format!("{what} must be a number, got a {}", other.kind()))),
     }
 }
@@ -84,6 +89,28 @@ pub fn stepped_range(a: f64, s: f64, b: f64) -> Result<Value> {
     Ok(Value::matrix(Matrix::from_fn(1, n, |_, k| a + k as f64 * s)))
 }
 
+/// The items a collection is walked by, in `for` and in `map`, `filter`,
+/// `zip`: a list's or tuple's items, a range's or a vector's entries, a
+/// matrix's rows (1×n each), a record's `(name, value)` pairs.
+pub fn items(v: &Value) -> Result<Vec<Value>> {
+    Ok(match v {
+        Value::Range(a, b) => {
+            tessera::memory::check("range", 1, range_len(*a, *b))?;
+            (*a..*b).map(|i| Value::Number(i as f64)).collect()
+        }
+        Value::Matrix(m) | Value::Logical(m) if m.is_vector() => {
+            m.to_row_major().into_iter().map(Value::Number).collect()
+        }
+        Value::Matrix(m) | Value::Logical(m) => {
+            let all: Vec<usize> = (0..m.cols()).collect();
+            (0..m.rows()).map(|i| m.select(&[i], &all).map(Value::matrix)).collect::<tessera::Result<_>>()?
+        }
+        Value::List(xs) | Value::Tuple(xs) => xs.to_vec(),
+        Value::Record(r) => r.fields.iter().map(|(n, x)| Value::tuple(vec![Value::str(n), x.clone()])).collect(),
+        other => return Err(type_error(format!("cannot loop over a {}", other.kind()))),
+    })
+}
+
 /// The length of the range `a:b`.
 pub fn range_len(a: i64, b: i64) -> usize {
     b.saturating_sub(a).max(0) as usize
@@ -101,10 +128,14 @@ pub fn unary(op: UnOp, v: Value) -> Result<Value> {
         (UnOp::Neg, Value::Number(x)) => Ok(Value::Number(-x)),
         (UnOp::Neg, Value::Complex(z)) => Ok(Value::Complex(-z)),
         (UnOp::Neg, Value::Operator(a)) => Ok(Value::Operator(Rc::new(Operator::scaled(-1.0, (*a).clone())))),
-        (UnOp::Neg, v @ (Value::Matrix(_) | Value::Range(..))) => {
+        (UnOp::Neg, v @ (Value::Matrix(_) | Value::Logical(_) | Value::Range(..))) => {
             Ok(Value::matrix(to_matrix(&v).expect("matrix-like").scale(-1.0)))
         }
         (op, Value::Gpu(g)) => crate::gpu::unary(op, &g),
+        // `!A` of a matrix is entrywise: 1 where an entry is 0 (MATLAB's `~A`, numpy's `~M`).
+        (UnOp::Not, v @ (Value::Matrix(_) | Value::Logical(_) | Value::Range(..))) => {
+            Ok(Value::logical(to_matrix(&v).expect("matrix-like").map(|x| bit(x == 0.0))))
+        }
         (UnOp::Not, v) => Ok(Value::Bool(!truth(&v)?)),
         (UnOp::Neg, other) => Err(type_error(format!("cannot negate a {}", other.kind()))),
     }
@@ -115,6 +146,7 @@ pub fn transpose(v: Value) -> Result<Value> {
     match v {
         Value::Number(_) | Value::Complex(_) | Value::Bool(_) => Ok(v),
         Value::Operator(a) => Ok(Value::Operator(Rc::new(a.transpose()))),
+        Value::Logical(m) => Ok(Value::logical(m.transpose())),
         Value::Gpu(g) => Ok(crate::gpu::value(g.transpose()?)),
         Value::Matrix(_) | Value::Range(..) => Ok(Value::matrix(to_matrix(&v).expect("matrix-like").transpose())),
         other => Err(type_error(format!("cannot transpose a {}", other.kind()))),
@@ -153,6 +185,9 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
             }
         }
         (Value::Bool(x), Value::Bool(y)) if matches!(op, Eq | Ne) => return Ok(Value::Bool((x == y) == (op == Eq))),
+        (Value::List(x), Value::List(y)) if op == Add => {
+            return Ok(Value::List(Rc::new(x.iter().chain(y.iter()).cloned().collect())));
+        }
         _ => {}
     }
     if matches!(a, Value::Gpu(_) | Value::GpuOperator(_)) || matches!(b, Value::Gpu(_) | Value::GpuOperator(_)) {
@@ -196,10 +231,33 @@ pub fn binary(op: BinOp, a: Value, b: Value) -> Result<Value> {
             _ => return Err(type_error("`^` needs a scalar exponent; use `.^` for elementwise powers".into())),
         },
         Mod => x.zip_with(&y, "%", floored_mod)?,
-        Eq | Ne | Lt | Le | Gt | Ge => x.zip_with(&y, op.symbol(), |p, q| f64::from(u8::from(compare(op, p, q))))?,
+        Eq | Ne | Lt | Le | Gt | Ge => {
+            return Ok(Value::logical(x.zip_with(&y, op.symbol(), |p, q| bit(compare(op, p, q)))?));
+        }
         And | Or | Kron | DirectSum => unreachable!("handled before"),
     };
     Ok(Value::matrix(m))
+}
+
+/// A truth value as the entry of a logical matrix.
+fn bit(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
+
+/// Whether `&&` and `||` combine a value entry by entry (a matrix that is not
+/// 1×1) instead of short-circuiting on its truth.
+pub fn entrywise_logic(v: &Value) -> bool {
+    matches!(v, Value::Matrix(m) | Value::Logical(m) if m.len() != 1)
+}
+
+/// `a && b` and `a || b` entry by entry, with broadcasting (nan counts as
+/// true, as any non-zero): a logical matrix
+/// (numpy's `&` and `|` on boolean arrays, MATLAB's `&` and `|`).
+pub fn logic(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
+    let side = |v: &Value| to_matrix(v).ok_or_else(|| unsupported(op, a, b));
+    let (x, y) = (side(a)?, side(b)?);
+    let both = |p: f64, q: f64| bit(if op == BinOp::And { p != 0.0 && q != 0.0 } else { p != 0.0 || q != 0.0 });
+    Ok(Value::logical(x.zip_with(&y, op.symbol(), both)?))
 }
 
 fn unsupported(op: BinOp, a: &Value, b: &Value) -> LangError {

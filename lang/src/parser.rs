@@ -200,7 +200,7 @@ impl Parser<'_> {
             }
             Tok::For => {
                 self.advance();
-                let (var, _) = self.ident("a loop variable after `for`")?;
+                let var = self.pattern()?;
                 self.expect(&Tok::In, "`in`")?;
                 let iter = self.expression()?;
                 StmtKind::For { var, iter, body: Box::new(self.block()?) }
@@ -247,6 +247,25 @@ impl Parser<'_> {
         };
         let end = self.tokens[self.pos.saturating_sub(1)].span;
         Ok(Stmt { kind, span: start.to(end) })
+    }
+
+    /// A loop variable: a name, or a parenthesised tuple of patterns
+    /// (`(k, v)`, `(i, (a, b))`).
+    fn pattern(&mut self) -> Result<Target> {
+        if self.peek_tok() != Tok::LParen {
+            let (name, span) = self.ident("a loop variable after `for`")?;
+            return Ok(Target::Name(name, span));
+        }
+        let open = self.advance().span;
+        self.with_newlines(true, |p| {
+            let mut items = vec![p.pattern()?];
+            while p.peek_tok() == Tok::Comma {
+                p.advance();
+                items.push(p.pattern()?);
+            }
+            let close = p.expect(&Tok::RParen, "`)` after the loop variables")?;
+            Ok(Target::Tuple(items, open.to(close)))
+        })
     }
 
     /// `fn name(params) = expr`, `fn name(params) { ... }`, or anonymous `fn (params) ...`.
@@ -654,12 +673,18 @@ impl Parser<'_> {
 
 /// The assignment target an expression denotes, if any.
 fn to_target(e: &Expr) -> Option<Target> {
+    let extend = |inner: &Expr, step: Step| match to_target(inner)? {
+        Target::Name(name, _) => Some(Target::Path(name, vec![step], e.span)),
+        Target::Path(name, mut steps, _) => {
+            steps.push(step);
+            Some(Target::Path(name, steps, e.span))
+        }
+        Target::Tuple(..) => None,
+    };
     match &e.kind {
         ExprKind::Ident(name) => Some(Target::Name(name.clone(), e.span)),
-        ExprKind::Index(inner, subs) => match &inner.kind {
-            ExprKind::Ident(name) => Some(Target::Index(name.clone(), subs.clone(), e.span)),
-            _ => None,
-        },
+        ExprKind::Index(inner, subs) => extend(inner, Step::Index(subs.clone(), e.span)),
+        ExprKind::Field(inner, name) => extend(inner, Step::Field(name.clone(), e.span)),
         ExprKind::Tuple(items) if !items.is_empty() => {
             items.iter().map(to_target).collect::<Option<Vec<_>>>().map(|ts| Target::Tuple(ts, e.span))
         }

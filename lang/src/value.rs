@@ -22,6 +22,9 @@ pub enum Value {
     Complex(c64),
     Str(Rc<str>),
     Matrix(Rc<Matrix>),
+    /// A matrix of truth values (entries 0 and 1), what comparisons of
+    /// matrices give: 0/1 in arithmetic, a selection as an index (`A[A > 0]`).
+    Logical(Rc<Matrix>),
     Operator(Rc<Operator>),
     /// A dense matrix resident on the GPU.
     Gpu(Rc<GpuMatrix>),
@@ -72,6 +75,7 @@ impl Value {
             Value::Complex(_) => "complex",
             Value::Str(_) => "string",
             Value::Matrix(_) => "matrix",
+            Value::Logical(_) => "logical",
             Value::Operator(_) => "operator",
             Value::Gpu(_) => "gpu matrix",
             Value::GpuOperator(_) => "gpu operator",
@@ -86,6 +90,11 @@ impl Value {
 
     pub fn matrix(m: Matrix) -> Value {
         Value::Matrix(Rc::new(m))
+    }
+
+    /// A logical matrix from a matrix whose entries are 0 or 1.
+    pub fn logical(m: Matrix) -> Value {
+        Value::Logical(Rc::new(m))
     }
 
     pub fn str(s: &str) -> Value {

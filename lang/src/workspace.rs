@@ -60,6 +60,8 @@ enum Saved {
         single: bool,
     },
     Figure(Box<SavedFigure>),
+    /// A logical matrix (entries 0 and 1).
+    Logical(Matrix),
 }
 
 /// A figure: its data, labels and size (it is drawn again when shown).
@@ -153,6 +155,7 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
         Value::Complex(z) => Saved::Complex(z.re.to_bits(), z.im.to_bits()),
         Value::Str(s) => Saved::Str(s.to_string()),
         Value::Matrix(m) => Saved::Matrix((**m).clone()),
+        Value::Logical(m) => Saved::Logical((**m).clone()),
         Value::Operator(op) => Saved::Operator((**op).clone()),
         Value::Gpu(g) => Saved::Gpu { matrix: g.download()?, single: g.precision() == tessera::device::Precision::F32 },
         Value::GpuOperator(op) => {
@@ -205,6 +208,8 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
         Saved::Complex(re, im) => Value::Complex(c64::new(f64::from_bits(re), f64::from_bits(im))),
         Saved::Str(s) => Value::str(&s),
         Saved::Matrix(m) => Value::matrix(m),
+        Saved::Logical(m) if m.to_row_major().iter().all(|&x| x == 0.0 || x == 1.0) => Value::logical(m),
+        Saved::Logical(_) => return Err(bad("a saved logical matrix holds entries other than 0 and 1")),
         Saved::Operator(op) => Value::Operator(Rc::new(op)),
         Saved::Gpu { matrix, single } => {
             let precision = if single { tessera::device::Precision::F32 } else { tessera::device::Precision::F64 };

@@ -213,6 +213,67 @@ fn assignment_destructuring_and_indexed_assignment() {
 }
 
 #[test]
+fn logical_matrices_select_and_assign() {
+    // Comparisons of matrices give logical matrices; they count as 0/1.
+    assert_eq!(show("[1, -2; 3, -4] > 0"), "2×2 logical:\n 1  0\n 1  0");
+    assert_eq!(show("(sum([1, -2, 3] > 0), [1, 2] .* ([1, 2] > 1), -([1, 2] > 1))"), "(2, [0, 2], [-0, -1])");
+    assert_eq!(show("!([1, 0, 2] > 0)"), "1×3 logical:\n 0  1  0");
+    assert_eq!(show("([1, 2] > 1)'"), "2×1 logical:\n 0\n 1");
+    // `A[M]`: the selected entries, row by row, as a column; `A[M] = v` writes them.
+    assert_eq!(show("A = [1, -2; 3, -4]; A[A > 0]"), "2×1 matrix:\n 1\n 3");
+    assert_eq!(show("A = [1, -2; 3, -4]; A[A < 0] = 0; A"), "2×2 matrix:\n 1  0\n 3  0");
+    assert_eq!(show("A = [1, -2; 3, -4]; A[A < 0] = [10, 20]; A"), "2×2 matrix:\n 1  10\n 3  20");
+    assert_eq!(show("A = [1, 2; 3, 4]; size(A[A > 9])"), "(0, 1)");
+    // A logical vector along an axis selects the positions where it holds.
+    assert_eq!(show("A = [1, 0, 3; 4, 0, 6]; A[:, sum(A, 0) > 0]"), "2×2 matrix:\n 1  3\n 4  6");
+    assert_eq!(show("v = [5; 6; 7]; v[v != 6]"), "2×1 matrix:\n 5\n 7");
+    // `&&` and `||` combine matrices entry by entry, and still short-circuit on scalars.
+    assert_eq!(show("A = [1, 2, 3, 4]; A[A > 1 && A < 4]"), "2×1 matrix:\n 2\n 3");
+    assert_eq!(show("[0, 1] || [0, 0]"), "1×2 logical:\n 0  1");
+    assert_eq!(show("false && undefined_name"), "false");
+    // A logical matrix stays logical while it holds truth values.
+    assert_eq!(show("M = [1, 2] > 1; M[0] = 1; M"), "1×2 logical:\n 1  1");
+    assert_eq!(show("M = [1, 2] > 1; M[0] = 5; M"), "1×2 matrix:\n 5  1");
+    // Errors name the problem and keep the variables.
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("A = [1, 2; 3, 4]", &mut sink).unwrap();
+    let e = s.execute("A[A > 1] = [1, 2]", &mut sink).expect_err("count");
+    assert!(e.message.contains("selects 3 entries but 2 values"), "{}", e.message);
+    let e = s.execute("A[[1, 0, 1] > 0]", &mut sink).expect_err("length");
+    assert!(e.message.contains("logical index of 3 entries"), "{}", e.message);
+    let e = s.execute("if A > 0 { 1 }", &mut sink).expect_err("truth");
+    assert!(e.message.contains("any(...) or all(...)"), "{}", e.message);
+    assert_eq!(display::plain(&s.get("A").unwrap()), "2×2 matrix:\n 1  2\n 3  4");
+    // where picks entrywise; three numbers give a number.
+    assert_eq!(show("where([1, 0; 0, 1] > 0, 7, [1, 2; 3, 4])"), "2×2 matrix:\n 7  2\n 3  7");
+    assert_eq!(show("where(true, 1, 2)"), "1");
+}
+
+#[test]
+fn record_fields_assign_and_loops_destructure() {
+    assert_eq!(show("r = (a = 1, b = 2); r.a = 5; r.c = [1, 2]; r"), "(a = 5, b = 2, c = [1, 2])");
+    assert_eq!(show("r = (a = 1,); r[\"my key\"] = 3; r[\"my key\"] + r[\"a\"]"), "4");
+    assert_eq!(show("r = (W = zeros(2, 2),); r.W[0, 1] = 7; r.W"), "2×2 matrix:\n 0  7\n 0  0");
+    assert_eq!(show("r = (a = (b = 1,),); r.a.b = 2; r.a.b"), "2");
+    assert_eq!(show("layers = list((W = 1,), (W = 2,)); layers[1].W = 9; layers"), "list((W = 1), (W = 9))");
+    assert_eq!(show("r = (a = 1,); q = r; q.a = 2; r.a"), "1", "value semantics");
+    // `for (k, v) in r` walks the fields in order; tuples destructure in `for`.
+    assert_eq!(show("r = (x = 1, y = 2); s = \"\"; for (k, v) in r { s = s + k + string(v) }; s"), "\"x1y2\"");
+    assert_eq!(show("t = 0; for (i, x) in enumerate([10, 20]) { t = t + i * x }; t"), "20");
+    assert_eq!(show("t = 0; for (a, (b, c)) in list((1, (2, 3))) { t = a + b * c }; t"), "7");
+    assert_eq!(show("t = 0; for (a, b) in zip(1:4, [10, 20]) { t = t + a * b }; t"), "50");
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("r = (a = 1,); n = 2", &mut sink).unwrap();
+    assert!(s.execute("r.a.b = 1", &mut sink).expect_err("number").message.contains("has no fields"));
+    assert!(s.execute("r.zz.b = 1", &mut sink).expect_err("missing").message.contains("no field `zz`"));
+    assert!(s.execute("n.a = 1", &mut sink).expect_err("number").message.contains("a number has no fields"));
+    assert!(s.execute("for (a, b) in list(1) { }", &mut sink).expect_err("unpack").message.contains("cannot unpack"));
+    assert_eq!(display::plain(&s.get("r").unwrap()), "(a = 1)");
+}
+
+#[test]
 fn functions_defaults_keywords_and_closures() {
     assert_eq!(show("fn f(a, b = 2) = a * b\nf(3) + f(3, b = 10)"), "36");
     assert_eq!(show("fn g(x) {\n  y = x + 1\n  y * 2\n}\ng(4)"), "10");
@@ -373,10 +434,10 @@ fn the_session_keeps_variables_across_cells_and_after_errors() {
 
 #[test]
 fn random_numbers_follow_the_seed() {
-    assert_eq!(show("seed(3); a = randn(2, 2); seed(3); b = randn(2, 2); a == b"), "2×2 matrix:\n 1  1\n 1  1");
+    assert_eq!(show("seed(3); a = randn(2, 2); seed(3); b = randn(2, 2); a == b"), "2×2 logical:\n 1  1\n 1  1");
     assert_eq!(
         show("seed(3); a = rand(1, 4); seed(3); b = rand(2, 2); reshape(a, 2, 2) == b"),
-        "2×2 matrix:\n 1  1\n 1  1"
+        "2×2 logical:\n 1  1\n 1  1"
     );
 }
 
@@ -650,4 +711,222 @@ fn format_and_printopts_change_how_this_session_shows_matrices() {
 
 fn error_in(s: &mut Session, code: &str) -> tessera_lang::LangError {
     s.execute(code, &mut tessera_lang::NullSink).expect_err(code)
+}
+
+/// A call of each builtin with numbers only: its value must be a number (or
+/// a bool, string, tuple or none), never a 1×1 matrix (SPEC's "number in,
+/// number out").
+const NUMBER_CALLS: &[&str] = &[
+    "zeros_like(3)",
+    "ones_like(3)",
+    "triu(3)",
+    "tril(3)",
+    "outer(2, 3)",
+    "dot(2, 3)",
+    "cross",
+    "where(1, 2, 3)",
+    "sqrt(4)",
+    "exp(1)",
+    "log(2)",
+    "abs(-1)",
+    "sin(1)",
+    "cos(1)",
+    "tan(1)",
+    "floor(1.5)",
+    "ceil(1.5)",
+    "round(1.5)",
+    "isnan(1 % 0)",
+    "isfinite(1)",
+    "tanh(1)",
+    "sinh(1)",
+    "cosh(1)",
+    "asin(1)",
+    "acos(1)",
+    "atan(1)",
+    "sign(-2)",
+    "log2(8)",
+    "log10(100)",
+    "log1p(1)",
+    "expm1(1)",
+    "erf(1)",
+    "relu(-1)",
+    "sigmoid(0)",
+    "gelu(1)",
+    "atan2(1, 1)",
+    "hypot(3, 4)",
+    "mod(-7, 3)",
+    "rem(-7, 3)",
+    "clip(5, 0, 1)",
+    "softmax(3)",
+    "logsumexp(3)",
+    "sum(3)",
+    "mean(3)",
+    "max(3)",
+    "min(3, 4)",
+    "median(3)",
+    "nanmean(3)",
+    "nanmedian(3)",
+    "nanmax(3)",
+    "nanmin(3)",
+    "sort(3)",
+    "argsort(3)",
+    "cumsum(3)",
+    "cumprod(3)",
+    "prod(3)",
+    "any(3)",
+    "all(0)",
+    "argmax(3)",
+    "argmin(3)",
+    "std(3)",
+    "var(3)",
+    "find(3)",
+    "unique(3)",
+    "numel(3)",
+    "count(3)",
+    "reverse(3)",
+    "string(3)",
+    "format(\"{}\", 3)",
+    "transpose(3)",
+    "inv(2)",
+    "det(2)",
+    "logdet(2)",
+    "trace(2)",
+    "rank(2)",
+    "norm(-2)",
+    "solve(2, 4)",
+    "chol(4)",
+    "svdvals(2)",
+    "eigvals(2)",
+    "expm(0)",
+    "logm(1)",
+    "sqrtm(4)",
+    "dense(2)",
+    "storage(2)",
+    "diag(3)",
+    "stereo_depth(800, 0.1, 50)",
+    "riemann_dist(2, 3)",
+    "logeuclid_dist(2, 3)",
+    "len(3)",
+    "size(3)",
+    "rows(3)",
+    "cols(3)",
+    "shuffle(3)",
+    "pinv(2)",
+    "lstsq(2, 4)",
+    "cond(2)",
+    "orth(2)",
+    "solve_sylvester(1, 2, 6)",
+    "randi(5)",
+    "seed(1)",
+    "print(1)",
+    "eprint(1)",
+    "display(1)",
+    "tic()",
+];
+
+/// The builtins with no call of numbers alone that gives a number, and why.
+const NO_NUMBER_CALL: &[(&str, &str)] = &[
+    ("zeros", "builds the matrix of the shape it is given"),
+    ("ones", "builds a shape"),
+    ("eye", "builds a shape"),
+    ("rand", "builds a shape"),
+    ("randn", "builds a shape"),
+    ("linspace", "builds a vector of n points"),
+    ("diagm", "builds a square matrix"),
+    ("reshape", "gives the shape asked for"),
+    ("hcat", "concatenates"),
+    ("vcat", "concatenates"),
+    ("repeat", "tiles to a shape"),
+    ("arange", "builds a row of values"),
+    ("randperm", "builds a permutation vector"),
+    ("randi", "randi(n, m, k) builds a shape; randi(n) is above"),
+    ("list", "builds a list"),
+    ("push", "takes a list"),
+    ("cross", "takes 3-vectors"),
+    ("map", "takes a function"),
+    ("filter", "takes a function"),
+    ("reduce", "takes a function"),
+    ("enumerate", "gives a list"),
+    ("zip", "gives a list"),
+    ("concat", "takes lists"),
+    ("keys", "takes a record"),
+    ("values", "takes a record"),
+    ("haskey", "takes a record"),
+    ("join", "takes a list"),
+    ("split", "takes strings"),
+    ("replace", "takes strings"),
+    ("qr", "gives the factors (Q, R)"),
+    ("lu", "gives the factors (P, L, U)"),
+    ("eig", "gives (values, vectors)"),
+    ("null", "a number's null space is empty or the 1×1 basis [1]"),
+    ("svd", "gives the factors (U, S, V)"),
+    ("eigh", "gives (values, vectors)"),
+    ("kron", "gives an operator"),
+    ("kronsum", "gives an operator"),
+    ("blockdiag", "gives an operator"),
+    ("monarch", "gives an operator"),
+    ("monarch_project", "gives an operator"),
+    ("lowrank", "takes factor matrices"),
+    ("perm", "gives an operator"),
+    ("rope_matrix", "gives a rotation matrix"),
+    ("rope_apply", "takes token rows"),
+    ("comrope", "gives generators"),
+    ("liere", "gives generators"),
+    ("rotation", "takes generators"),
+    ("commutator_norm", "takes generators"),
+    ("cov", "takes observations as rows"),
+    ("augment", "takes a signal"),
+    ("riemann_mean", "takes a list"),
+    ("logeuclid_mean", "takes a list"),
+    ("tangent", "gives a vector"),
+    ("untangent", "gives a matrix"),
+    ("mdm_fit", "takes a list"),
+    ("mdm_predict", "takes a model"),
+    ("intrinsics", "gives a 3×3 matrix"),
+    ("rotx", "gives a 3×3 matrix"),
+    ("roty", "gives a 3×3 matrix"),
+    ("rotz", "gives a 3×3 matrix"),
+    ("rodrigues", "takes a 3-vector"),
+    ("projection", "takes matrices"),
+    ("project", "takes matrices"),
+    ("decompose", "takes a 3×4 matrix"),
+    ("calibrate_dlt", "takes point rows"),
+    ("reproj_error", "takes point rows"),
+    ("triangulate", "takes point rows"),
+    ("plot", "draws a figure"),
+    ("scatter", "draws a figure"),
+    ("hist", "draws a figure"),
+    ("heatmap", "draws a figure"),
+    ("spy", "draws a figure"),
+    ("spectrum", "draws a figure"),
+    ("savefig", "takes a figure"),
+    ("save", "takes a file name"),
+    ("load", "takes a file name"),
+    ("gpu", "gives a gpu matrix"),
+    ("cpu", "takes a gpu value"),
+    ("device", "names where a value lives"),
+    ("clear_output", "takes nothing"),
+    ("printopts", "takes options"),
+    ("toc", "needs tic() first"),
+    ("help", "takes a name"),
+];
+
+#[test]
+fn number_in_number_out_for_every_builtin() {
+    for b in tessera_lang::builtins::groups().into_iter().flat_map(|(_, bs)| bs) {
+        let calls: Vec<&str> = NUMBER_CALLS.iter().copied().filter(|c| c.split('(').next() == Some(b.name)).collect();
+        let exempt = NO_NUMBER_CALL.iter().any(|(n, _)| *n == b.name);
+        assert!(!calls.is_empty() || exempt, "`{}` is not audited for number in, number out", b.name);
+        for call in calls.into_iter().filter(|c| c.contains('(')) {
+            let mut s = Session::new();
+            let v = s.execute(call, &mut Capture::default()).unwrap_or_else(|e| panic!("{}", e.render(call)));
+            let v = v.unwrap_or(Value::None);
+            assert!(
+                matches!(v, Value::Number(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_) | Value::None),
+                "{call} gives a {}: {}",
+                v.kind(),
+                display::plain(&v)
+            );
+        }
+    }
 }

@@ -21,6 +21,7 @@ use tessera_lang::{display, Figures, NullSink, PlotMode, Session, Sink, Value as
 pub fn bundle(v: &TValue, figures: Figures) -> MimeBundle {
     match v {
         TValue::Matrix(m) => to_map(m.mime_bundle()),
+        TValue::Logical(m) => to_map(m.mime_bundle_as("logical")),
         TValue::Figure(f) => match figures.plot {
             PlotMode::Off => plain(&f.summary()),
             PlotMode::Text => plain(&f.text(100, 30, true).unwrap_or_else(|_| f.summary())),

@@ -49,6 +49,7 @@ pub mod error;
 pub mod evcxr;
 pub mod figure;
 pub mod io;
+pub mod lanes;
 pub mod memory;
 pub mod ops;
 pub mod random;

@@ -23,6 +23,54 @@ pub fn floored_mod(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The remainder with the sign of the dividend, `a − b·trunc(a/b)` (MATLAB's
+/// `rem`, numpy's `np.fmod`, C's `fmod`): `rem(-7, 3) = -1`. Exact.
+pub fn rem(a: f64, b: f64) -> f64 {
+    a % b
+}
+
+/// The error function `erf x = 2/√π ∫₀ˣ e^{−t²} dt` (libm's, as C's `erf`).
+pub fn erf(x: f64) -> f64 {
+    libm::erf(x)
+}
+
+/// The logistic sigmoid `1 / (1 + e^{−x})` (scipy's `expit`), computed
+/// without overflow on either side: `eˣ / (1 + eˣ)` for `x < 0`.
+pub fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `max(x, 0)`, NaN kept (numpy's `np.maximum(x, 0)`).
+pub fn relu(x: f64) -> f64 {
+    if x.is_nan() || x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// GELU in its exact (erf) form, `x·Φ(x) = x/2 · (1 + erf(x/√2))` (PyTorch's
+/// `gelu` with `approximate="none"`).
+pub fn gelu(x: f64) -> f64 {
+    0.5 * x * (1.0 + erf(x * std::f64::consts::FRAC_1_SQRT_2))
+}
+
+/// The sign: −1, 0 or 1, NaN for NaN (numpy's `np.sign`; `sign(-0) = 0`).
+pub fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        x * 0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

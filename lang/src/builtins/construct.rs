@@ -206,7 +206,7 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "restarts the random stream from seed k (same seed, same numbers, on every platform)",
         help: "ChaCha8Rng::seed_from_u64(k).",
         example: "seed(42); a = rand(1, 3); seed(42); a == rand(1, 3)",
-        shows: "1×3 matrix:\n 1  1  1",
+        shows: "1×3 logical:\n 1  1  1",
         arity: (1, Some(1)),
         keywords: &[],
         run: seed,

@@ -7,10 +7,11 @@
 use super::{as_matrix, Args, Builtin, Device};
 use crate::context::Ctx;
 use crate::error::{LangError, Result};
+use crate::ops::integer;
 use crate::span::Span;
 use crate::value::Value;
 use tessera::device::Unary;
-use tessera::Matrix;
+use tessera::lanes::{self, Axis};
 
 /// `f` on a number or on every entry of a matrix.
 fn map(args: &Args, f: fn(f64) -> f64) -> Result<Value> {
@@ -31,14 +32,14 @@ fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
 }
 
 macro_rules! elementwise {
-    ($($name:ident: $f:expr, $op:ident, $formula:expr, $shows:expr;)*) => {
+    ($($name:ident: $f:expr, [$($op:ident)?], $formula:expr, $example:expr, $shows:expr;)*) => {
         mod on_gpu {
             use super::*;
-            $(
+            $($(
                 pub fn $name(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
                     map_gpu(&args, Unary::$op)
                 }
-            )*
+            )?)*
         }
         $(
             fn $name(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -51,50 +52,232 @@ macro_rules! elementwise {
                 signature: concat!(stringify!($name), "(x)"),
                 summary: concat!(stringify!($name), " of a number, or of every entry of a matrix"),
                 help: $formula,
-                example: concat!(stringify!($name), "([0.25, 4])"),
+                example: $example,
                 shows: $shows,
                 arity: (1, Some(1)),
                 keywords: &[],
                 run: $name,
-                device: Device::Gpu(on_gpu::$name),
+                device: elementwise!(@device $name $($op)?),
             },
         )*];
     };
+    (@device $name:ident $op:ident) => { Device::Gpu(on_gpu::$name) };
+    (@device $name:ident) => { Device::Cpu };
 }
 
 elementwise! {
-    sqrt: f64::sqrt, Sqrt, "√x (nan for x < 0; sqrtm is the matrix square root).", "1×2 matrix:\n 0.5  2.0";
-    exp: f64::exp, Exp, "eˣ entrywise (expm is the matrix exponential).", "1×2 matrix:\n 1.284  54.5982";
-    log: f64::ln, Log, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "1×2 matrix:\n -1.38629  1.38629";
-    abs: f64::abs, Abs, "|x| entrywise.", "1×2 matrix:\n 0.25  4.0";
-    sin: f64::sin, Sin, "sin x entrywise (radians).", "1×2 matrix:\n 0.247404  -0.756802";
-    cos: f64::cos, Cos, "cos x entrywise (radians).", "1×2 matrix:\n 0.968912  -0.653644";
-    tan: f64::tan, Tan, "tan x entrywise (radians).", "1×2 matrix:\n 0.25534  1.15782";
-    floor: f64::floor, Floor, "the largest integer ≤ x, entrywise.", "1×2 matrix:\n 0  4";
-    ceil: f64::ceil, Ceil, "the smallest integer ≥ x, entrywise.", "1×2 matrix:\n 1  4";
-    round: f64::round, Round, "the nearest integer (halves away from zero), entrywise.", "1×2 matrix:\n 0  4";
-    isnan: |x| f64::from(u8::from(x.is_nan())), IsNan, "1 where x is nan, else 0 (sum(isnan(A)) counts them).", "1×2 matrix:\n 0  0";
-    isfinite: |x| f64::from(u8::from(x.is_finite())), IsFinite, "1 where x is neither nan nor ±inf, else 0.", "1×2 matrix:\n 1  1";
+    sqrt: f64::sqrt, [Sqrt], "√x (nan for x < 0; sqrtm is the matrix square root).", "sqrt([0.25, 4])", "1×2 matrix:\n 0.5  2.0";
+    exp: f64::exp, [Exp], "eˣ entrywise (expm is the matrix exponential).", "exp([0.25, 4])", "1×2 matrix:\n 1.284  54.5982";
+    log: f64::ln, [Log], "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "log([0.25, 4])", "1×2 matrix:\n -1.38629  1.38629";
+    abs: f64::abs, [Abs], "|x| entrywise.", "abs([0.25, 4])", "1×2 matrix:\n 0.25  4.0";
+    sin: f64::sin, [Sin], "sin x entrywise (radians).", "sin([0.25, 4])", "1×2 matrix:\n 0.247404  -0.756802";
+    cos: f64::cos, [Cos], "cos x entrywise (radians).", "cos([0.25, 4])", "1×2 matrix:\n 0.968912  -0.653644";
+    tan: f64::tan, [Tan], "tan x entrywise (radians).", "tan([0.25, 4])", "1×2 matrix:\n 0.25534  1.15782";
+    floor: f64::floor, [Floor], "the largest integer ≤ x, entrywise.", "floor([0.25, 4])", "1×2 matrix:\n 0  4";
+    ceil: f64::ceil, [Ceil], "the smallest integer ≥ x, entrywise.", "ceil([0.25, 4])", "1×2 matrix:\n 1  4";
+    round: f64::round, [Round], "the nearest integer (halves away from zero), entrywise.", "round([0.25, 4])", "1×2 matrix:\n 0  4";
+    isnan: |x| f64::from(u8::from(x.is_nan())), [IsNan], "1 where x is nan, else 0 (sum(isnan(A)) counts them).", "isnan([0.25, 4])", "1×2 matrix:\n 0  0";
+    isfinite: |x| f64::from(u8::from(x.is_finite())), [IsFinite], "1 where x is neither nan nor ±inf, else 0.", "isfinite([0.25, 4])", "1×2 matrix:\n 1  1";
+    tanh: f64::tanh, [], "the hyperbolic tangent (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) entrywise (np.tanh).", "tanh([0, 1, inf])", "1×3 matrix:\n 0.0  0.76159  1.0";
+    sinh: f64::sinh, [], "the hyperbolic sine (eˣ − e⁻ˣ)/2 entrywise (np.sinh).", "sinh([0, 1])", "1×2 matrix:\n 0.0  1.1752";
+    cosh: f64::cosh, [], "the hyperbolic cosine (eˣ + e⁻ˣ)/2 entrywise (np.cosh).", "cosh([0, 1])", "1×2 matrix:\n 1.0  1.54308";
+    asin: f64::asin, [], "the inverse sine in [−π/2, π/2] entrywise, nan outside [−1, 1] (np.arcsin, MATLAB's asin).", "asin([0, 1, 2])", "1×3 matrix:\n 0.0  1.5708  nan";
+    acos: f64::acos, [], "the inverse cosine in [0, π] entrywise, nan outside [−1, 1] (np.arccos).", "acos([1, 0])", "1×2 matrix:\n 0.0  1.5708";
+    atan: f64::atan, [], "the inverse tangent in (−π/2, π/2) entrywise (np.arctan; atan2(y, x) for the quadrant).", "atan([1, inf])", "1×2 matrix:\n 0.7854  1.5708";
+    sign: tessera::scalar::sign, [], "−1, 0 or 1 by the sign of x, nan for nan (np.sign).", "sign([-2, 0, 3])", "1×3 matrix:\n -1  0  1";
+    log2: f64::log2, [], "log₂ x entrywise (np.log2).", "log2([1, 8, 0])", "1×3 matrix:\n 0  3  -inf";
+    log10: f64::log10, [], "log₁₀ x entrywise (np.log10).", "log10([1, 1000])", "1×2 matrix:\n 0  3";
+    log1p: f64::ln_1p, [], "log(1 + x), accurate for small x (np.log1p).", "log1p(1e-10)", "9.999999999500001e-11";
+    expm1: f64::exp_m1, [], "eˣ − 1, accurate for small x (np.expm1).", "expm1(1e-10)", "1.00000000005e-10";
+    erf: tessera::scalar::erf, [], "the error function 2/√π ∫₀ˣ e^(−t²) dt entrywise (scipy.special.erf, MATLAB's erf).", "erf([0, 1])", "1×2 matrix:\n 0.0  0.842701";
+    relu: tessera::scalar::relu, [], "max(x, 0) entrywise, nan kept (np.maximum(x, 0)).", "relu([-1, 0.5, nan])", "1×3 matrix:\n 0.0  0.5  nan";
+    sigmoid: tessera::scalar::sigmoid, [], "1/(1 + e⁻ˣ) entrywise, without overflow for large |x| (scipy.special.expit).", "sigmoid([0, 2, -800])", "1×3 matrix:\n 0.5  0.880797  0.0";
+    gelu: tessera::scalar::gelu, [], "GELU in its exact form x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's gelu, approximate=\"none\").", "gelu([-1, 0, 1])", "1×3 matrix:\n -0.158655  0.0  0.841345";
 }
 
-/// A reduction over all entries, or along an axis (0: down each column, 1:
-/// along each row) given by the keyword `axis` or, for `sum` and `mean`, as
-/// the second argument (numpy's `np.sum(A, 0)`).
-fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64]) -> f64) -> Result<Value> {
-    let (v, vspan) = args.get(0);
-    let m = as_matrix(v, vspan)?;
-    let (axis, span) = match axis {
-        None => return Ok(Value::Number(f(&m.to_row_major()))),
-        Some((a, s)) => (super::as_size(a, s)?, s),
+/// The axis an argument names: none (every entry), 0 (down each column) or
+/// 1 (along each row).
+pub(super) fn axis_of(axis: Option<(&Value, Span)>) -> Result<Axis> {
+    let Some((v, span)) = axis else {
+        return Ok(Axis::All);
     };
-    let column = |j: usize| (0..m.rows()).map(|i| m[(i, j)]).collect::<Vec<_>>();
-    let row = |i: usize| (0..m.cols()).map(|j| m[(i, j)]).collect::<Vec<_>>();
-    Ok(Value::matrix(match axis {
-        0 => Matrix::from_fn(1, m.cols(), |_, j| f(&column(j))),
-        1 => Matrix::from_fn(m.rows(), 1, |i, _| f(&row(i))),
-        other => return Err(LangError::argument(format!("the axis is 0 (columns) or 1 (rows), got {other}"), span)),
-    }))
+    let k = integer(v, "the axis").map_err(|e| e.at(span))?;
+    Axis::from_index(k)
+        .ok_or_else(|| LangError::argument(format!("the axis is 0 (columns) or 1 (rows), got {k}"), span))
 }
+
+/// The axis of a lane-wise function (`sort`, `softmax`): the keyword
+/// `axis`, or without it a vector's entries and a matrix's rows (numpy's
+/// default `axis=-1`).
+pub(super) fn lane_axis(args: &Args) -> Result<Axis> {
+    match args.keyword("axis") {
+        None if args.matrix(0)?.is_vector() => Ok(Axis::All),
+        None => Ok(Axis::Rows),
+        given => axis_of(given),
+    }
+}
+
+/// A reduction over all entries (a number), or along an axis (0: down each
+/// column, 1: along each row) given by the keyword `axis` or, for `sum` and
+/// `mean`, as the second argument (numpy's `np.sum(A, 0)`).
+pub(super) fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64]) -> f64) -> Result<Value> {
+    let m = args.matrix(0)?;
+    let axis = axis_of(axis)?;
+    let out = lanes::reduce(&m, axis, f);
+    Ok(if axis == Axis::All { Value::Number(out[(0, 0)]) } else { Value::matrix(out) })
+}
+
+/// A lane for a lane along `axis` (`cumsum`, `sort`, `softmax`); a number
+/// gives a number.
+pub(super) fn scan(args: &Args, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64>) -> Result<Value> {
+    if let Value::Number(x) = args.get(0).0 {
+        return Ok(Value::Number(f(&[*x])[0]));
+    }
+    Ok(Value::matrix(lanes::scan(&*args.matrix(0)?, axis, f)))
+}
+
+/// A number or a bool as a number (what makes a call "number in, number out").
+pub(super) fn scalar_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(x) => Some(*x),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// `f` entry by entry of two values, broadcast as `.*` does; two numbers give a number.
+fn map2(args: &Args, op: &'static str, f: impl Fn(f64, f64) -> f64, span: Span) -> Result<Value> {
+    let (a, b) = (args.get(0).0, args.get(1).0);
+    if let (Some(x), Some(y)) = (scalar_of(a), scalar_of(b)) {
+        return Ok(Value::Number(f(x, y)));
+    }
+    let (x, y) = (args.matrix(0)?, args.matrix(1)?);
+    Ok(Value::matrix(x.zip_with(&y, op, f).map_err(|e| LangError::from(e).at(span))?))
+}
+
+fn atan2(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    map2(&args, "atan2", f64::atan2, span)
+}
+
+fn hypot(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    map2(&args, "hypot", f64::hypot, span)
+}
+
+fn modulo(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    map2(&args, "mod", tessera::scalar::floored_mod, span)
+}
+
+fn rem(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    map2(&args, "rem", tessera::scalar::rem, span)
+}
+
+fn clip(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let (lo, hi) = (args.number(1)?, args.number(2)?);
+    if lo > hi {
+        return Err(LangError::argument(format!("clip needs lo ≤ hi, got {lo} and {hi}"), span));
+    }
+    let f = |x: f64| smaller(larger(x, lo), hi);
+    match scalar_of(args.get(0).0) {
+        Some(x) => Ok(Value::Number(f(x))),
+        None => Ok(Value::matrix(args.matrix(0)?.map(f))),
+    }
+}
+
+fn softmax(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    scan(&args, lane_axis(&args)?, lanes::softmax)
+}
+
+fn logsumexp(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    reduce(&args, args.keyword("axis"), lanes::logsumexp)
+}
+
+/// Entrywise functions of two values, and of a lane.
+const ENTRYWISE: &[Builtin] = &[
+    Builtin {
+        name: "atan2",
+        signature: "atan2(y, x)",
+        summary: "the angle of the point (x, y) in (−π, π], entry by entry",
+        help: "atan2(y, x) = arg(x + iy), the quadrant from both signs (np.arctan2, MATLAB's atan2); broadcasts as .*.",
+        example: "atan2([1, -1], -1)",
+        shows: "1×2 matrix:\n 2.35619  -2.35619",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: atan2,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "hypot",
+        signature: "hypot(a, b)",
+        summary: "√(a² + b²) entry by entry, without overflow",
+        help: "√(a² + b²) scaled so that no square overflows (np.hypot); inf if either is ±inf, even with nan.",
+        example: "hypot(3, [4, 1e300])",
+        shows: "1×2 matrix:\n 5.0e+00  1.0e+300",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: hypot,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "mod",
+        signature: "mod(a, b)",
+        summary: "the floored modulo a − b·⌊a/b⌋ (the sign of b), entry by entry; also a % b",
+        help: "numpy's np.mod and Python's %: mod(-7, 3) = 2, mod(7, -3) = -2; nan for b = 0 (MATLAB's mod(a, 0) is a).                rem keeps the sign of a instead.",
+        example: "(mod(-7, 3), mod([5, -5], 3))",
+        shows: "(2, [2, 1])",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: modulo,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "rem",
+        signature: "rem(a, b)",
+        summary: "the remainder a − b·trunc(a/b) (the sign of a), entry by entry",
+        help: "MATLAB's rem, numpy's np.fmod, C's fmod: rem(-7, 3) = -1; nan for b = 0. Exact.",
+        example: "(rem(-7, 3), rem([5, -5], 3))",
+        shows: "(-1, [2, -2])",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: rem,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "clip",
+        signature: "clip(A, lo, hi)",
+        summary: "each entry limited to [lo, hi]",
+        help: "min(max(x, lo), hi) entrywise, nan kept (np.clip with number bounds; MATLAB's min(max(A, lo), hi)).",
+        example: "clip([-2, 0.5, 7], 0, 1)",
+        shows: "1×3 matrix:\n 0.0  0.5  1.0",
+        arity: (3, Some(3)),
+        keywords: &[],
+        run: clip,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "softmax",
+        signature: "softmax(A, axis=1)",
+        summary: "e^aᵢ / Σⱼ e^aⱼ along each row (axis=1, the default), each column (axis=0), or a vector's entries",
+        help: "Shifted by each lane's largest entry, so large inputs do not overflow (scipy.special.softmax,                PyTorch's softmax(dim=-1)). Without axis a vector is one lane. O(mn).",
+        example: "softmax([1, 2; 1000, 1000])",
+        shows: "2×2 matrix:\n 0.268941  0.731059\n 0.5       0.5",
+        arity: (1, Some(1)),
+        keywords: &["axis"],
+        run: softmax,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "logsumexp",
+        signature: "logsumexp(A, axis=)",
+        summary: "log Σ e^aᵢⱼ of all entries (a number), or along an axis (0: each column, 1: each row)",
+        help: "max + log Σ e^(a − max), so large entries do not overflow (scipy.special.logsumexp); -inf for no entries. O(mn).",
+        example: "(logsumexp([1000, 1000]), logsumexp([0, 0; 1, 1], axis=1))",
+        shows: "(1000.6931471805599, [0.69315; 1.69315])",
+        arity: (1, Some(1)),
+        keywords: &["axis"],
+        run: logsumexp,
+        device: Device::Cpu,
+    },
+];
 
 /// The axis of `sum` and `mean`: positional or keyword, not both.
 fn sum_axis(args: &Args) -> Result<Option<(&Value, Span)>> {
@@ -341,5 +524,5 @@ const REDUCTIONS: &[Builtin] = &[
 
 /// The elementwise functions and the reductions.
 pub fn builtins() -> impl Iterator<Item = &'static Builtin> {
-    ELEMENTWISE.iter().chain(REDUCTIONS)
+    ELEMENTWISE.iter().chain(ENTRYWISE).chain(REDUCTIONS)
 }

@@ -111,6 +111,14 @@ fn norm_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 
 fn norm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let p = match args.opt(1) {
+        Some((Value::Str(name), s)) => match &**name {
+            "fro" => None,
+            "nuc" => return nuclear(&args),
+            other => {
+                return Err(LangError::argument(format!("norm has no kind \"{other}\""), s)
+                    .with_hint("the kinds: 1, 2, inf, \"fro\" (the default) and \"nuc\""))
+            }
+        },
         Some((v, s)) => Some(super::as_number(v, s)?),
         None => None,
     };
@@ -121,6 +129,14 @@ fn norm(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         (Ok(op), None) => op.svdvals()?.iter().map(|s| s * s).sum::<f64>().sqrt(),
         (Ok(op), Some(2.0)) => op.svdvals()?.first().copied().unwrap_or(0.0),
         (Ok(op), Some(p)) => op.try_dense()?.norm_p(p)?,
+    }))
+}
+
+/// `norm(A, "nuc")`: Σ σᵢ, through an operator's structure where it has one.
+fn nuclear(args: &Args) -> Result<Value> {
+    Ok(Value::Number(match subject(args)? {
+        Err(m) => m.norm_nuclear()?,
+        Ok(op) => op.svdvals()?.iter().sum(),
     }))
 }
 
@@ -263,9 +279,9 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "norm",
         signature: "norm(A, p)",
-        summary: "the Frobenius norm, or the 1-, 2- or ∞-norm (vector norms for vectors)",
-        help: "‖A‖_F = √Σaᵢⱼ²; ‖A‖₁ = max column sum; ‖A‖₂ = σ₁; ‖A‖∞ = max row sum. \
-               For a vector: Σ|xᵢ|, √Σxᵢ², max|xᵢ| (MATLAB's convention).",
+        summary: "the Frobenius norm, or the 1-, 2-, ∞- or nuclear norm (vector norms for vectors)",
+        help: "‖A‖_F = √Σaᵢⱼ² (also norm(A, \"fro\")); ‖A‖₁ = max column sum; ‖A‖₂ = σ₁; ‖A‖∞ = max row sum; \
+               norm(A, \"nuc\") = Σσᵢ (numpy's). For a vector: Σ|xᵢ|, √Σxᵢ², max|xᵢ| (MATLAB's convention).",
         example: "norm([3, 4])",
         shows: "5",
         arity: (1, Some(2)),

@@ -5,17 +5,22 @@
 //! `docs/reference.md` are generated from these entries, and every entry's
 //! example runs as a test.
 
+mod arrays;
 mod camera;
 mod construct;
 mod covariance;
 mod devices;
 mod elementwise;
+mod factor;
 mod figures;
 mod files;
 pub mod help;
 mod linalg;
+mod lists;
+mod order;
 mod rope;
 mod spd;
+mod strings;
 mod structured;
 mod system;
 
@@ -59,6 +64,18 @@ impl Builtin {
     }
 }
 
+/// The builtins that build a matrix of a shape their numbers give (besides
+/// the constructors `:device gpu` places): given numbers, they still return
+/// a matrix, where every other builtin returns a number for a 1×1 result.
+const SHAPED: [&str; 6] = ["reshape", "hcat", "vcat", "repeat", "randi", "randperm"];
+
+impl Builtin {
+    /// Whether the builtin's result has the shape its arguments ask for, even 1×1.
+    pub fn shapes_its_result(&self) -> bool {
+        matches!(self.device, Device::Placed) || SHAPED.contains(&self.name)
+    }
+}
+
 fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
     static REGISTRY: OnceLock<HashMap<&'static str, &'static Builtin>> = OnceLock::new();
     REGISTRY.get_or_init(|| all().map(|b| (b.name, b)).collect())
@@ -66,11 +83,16 @@ fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
 
 /// Every builtin by topic, in declaration order: the one list that lookup,
 /// completion, help and the reference are made from.
-pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 12] {
+pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 17] {
     [
         ("Construction and shape", construct::BUILTINS.iter().collect()),
+        ("Patterns, vector products and random integers", arrays::BUILTINS.iter().collect()),
         ("Entrywise functions and reductions", elementwise::builtins().collect()),
+        ("Order and reductions", order::BUILTINS.iter().collect()),
+        ("Lists and records", lists::BUILTINS.iter().collect()),
+        ("Strings", strings::BUILTINS.iter().collect()),
         ("Linear algebra", linalg::BUILTINS.iter().collect()),
+        ("Factorisations and subspaces", factor::BUILTINS.iter().collect()),
         ("Structured operators", structured::BUILTINS.iter().collect()),
         ("Rotary position embeddings", rope::BUILTINS.iter().collect()),
         ("Covariance", covariance::BUILTINS.iter().collect()),
@@ -197,11 +219,8 @@ pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
 }
 
 pub fn as_number(v: &Value, span: Span) -> Result<f64> {
-    match v {
-        Value::Number(x) => Ok(*x),
-        Value::Matrix(m) if m.len() == 1 => Ok(m[(0, 0)]),
-        other => Err(LangError::type_error(format!("expected a number, got a {}", other.kind()), span)),
-    }
+    crate::ops::number(v, "this argument")
+        .map_err(|_| LangError::type_error(format!("expected a number, got a {}", v.kind()), span))
 }
 
 pub fn as_size(v: &Value, span: Span) -> Result<usize> {

@@ -14,7 +14,7 @@ use tessera::figure::ImageFormat;
 /// `(shape, bytes)` of a value for `:vars`.
 fn footprint(v: &Value) -> (String, usize) {
     match v {
-        Value::Matrix(m) => (m.shape().to_string(), 8 * m.len()),
+        Value::Matrix(m) | Value::Logical(m) => (m.shape().to_string(), 8 * m.len()),
         Value::Operator(op) => (op.shape().to_string(), 8 * op.storage()),
         Value::Gpu(g) => (g.shape().to_string(), g.bytes()),
         Value::GpuOperator(op) => {

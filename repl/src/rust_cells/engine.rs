@@ -489,7 +489,7 @@ fn split_commands(code: &str) -> (String, &str, usize) {
 /// The Rust type a session value is bound as, if it crosses at all.
 fn rust_type(v: &Value) -> Option<&'static str> {
     match v {
-        Value::Matrix(_) | Value::Gpu(_) => Some("Matrix"),
+        Value::Matrix(_) | Value::Logical(_) | Value::Gpu(_) => Some("Matrix"),
         Value::Operator(_) | Value::GpuOperator(_) => Some("Operator"),
         Value::Number(_) => Some("f64"),
         _ => None,
@@ -499,7 +499,7 @@ fn rust_type(v: &Value) -> Option<&'static str> {
 /// A session value as the Rust side sees it, or `None` for values it does not.
 fn item(v: &Value) -> Result<Option<Item>, LangError> {
     Ok(match v {
-        Value::Matrix(m) => Some(Item::Matrix((**m).clone())),
+        Value::Matrix(m) | Value::Logical(m) => Some(Item::Matrix((**m).clone())),
         Value::Operator(op) => Some(Item::Operator((**op).clone())),
         Value::Gpu(g) => Some(Item::Matrix(g.download()?)),
         Value::GpuOperator(op) => Some(Item::Operator(op.0.clone())),

@@ -7,9 +7,11 @@
 //! Kronecker vec-trick reads `(A ⊗ B) vec(X) = vec(A X Bᵀ)` with row-major `vec`.
 
 pub(crate) mod decomp;
+mod factor;
 mod functions;
 
 pub use decomp::{Eigh, LogAbsDet, Qr, Svd};
+pub use factor::{Eig, Lu};
 
 use crate::error::{Error, Result, Shape};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -305,6 +307,44 @@ impl Matrix {
         Ok(())
     }
 
+    /// The positions `(i, j)` where `mask` is non-zero, in row-major order;
+    /// `mask` must have this matrix's shape.
+    fn mask_positions(&self, mask: &Matrix, op: &'static str) -> Result<Vec<(usize, usize)>> {
+        if mask.shape() != self.shape() {
+            return Err(Error::shapes(op, self.shape(), mask.shape(), "a mask must have the matrix's shape"));
+        }
+        let mut at = Vec::new();
+        for i in 0..self.rows() {
+            at.extend((0..self.cols()).filter(|&j| mask.data[(i, j)] != 0.0).map(|j| (i, j)));
+        }
+        Ok(at)
+    }
+
+    /// The entries where `mask` is non-zero, in row-major order, as a column
+    /// (numpy's `A[M]`, MATLAB's `A(M)` read row by row). `O(mn)`.
+    pub fn masked(&self, mask: &Matrix) -> Result<Matrix> {
+        let at = self.mask_positions(mask, "index")?;
+        Ok(Matrix::from_fn(at.len(), 1, |k, _| self.data[at[k]]))
+    }
+
+    /// Writes `values` where `mask` is non-zero, in row-major order (numpy's
+    /// `A[M] = v`): `values` is `1×1` (broadcast) or has one entry per selected
+    /// position. Nothing is written when the count does not match. `O(mn)`.
+    pub fn assign_masked(&mut self, mask: &Matrix, values: &Matrix) -> Result<()> {
+        let at = self.mask_positions(mask, "setindex")?;
+        let entries = values.to_row_major();
+        if entries.len() != 1 && entries.len() != at.len() {
+            return Err(Error::invalid(
+                "setindex",
+                format!("the mask selects {} entries but {} values were given", at.len(), entries.len()),
+            ));
+        }
+        for (k, &p) in at.iter().enumerate() {
+            self.data[p] = if entries.len() == 1 { entries[0] } else { entries[k] };
+        }
+        Ok(())
+    }
+
     /// Reads the entries in row-major order into an `m×n` matrix (numpy's
     /// `reshape`, C order). Errors unless `m·n` equals the number of entries.
     pub fn reshape(&self, m: usize, n: usize) -> Result<Matrix> {
@@ -365,6 +405,25 @@ impl Matrix {
             offset += split(p).0;
         }
         Ok(Matrix::from_faer(out))
+    }
+
+    /// The matrix repeated `m` times down and `n` times across (numpy's
+    /// `np.tile(A, (m, n))`, MATLAB's `repmat`). `O(mn·len)`.
+    pub fn tile(&self, m: usize, n: usize) -> Result<Matrix> {
+        let (r, c) = (self.rows(), self.cols());
+        crate::memory::check("repeat", r.saturating_mul(m), c.saturating_mul(n))?;
+        Ok(Matrix::from_fn(r * m, c * n, |i, j| self.data[(i % r, j % c)]))
+    }
+
+    /// The entries on and above diagonal `k` (0 the main one, `k > 0` above,
+    /// `k < 0` below), zeros elsewhere (`np.triu(A, k)`). `O(mn)`.
+    pub fn triu(&self, k: i64) -> Matrix {
+        Matrix::from_fn(self.rows(), self.cols(), |i, j| if j as i64 - i as i64 >= k { self.data[(i, j)] } else { 0.0 })
+    }
+
+    /// The entries on and below diagonal `k`, zeros elsewhere (`np.tril(A, k)`). `O(mn)`.
+    pub fn tril(&self, k: i64) -> Matrix {
+        Matrix::from_fn(self.rows(), self.cols(), |i, j| if j as i64 - i as i64 <= k { self.data[(i, j)] } else { 0.0 })
     }
 
     // ----- elementwise --------------------------------------------------

@@ -162,7 +162,12 @@ fn shown(len: usize, max: usize, edge: usize) -> Vec<Option<usize>> {
 
 /// `m×n matrix` and the entries in right-aligned columns.
 pub fn matrix(m: &Matrix) -> String {
-    let header = format!("{} matrix", m.shape());
+    matrix_as(m, "matrix")
+}
+
+/// [`matrix`] with another noun in the header (`2×2 logical`).
+pub fn matrix_as(m: &Matrix, noun: &str) -> String {
+    let header = format!("{} {noun}", m.shape());
     if m.is_empty() {
         return header;
     }
@@ -268,7 +273,12 @@ pub fn escape_html(s: &str) -> String {
 /// about [`PrintOptions::width`] + 40 characters (JupyterLab's is about 120
 /// of its table font).
 pub fn matrix_html(m: &Matrix) -> String {
-    let caption = format!("<caption style=\"white-space:nowrap;text-align:left\">{} matrix</caption>", m.shape());
+    matrix_html_as(m, "matrix")
+}
+
+/// [`matrix_html`] with another noun in the caption (`2×2 logical`).
+pub fn matrix_html_as(m: &Matrix, noun: &str) -> String {
+    let caption = format!("<caption style=\"white-space:nowrap;text-align:left\">{} {noun}</caption>", m.shape());
     let mut out = format!("<table class=\"tessera-matrix\">{caption}");
     if !m.is_empty() {
         for row in grid(m.rows(), m.cols(), |i, j| m[(i, j)], print_options().width + 40, 3) {
@@ -361,7 +371,12 @@ fn latex_number(s: &str) -> String {
 impl Matrix {
     /// Its MIME bundle: `text/plain`, `text/html` and, up to 8×8, `text/latex`.
     pub fn mime_bundle(&self) -> Vec<(&'static str, String)> {
-        let mut bundle = vec![("text/plain", matrix(self)), ("text/html", matrix_html(self))];
+        self.mime_bundle_as("matrix")
+    }
+
+    /// [`Matrix::mime_bundle`] with another noun in the header (`logical`).
+    pub fn mime_bundle_as(&self, noun: &str) -> Vec<(&'static str, String)> {
+        let mut bundle = vec![("text/plain", matrix_as(self, noun)), ("text/html", matrix_html_as(self, noun))];
         bundle.extend(matrix_latex(self).map(|latex| ("text/latex", latex)));
         bundle
     }
