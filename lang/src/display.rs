@@ -52,7 +52,10 @@ pub fn plain(v: &Value) -> String {
         }
         Value::Operator(op) => operator(op),
         Value::Range(a, b) => format!("{a}:{b}"),
-        Value::List(_) | Value::Tuple(_) | Value::Record(_) => lines(v, print_options().width).join("\n"),
+        Value::List(_) | Value::Tuple(_) | Value::Record(_) => match entries(v) {
+            Some((caption, rows)) => table_text(&caption, &rows),
+            None => lines(v, print_options().width).join("\n"),
+        },
         Value::Function(f) => {
             let params: Vec<String> = f.def.params.iter().map(|p| p.name.to_string()).collect();
             format!("fn {}({})", f.def.name.as_deref().unwrap_or(""), params.join(", "))
@@ -73,6 +76,9 @@ pub fn summary(v: &Value) -> String {
         Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
         Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
         Value::Figure(f) => format!("{} figure", f.kind()),
+        Value::List(xs) => format!("list of {}", xs.len()),
+        Value::Tuple(xs) => format!("tuple of {}", xs.len()),
+        Value::Record(r) => format!("record of {} fields", r.fields.len()),
         Value::Function(_) | Value::Builtin(_) => plain(v),
         other => other.kind().to_string(),
     }
@@ -89,6 +95,7 @@ fn lines(v: &Value, width: usize) -> Vec<String> {
         Value::Matrix(_) | Value::Logical(_) | Value::Gpu(_) | Value::GpuOperator(_) | Value::Figure(_) => {
             vec![summary(v)]
         }
+        Value::List(_) | Value::Tuple(_) | Value::Record(_) if entries(v).is_some() => vec![summary(v)],
         Value::List(items) => container("list(", ")", items.iter().map(|v| ("", v)), width),
         Value::Tuple(items) => {
             let close = if items.len() == 1 { ",)" } else { ")" };
@@ -142,11 +149,95 @@ fn container<'a>(
     out
 }
 
+/// The rows of a tuple, list or record of more than [`SMALL`] items, shown
+/// as a table (name or index, kind, shape or value) instead of one long
+/// line: a caption and `(name, item)` pairs.
+fn entries(v: &Value) -> Option<(String, Vec<(String, &Value)>)> {
+    let (caption, rows): (String, Vec<(String, &Value)>) = match v {
+        Value::List(xs) => {
+            (format!("list of {}", xs.len()), xs.iter().enumerate().map(|(k, x)| (k.to_string(), x)).collect())
+        }
+        Value::Tuple(xs) => {
+            (format!("tuple of {}", xs.len()), xs.iter().enumerate().map(|(k, x)| (k.to_string(), x)).collect())
+        }
+        Value::Record(r) => {
+            (format!("record of {} fields", r.fields.len()), r.fields.iter().map(|(n, x)| (n.to_string(), x)).collect())
+        }
+        _ => return None,
+    };
+    (rows.len() > SMALL).then_some((caption, rows))
+}
+
+/// An item's row in a table: its kind, and its shape (a matrix or operator),
+/// size (a container) or value (a number, bool or short string).
+fn describe(v: &Value) -> (String, String) {
+    let shape = match v {
+        Value::Matrix(m) | Value::Logical(m) => m.shape().to_string(),
+        Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
+        Value::Gpu(g) => g.shape().to_string(),
+        Value::GpuOperator(op) => op.1.shape().to_string(),
+        Value::List(xs) | Value::Tuple(xs) => format!("{} items", xs.len()),
+        Value::Record(r) if r.fields.len() == 1 => "1 field".to_string(),
+        Value::Record(r) => format!("{} fields", r.fields.len()),
+        Value::Str(s) if s.chars().count() > 40 => format!("{} characters", s.chars().count()),
+        Value::Function(_) | Value::Builtin(_) | Value::Figure(_) => summary(v),
+        other => plain(other),
+    };
+    (v.kind().to_string(), shape)
+}
+
+/// The table of [`entries`] as text: a caption line, then aligned columns.
+fn table_text(caption: &str, rows: &[(String, &Value)]) -> String {
+    let described: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|(n, v)| {
+            let (kind, shape) = describe(v);
+            (n.clone(), kind, shape)
+        })
+        .collect();
+    let key = if caption.starts_with("record") { "name" } else { "index" };
+    let header = (key.to_string(), "kind".to_string(), "shape".to_string());
+    let all: Vec<&(String, String, String)> = std::iter::once(&header).chain(described.iter()).collect();
+    let width =
+        |f: fn(&(String, String, String)) -> &String| all.iter().map(|r| f(r).chars().count()).max().unwrap_or(0);
+    let (w0, w1) = (width(|r| &r.0), width(|r| &r.1));
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w - s.chars().count()));
+    let mut out = format!("{caption}:");
+    for (n, k, sh) in all {
+        out.push_str(format!("\n {}  {}  {sh}", pad(n, w0), pad(k, w1)).trim_end());
+    }
+    out
+}
+
+/// The table of [`entries`] as HTML.
+fn table_html(caption: &str, rows: &[(String, &Value)]) -> String {
+    let cell = "style=\"text-align:left;white-space:pre\"";
+    let key = if caption.starts_with("record") { "name" } else { "index" };
+    let mut out = format!(
+        "<table class=\"tessera-items\"><caption style=\"white-space:nowrap;text-align:left\">{caption}</caption>\
+         <tr><th {cell}>{key}</th><th {cell}>kind</th><th {cell}>shape</th></tr>"
+    );
+    for (name, v) in rows {
+        let (kind, shape) = describe(v);
+        out.push_str(&format!(
+            "<tr><td {cell}>{}</td><td {cell}>{}</td><td {cell}>{}</td></tr>",
+            escape_html(name),
+            escape_html(&kind),
+            escape_html(&shape)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
 /// The `text/html` display of a value, when it has one: a matrix's table, a
 /// small operator's parts, and a tuple, list or record of up to eight items
 /// holding either, as a table of its items (index or field name, then the
 /// item) with the matrices nested.
 pub fn html(v: &Value) -> Option<String> {
+    if let Some((caption, rows)) = entries(v) {
+        return Some(table_html(&caption, &rows));
+    }
     match v {
         Value::Matrix(m) => Some(matrix_html(m)),
         Value::Logical(m) => Some(matrix_html_as(m, "logical")),

@@ -387,6 +387,18 @@ fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
         }
         _ => {}
     }
+    // An operator with a dense matrix under `+ - .* ./ .^` is dense (SPEC v1):
+    // the sum of a structure and an arbitrary matrix has no structure to keep.
+    let one_dense = !matches!(a, Value::Operator(_)) || !matches!(b, Value::Operator(_));
+    if matches!(op, ElemMul | ElemDiv | ElemPow) || (one_dense && matches!(op, Add | Sub)) {
+        let dense = |v: &Value| -> Result<Value> {
+            Ok(match v {
+                Value::Operator(o) => Value::matrix(o.try_dense()?),
+                other => other.clone(),
+            })
+        };
+        return binary(op, dense(a)?, dense(b)?);
+    }
     let (x, y) = (as_op(a)?, as_op(b)?);
     Ok(match op {
         Kron => Value::Operator(Rc::new(Operator::kron(vec![x, y])?)),

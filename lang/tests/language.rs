@@ -142,7 +142,8 @@ fn containers_of_matrices_show_as_nested_html_tables() {
     assert_eq!(html("(1, \"a\", [1, 2])").map(|h| h.contains("tessera-matrix")), Some(true));
     assert_eq!(html("(1, \"a\", true)"), None);
     assert_eq!(html("kron(eye(9), eye(2))"), None);
-    assert_eq!(html("list(1, 2, 3, 4, 5, 6, 7, 8, eye(2))"), None, "nine items: text");
+    let long = html("list(1, 2, 3, 4, 5, 6, 7, 8, eye(2))").unwrap();
+    assert!(long.contains(">kind</th>") && long.contains(">2×2</td>"), "nine items: the kind/shape table: {long}");
 }
 
 #[test]
@@ -271,6 +272,44 @@ fn record_fields_assign_and_loops_destructure() {
     assert!(s.execute("n.a = 1", &mut sink).expect_err("number").message.contains("a number has no fields"));
     assert!(s.execute("for (a, b) in list(1) { }", &mut sink).expect_err("unpack").message.contains("cannot unpack"));
     assert_eq!(display::plain(&s.get("r").unwrap()), "(a = 1)");
+}
+
+#[test]
+fn long_records_and_lists_show_as_tables() {
+    let code = "r = (a = 1, b = [1, 2], c = zeros(300, 20), d = \"x\", e = list(1, 2), \
+                f = kron(eye(2), eye(3)), g = true, h = (x = 1,), i = [5] > [1, 2]); r";
+    assert_eq!(
+        show(code),
+        "record of 9 fields:\n name  kind      shape\n a     number    1\n b     matrix    1×2\n c     matrix    300×20\n \
+         d     string    \"x\"\n e     list      2 items\n f     operator  6×6 Kronecker (2×2 ⊗ 3×3)\n g     bool      true\n \
+         h     record    1 field\n i     logical   1×2"
+    );
+    assert!(show("list(1:20)").starts_with("list(1:20)"), "eight items or fewer stay on one line");
+    assert_eq!(show("(1, map(fn (x) = x, 0:10))"), "(1, list of 10)");
+    let table = html("map(fn (x) = 2 * x, 0:9)").expect("an HTML table");
+    assert!(table.contains("<caption") && table.contains(">list of 9<") && table.contains(">index</th>"), "{table}");
+    assert!(table.contains("<td style=\"text-align:left;white-space:pre\">16</td>"), "{table}");
+}
+
+#[test]
+fn operators_stay_structured_unless_mixed_with_dense_matrices() {
+    for (code, structured) in [
+        ("2 * K", true),
+        ("K / 2", true),
+        ("-K", true),
+        ("K'", true),
+        ("K + K", true),
+        ("K - 2 * K", true),
+        ("K + eye(4)", false),
+        ("eye(4) - K", false),
+        ("K .* ones(4, 4)", false),
+        ("K + 1", false),
+    ] {
+        let mut s = Session::new();
+        let v = s.execute(&format!("K = kron(eye(2), 2 * eye(2)); {code}"), &mut Capture::default()).unwrap().unwrap();
+        assert_eq!(matches!(v, Value::Operator(_)), structured, "{code} gives a {}", v.kind());
+    }
+    assert_eq!(show("K = kron(eye(2), 2 * eye(2)); trace(K + eye(4)) == trace(dense(K)) + 4"), "true");
 }
 
 #[test]
@@ -574,6 +613,35 @@ mod fuzz {
             "#c\n",
             "é",
             "\u{0}",
+            "%",
+            "r",
+            "r.a",
+            "r.a = ",
+            "r[\"k\"]",
+            "r.k[0, 1] = ",
+            "(a = 1, b = A)",
+            "for (k, v) in r { }",
+            "for (i, y) in enumerate(A) { x = i }",
+            "A > 0",
+            "A[A > 1]",
+            "A[A > 1] = ",
+            "where(A > 2, A, 0)",
+            "sort(A, axis=0)",
+            "cumsum(A)",
+            "argmax(A)",
+            "pinv(A)",
+            "lstsq(A, A)",
+            "lu(A)",
+            "eig(A)",
+            "null(A)",
+            "solve_sylvester(A, A, A)",
+            "map(fn (z) = z, A)",
+            "format(\"{:.2} {}\", x",
+            "string(",
+            "split(\"a.b\", \".\")",
+            "0:0.5:2",
+            "softmax(A)",
+            "true + 1",
         ])
     }
 
@@ -585,7 +653,7 @@ mod fuzz {
         fn no_input_panics(parts in prop::collection::vec(fragment(), 0..24)) {
             let code: String = parts.concat();
             let mut s = Session::new();
-            let _ = s.execute("A = [1, 2; 3, 4]; x = 1", &mut Capture::default());
+            let _ = s.execute("A = [1, 2; 3, 4]; x = 1; r = (a = 1, k = A)", &mut Capture::default());
             let _ = s.execute(&code, &mut Capture::default());
             let _ = s.is_complete(&code);
         }
