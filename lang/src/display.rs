@@ -78,7 +78,7 @@ pub fn summary(v: &Value) -> String {
         Value::Figure(f) => format!("{} figure", f.kind()),
         Value::List(xs) => format!("list of {}", xs.len()),
         Value::Tuple(xs) => format!("tuple of {}", xs.len()),
-        Value::Record(r) => format!("record of {} fields", r.fields.len()),
+        Value::Record(r) => format!("record of {}", counted(r.fields.len(), "field")),
         Value::Function(_) | Value::Builtin(_) => plain(v),
         other => other.kind().to_string(),
     }
@@ -160,12 +160,22 @@ fn entries(v: &Value) -> Option<(String, Vec<(String, &Value)>)> {
         Value::Tuple(xs) => {
             (format!("tuple of {}", xs.len()), xs.iter().enumerate().map(|(k, x)| (k.to_string(), x)).collect())
         }
-        Value::Record(r) => {
-            (format!("record of {} fields", r.fields.len()), r.fields.iter().map(|(n, x)| (n.to_string(), x)).collect())
-        }
+        Value::Record(r) => (
+            format!("record of {}", counted(r.fields.len(), "field")),
+            r.fields.iter().map(|(n, x)| (n.to_string(), x)).collect(),
+        ),
         _ => return None,
     };
     (rows.len() > SMALL).then_some((caption, rows))
+}
+
+/// `n` and the noun, singular for one: "1 item", "3 items".
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// An item's row in a table: its kind, and its shape (a matrix or operator),
@@ -176,9 +186,8 @@ fn describe(v: &Value) -> (String, String) {
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
         Value::Gpu(g) => g.shape().to_string(),
         Value::GpuOperator(op) => op.1.shape().to_string(),
-        Value::List(xs) | Value::Tuple(xs) => format!("{} items", xs.len()),
-        Value::Record(r) if r.fields.len() == 1 => "1 field".to_string(),
-        Value::Record(r) => format!("{} fields", r.fields.len()),
+        Value::List(xs) | Value::Tuple(xs) => counted(xs.len(), "item"),
+        Value::Record(r) => counted(r.fields.len(), "field"),
         Value::Str(s) if s.chars().count() > 40 => format!("{} characters", s.chars().count()),
         Value::Function(_) | Value::Builtin(_) | Value::Figure(_) => summary(v),
         other => plain(other),
@@ -186,15 +195,30 @@ fn describe(v: &Value) -> (String, String) {
     (v.kind().to_string(), shape)
 }
 
+/// The most rows a table shows; a longer one shows its first [`HEAD_ROWS`]
+/// and last [`TAIL_ROWS`] around a row that counts the rest.
+const MOST_ROWS: usize = 300;
+const HEAD_ROWS: usize = 200;
+const TAIL_ROWS: usize = 20;
+
+/// A table's rows as (name, kind, shape): every item, or, past [`MOST_ROWS`],
+/// the head, a row that counts the items left out, and the tail.
+fn table_rows(rows: &[(String, &Value)]) -> Vec<(String, String, String)> {
+    let row = |(n, v): &(String, &Value)| {
+        let (kind, shape) = describe(v);
+        (n.clone(), kind, shape)
+    };
+    if rows.len() <= MOST_ROWS {
+        return rows.iter().map(row).collect();
+    }
+    let tail = rows.len() - TAIL_ROWS;
+    let gap = ("⋮".to_string(), format!("({} more)", tail - HEAD_ROWS), String::new());
+    rows[..HEAD_ROWS].iter().map(row).chain(std::iter::once(gap)).chain(rows[tail..].iter().map(row)).collect()
+}
+
 /// The table of [`entries`] as text: a caption line, then aligned columns.
 fn table_text(caption: &str, rows: &[(String, &Value)]) -> String {
-    let described: Vec<(String, String, String)> = rows
-        .iter()
-        .map(|(n, v)| {
-            let (kind, shape) = describe(v);
-            (n.clone(), kind, shape)
-        })
-        .collect();
+    let described = table_rows(rows);
     let key = if caption.starts_with("record") { "name" } else { "index" };
     let header = (key.to_string(), "kind".to_string(), "shape".to_string());
     let all: Vec<&(String, String, String)> = std::iter::once(&header).chain(described.iter()).collect();
@@ -217,11 +241,10 @@ fn table_html(caption: &str, rows: &[(String, &Value)]) -> String {
         "<table class=\"tessera-items\"><caption style=\"white-space:nowrap;text-align:left\">{caption}</caption>\
          <tr><th {cell}>{key}</th><th {cell}>kind</th><th {cell}>shape</th></tr>"
     );
-    for (name, v) in rows {
-        let (kind, shape) = describe(v);
+    for (name, kind, shape) in table_rows(rows) {
         out.push_str(&format!(
             "<tr><td {cell}>{}</td><td {cell}>{}</td><td {cell}>{}</td></tr>",
-            escape_html(name),
+            escape_html(&name),
             escape_html(&kind),
             escape_html(&shape)
         ));

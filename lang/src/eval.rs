@@ -3,6 +3,7 @@
 use crate::ast::*;
 use crate::builtins::{Args, Builtin, Device};
 use crate::context::{interruptible, Ctx, Sink, State, LONG_WORK};
+use crate::display::counted;
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
 use crate::span::Span;
@@ -170,16 +171,24 @@ impl<'a> Interp<'a> {
             Target::Tuple(targets, span) => {
                 let items = match value {
                     Value::Tuple(xs) | Value::List(xs) => xs,
+                    // A vector unpacks into its entries: `for (a, b) in [1, 2; 3, 4]`.
+                    Value::Matrix(ref m) | Value::Logical(ref m) if m.is_vector() => {
+                        Rc::new(ops::items(&value).map_err(|e| Control::from(e.at(*span)))?)
+                    }
                     other => {
                         return Err(LangError::type_error(
-                            format!("cannot unpack a {} into {} names", other.kind(), targets.len()),
+                            format!("cannot unpack a {} into {}", other.kind(), counted(targets.len(), "name")),
                             *span,
                         )
                         .into())
                     }
                 };
                 if items.len() != targets.len() {
-                    let msg = format!("cannot unpack {} values into {} names", items.len(), targets.len());
+                    let msg = format!(
+                        "cannot unpack {} into {}",
+                        counted(items.len(), "value"),
+                        counted(targets.len(), "name")
+                    );
                     return Err(LangError::argument(msg, *span).into());
                 }
                 for (t, v) in targets.iter().zip(items.iter()) {

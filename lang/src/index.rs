@@ -84,14 +84,18 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
         }
         Value::Matrix(_) | Value::Logical(_) | Value::Range(..) => {
             let m = to_matrix(target).expect("matrix-like");
+            // Entries of a logical matrix are truths: a bool, or a logical matrix.
+            let logical = matches!(target, Value::Logical(_));
+            let part = |m: Matrix| if logical { Value::logical(m) } else { Value::matrix(m) };
             if let Some((mask, s)) = whole_mask(&m, subs) {
-                return Ok(Value::matrix(m.masked(mask).map_err(|e| LangError::from(e).at(s))?));
+                return Ok(part(m.masked(mask).map_err(|e| LangError::from(e).at(s))?));
             }
             let (rows, cols, scalar) = matrix_positions(&m, subs, span)?;
             if scalar {
-                return Ok(Value::Number(m[(rows[0], cols[0])]));
+                let x = m[(rows[0], cols[0])];
+                return Ok(if logical { Value::Bool(x != 0.0) } else { Value::Number(x) });
             }
-            Ok(Value::matrix(m.select(&rows, &cols)?))
+            Ok(part(m.select(&rows, &cols)?))
         }
         Value::List(items) | Value::Tuple(items) => {
             let [sub] = subs else {

@@ -95,15 +95,21 @@ pub fn stepped_range(a: f64, s: f64, b: f64) -> Result<Value> {
 pub fn items(v: &Value) -> Result<Vec<Value>> {
     Ok(match v {
         Value::Range(a, b) => {
-            tessera::memory::check("range", 1, range_len(*a, *b))?;
+            let n = range_len(*a, *b);
+            let what = format!("the {n} items of {a}:{b}");
+            tessera::memory::check_buffer("range", &what, n as u128, std::mem::size_of::<Value>() as u128)?;
             (*a..*b).map(|i| Value::Number(i as f64)).collect()
         }
-        Value::Matrix(m) | Value::Logical(m) if m.is_vector() => {
-            m.to_row_major().into_iter().map(Value::Number).collect()
-        }
+        // A logical matrix's items are truths, like its entries.
+        Value::Logical(m) if m.is_vector() => m.to_row_major().into_iter().map(|x| Value::Bool(x != 0.0)).collect(),
+        Value::Matrix(m) if m.is_vector() => m.to_row_major().into_iter().map(Value::Number).collect(),
         Value::Matrix(m) | Value::Logical(m) => {
             let all: Vec<usize> = (0..m.cols()).collect();
-            (0..m.rows()).map(|i| m.select(&[i], &all).map(Value::matrix)).collect::<tessera::Result<_>>()?
+            let row = |i: usize| {
+                let r = m.select(&[i], &all)?;
+                Ok(if matches!(v, Value::Logical(_)) { Value::logical(r) } else { Value::matrix(r) })
+            };
+            (0..m.rows()).map(row).collect::<tessera::Result<_>>()?
         }
         Value::List(xs) | Value::Tuple(xs) => xs.to_vec(),
         Value::Record(r) => r.fields.iter().map(|(n, x)| Value::tuple(vec![Value::str(n), x.clone()])).collect(),
@@ -380,9 +386,10 @@ fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
         _ => None,
     };
     match (op, number(a), number(b)) {
-        (Mul, Some(s), _) => return Ok(Value::Operator(Rc::new(Operator::scaled(s, as_op(b)?)))),
-        (Mul | Div, _, Some(s)) => {
-            let s = if op == Div { 1.0 / s } else { s };
+        // A number times an operator, with `*` or `.*`, scales it; so does `/ s` or `./ s`.
+        (Mul | ElemMul, Some(s), _) => return Ok(Value::Operator(Rc::new(Operator::scaled(s, as_op(b)?)))),
+        (Mul | ElemMul | Div | ElemDiv, _, Some(s)) => {
+            let s = if matches!(op, Div | ElemDiv) { 1.0 / s } else { s };
             return Ok(Value::Operator(Rc::new(Operator::scaled(s, as_op(a)?))));
         }
         _ => {}
@@ -427,6 +434,9 @@ fn as_op(v: &Value) -> Result<Operator> {
 /// Builds a matrix literal from rows of values: numbers and blocks
 /// concatenate (`[A, b; c', d]`), as in MATLAB.
 pub fn matrix_literal(rows: Vec<Vec<(Value, Span)>>) -> Result<Value> {
+    // Truths alone (bools and logical matrices) make a logical matrix.
+    let entries = || rows.iter().flatten().map(|(v, _)| v);
+    let truths = entries().next().is_some() && entries().all(|v| matches!(v, Value::Bool(_) | Value::Logical(_)));
     let mut row_blocks = Vec::with_capacity(rows.len());
     for row in rows {
         let mut parts = Vec::with_capacity(row.len());
@@ -443,5 +453,6 @@ pub fn matrix_literal(rows: Vec<Vec<(Value, Span)>>) -> Result<Value> {
         row_blocks.push(joined);
     }
     let refs: Vec<&Matrix> = row_blocks.iter().collect();
-    Ok(Value::matrix(Matrix::vcat(&refs)?))
+    let m = Matrix::vcat(&refs)?;
+    Ok(if truths { Value::logical(m) } else { Value::matrix(m) })
 }

@@ -259,12 +259,15 @@ impl Parser<'_> {
         let open = self.advance().span;
         self.with_newlines(true, |p| {
             let mut items = vec![p.pattern()?];
+            let mut commas = false;
             while p.peek_tok() == Tok::Comma {
                 p.advance();
+                commas = true;
                 items.push(p.pattern()?);
             }
             let close = p.expect(&Tok::RParen, "`)` after the loop variables")?;
-            Ok(Target::Tuple(items, open.to(close)))
+            // `(k)` is k in parentheses, as in Python; only a comma makes a tuple.
+            Ok(if commas { Target::Tuple(items, open.to(close)) } else { items.pop().expect("one pattern") })
         })
     }
 

@@ -235,6 +235,18 @@ fn logical_matrices_select_and_assign() {
     // A logical matrix stays logical while it holds truth values.
     assert_eq!(show("M = [1, 2] > 1; M[0] = 1; M"), "1×2 logical:\n 1  1");
     assert_eq!(show("M = [1, 2] > 1; M[0] = 5; M"), "1×2 matrix:\n 5  1");
+    // Truths stay truths: bool literals, parts of a logical matrix, isnan, reverse, loops.
+    assert_eq!(show("[true, false; false, true]"), "2×2 logical:\n 1  0\n 0  1");
+    assert_eq!(show("[true, 2]"), "1×2 matrix:\n 1  2");
+    assert_eq!(show("M = [1, 2, 3] > 1; (M[0], M[1:3], reverse(M), M[M])"), "(false, [1, 1], [1, 1, 0], [1; 1])");
+    assert_eq!(show("M = [1, 2, 3] > 1; M[1:3]"), "1×2 logical:\n 1  1");
+    assert_eq!(show("reverse([1, 2, 3] > 1)"), "1×3 logical:\n 1  1  0");
+    assert_eq!(show("isnan([0.25, nan])"), "1×2 logical:\n 0  1");
+    assert_eq!(show("(isnan(nan), isfinite(1 / 0))"), "(true, false)");
+    assert_eq!(show("A = [1, nan, 3]; A[isnan(A)] = 0; A"), "1×3 matrix:\n 1  0  3");
+    assert_eq!(show("s = \"\"; for b in [1, 0] > 0 { s = s + string(b) }; s"), "\"truefalse\"");
+    // A number on the left of `&&` short-circuits, as Python's `and` and MATLAB's `&&` do.
+    assert_eq!(show("false && ([1, 2] > 1)"), "false");
     // Errors name the problem and keep the variables.
     let mut s = Session::new();
     let mut sink = Capture::default();
@@ -264,6 +276,13 @@ fn record_fields_assign_and_loops_destructure() {
     assert_eq!(show("t = 0; for (i, x) in enumerate([10, 20]) { t = t + i * x }; t"), "20");
     assert_eq!(show("t = 0; for (a, (b, c)) in list((1, (2, 3))) { t = a + b * c }; t"), "7");
     assert_eq!(show("t = 0; for (a, b) in zip(1:4, [10, 20]) { t = t + a * b }; t"), "50");
+    // `(k)` is k in parentheses; a row of a matrix unpacks into its entries.
+    assert_eq!(show("t = 0; for (k) in 1:4 { t = t + k }; t"), "6");
+    assert_eq!(show("t = 0; for (a, b) in [1, 2; 3, 4] { t = t + a * b }; t"), "14");
+    let e = error("for (a, b) in [1, 2, 3; 4, 5, 6] { }");
+    assert!(e.message.contains("cannot unpack 3 values into 2 names"), "{}", e.message);
+    let e = error("for (a, b) in list((1,)) { }");
+    assert!(e.message.contains("cannot unpack 1 value into 2 names"), "{}", e.message);
     let mut s = Session::new();
     let mut sink = Capture::default();
     s.execute("r = (a = 1,); n = 2", &mut sink).unwrap();
@@ -289,6 +308,16 @@ fn long_records_and_lists_show_as_tables() {
     let table = html("map(fn (x) = 2 * x, 0:9)").expect("an HTML table");
     assert!(table.contains("<caption") && table.contains(">list of 9<") && table.contains(">index</th>"), "{table}");
     assert!(table.contains("<td style=\"text-align:left;white-space:pre\">16</td>"), "{table}");
+    // Past 300 rows a table shows the first 200 and the last 20 around a count of the rest.
+    let long = show("map(fn (x) = x, 0:1000)");
+    let lines: Vec<&str> = long.lines().collect();
+    assert_eq!(lines.len(), 1 + 1 + 200 + 1 + 20, "caption, header, head, gap, tail");
+    assert_eq!(lines[201].split_whitespace().collect::<Vec<_>>(), ["199", "number", "199"]);
+    assert_eq!(lines[202].split_whitespace().collect::<Vec<_>>(), ["⋮", "(780", "more)"]);
+    assert_eq!(lines[203].split_whitespace().collect::<Vec<_>>(), ["980", "number", "980"]);
+    let table = html("map(fn (x) = x, 0:1000)").expect("an HTML table");
+    assert_eq!(table.matches("<tr>").count(), 1 + 200 + 1 + 20, "{table}");
+    assert!(table.contains(">(780 more)<"), "{table}");
 }
 
 #[test]
@@ -299,6 +328,9 @@ fn operators_stay_structured_unless_mixed_with_dense_matrices() {
         ("-K", true),
         ("K'", true),
         ("K + K", true),
+        ("K .* 2", true),
+        ("2 .* K", true),
+        ("K ./ 2", true),
         ("K - 2 * K", true),
         ("K + eye(4)", false),
         ("eye(4) - K", false),
@@ -997,4 +1029,33 @@ fn number_in_number_out_for_every_builtin() {
             );
         }
     }
+}
+
+#[test]
+fn edge_cases_of_the_vocabulary_agree_with_numpy_and_refuse_cleanly() {
+    // numpy: np.sign(-0.0) is 0.0, and pinv/lstsq of a zero matrix are +0.
+    assert_eq!(show("sign(-0)"), "0");
+    assert_eq!(show("pinv(zeros(2, 2))"), "2×2 matrix:\n 0  0\n 0  0");
+    assert_eq!(show("lstsq(zeros(2, 1), [1; 2])"), "1×1 matrix:\n 0");
+    // A placeholder's width and precision are capped; null and solve_sylvester
+    // check their memory before they allocate; map checks the items of a range.
+    let e = error("format(\"{:>99999999999}\", 1)");
+    assert!(
+        e.message.contains("is not a placeholder") && e.hint.as_deref().unwrap_or("").contains("up to 1000"),
+        "{e:?}"
+    );
+    assert!(error("format(\"{:.5000}\", 1)").message.contains("is not a placeholder"));
+    assert_eq!(show("format(\"{:>1000}\", 1)").len(), 1002);
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("x = 1", &mut sink).unwrap();
+    for huge in [
+        "null(zeros(1, 10000000))",
+        "solve_sylvester(eye(3000), eye(3000), zeros(3000, 3000))",
+        "map(fn (x) = x, 0:100000000000)",
+    ] {
+        let e = s.execute(huge, &mut sink).expect_err(huge);
+        assert!(e.message.contains("would take") && e.message.contains("is available"), "{huge}: {}", e.message);
+    }
+    assert_eq!(display::plain(&s.get("x").unwrap()), "1");
 }

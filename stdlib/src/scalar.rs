@@ -66,8 +66,10 @@ pub fn sign(x: f64) -> f64 {
         1.0
     } else if x < 0.0 {
         -1.0
+    } else if x == 0.0 {
+        0.0
     } else {
-        x * 0.0
+        x
     }
 }
 

@@ -22,6 +22,20 @@ fn map(args: &Args, f: fn(f64) -> f64) -> Result<Value> {
     })
 }
 
+/// An entrywise result as it is: numbers.
+fn numbers(v: Value) -> Value {
+    v
+}
+
+/// An entrywise result as truth values: a bool, or a logical matrix.
+fn truths(v: Value) -> Value {
+    match v {
+        Value::Number(x) => Value::Bool(x != 0.0),
+        Value::Matrix(m) => Value::Logical(m),
+        other => other,
+    }
+}
+
 /// The kernel `op` on every entry of a gpu matrix (its device path).
 fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
     let (v, span) = args.get(0);
@@ -32,7 +46,7 @@ fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
 }
 
 macro_rules! elementwise {
-    ($($name:ident: $f:expr, [$($op:ident)?], $formula:expr, $example:expr, $shows:expr;)*) => {
+    ($($name:ident: $f:expr, [$($op:ident)?], $kind:ident, $formula:expr, $example:expr, $shows:expr;)*) => {
         mod on_gpu {
             use super::*;
             $($(
@@ -43,7 +57,7 @@ macro_rules! elementwise {
         }
         $(
             fn $name(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
-                map(&args, $f)
+                map(&args, $f).map($kind)
             }
         )*
         const ELEMENTWISE: &[Builtin] = &[$(
@@ -66,33 +80,33 @@ macro_rules! elementwise {
 }
 
 elementwise! {
-    sqrt: f64::sqrt, [Sqrt], "√x (nan for x < 0; sqrtm is the matrix square root).", "sqrt([0.25, 4])", "1×2 matrix:\n 0.5  2.0";
-    exp: f64::exp, [Exp], "eˣ entrywise (expm is the matrix exponential).", "exp([0.25, 4])", "1×2 matrix:\n 1.284  54.5982";
-    log: f64::ln, [Log], "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "log([0.25, 4])", "1×2 matrix:\n -1.38629  1.38629";
-    abs: f64::abs, [Abs], "|x| entrywise.", "abs([0.25, 4])", "1×2 matrix:\n 0.25  4.0";
-    sin: f64::sin, [Sin], "sin x entrywise (radians).", "sin([0.25, 4])", "1×2 matrix:\n 0.247404  -0.756802";
-    cos: f64::cos, [Cos], "cos x entrywise (radians).", "cos([0.25, 4])", "1×2 matrix:\n 0.968912  -0.653644";
-    tan: f64::tan, [Tan], "tan x entrywise (radians).", "tan([0.25, 4])", "1×2 matrix:\n 0.25534  1.15782";
-    floor: f64::floor, [Floor], "the largest integer ≤ x, entrywise.", "floor([0.25, 4])", "1×2 matrix:\n 0  4";
-    ceil: f64::ceil, [Ceil], "the smallest integer ≥ x, entrywise.", "ceil([0.25, 4])", "1×2 matrix:\n 1  4";
-    round: f64::round, [Round], "the nearest integer (halves away from zero), entrywise.", "round([0.25, 4])", "1×2 matrix:\n 0  4";
-    isnan: |x| f64::from(u8::from(x.is_nan())), [IsNan], "1 where x is nan, else 0 (sum(isnan(A)) counts them).", "isnan([0.25, 4])", "1×2 matrix:\n 0  0";
-    isfinite: |x| f64::from(u8::from(x.is_finite())), [IsFinite], "1 where x is neither nan nor ±inf, else 0.", "isfinite([0.25, 4])", "1×2 matrix:\n 1  1";
-    tanh: f64::tanh, [], "the hyperbolic tangent (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) entrywise (np.tanh).", "tanh([0, 1, inf])", "1×3 matrix:\n 0.0  0.76159  1.0";
-    sinh: f64::sinh, [], "the hyperbolic sine (eˣ − e⁻ˣ)/2 entrywise (np.sinh).", "sinh([0, 1])", "1×2 matrix:\n 0.0  1.1752";
-    cosh: f64::cosh, [], "the hyperbolic cosine (eˣ + e⁻ˣ)/2 entrywise (np.cosh).", "cosh([0, 1])", "1×2 matrix:\n 1.0  1.54308";
-    asin: f64::asin, [], "the inverse sine in [−π/2, π/2] entrywise, nan outside [−1, 1] (np.arcsin, MATLAB's asin).", "asin([0, 1, 2])", "1×3 matrix:\n 0.0  1.5708  nan";
-    acos: f64::acos, [], "the inverse cosine in [0, π] entrywise, nan outside [−1, 1] (np.arccos).", "acos([1, 0])", "1×2 matrix:\n 0.0  1.5708";
-    atan: f64::atan, [], "the inverse tangent in (−π/2, π/2) entrywise (np.arctan; atan2(y, x) for the quadrant).", "atan([1, inf])", "1×2 matrix:\n 0.7854  1.5708";
-    sign: tessera::scalar::sign, [], "−1, 0 or 1 by the sign of x, nan for nan (np.sign).", "sign([-2, 0, 3])", "1×3 matrix:\n -1  0  1";
-    log2: f64::log2, [], "log₂ x entrywise (np.log2).", "log2([1, 8, 0])", "1×3 matrix:\n 0  3  -inf";
-    log10: f64::log10, [], "log₁₀ x entrywise (np.log10).", "log10([1, 1000])", "1×2 matrix:\n 0  3";
-    log1p: f64::ln_1p, [], "log(1 + x), accurate for small x (np.log1p).", "log1p(1e-10)", "9.999999999500001e-11";
-    expm1: f64::exp_m1, [], "eˣ − 1, accurate for small x (np.expm1).", "expm1(1e-10)", "1.00000000005e-10";
-    erf: tessera::scalar::erf, [], "the error function 2/√π ∫₀ˣ e^(−t²) dt entrywise (scipy.special.erf, MATLAB's erf).", "erf([0, 1])", "1×2 matrix:\n 0.0  0.842701";
-    relu: tessera::scalar::relu, [], "max(x, 0) entrywise, nan kept (np.maximum(x, 0)).", "relu([-1, 0.5, nan])", "1×3 matrix:\n 0.0  0.5  nan";
-    sigmoid: tessera::scalar::sigmoid, [], "1/(1 + e⁻ˣ) entrywise, without overflow for large |x| (scipy.special.expit).", "sigmoid([0, 2, -800])", "1×3 matrix:\n 0.5  0.880797  0.0";
-    gelu: tessera::scalar::gelu, [], "GELU in its exact form x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's gelu, approximate=\"none\").", "gelu([-1, 0, 1])", "1×3 matrix:\n -0.158655  0.0  0.841345";
+    sqrt: f64::sqrt, [Sqrt], numbers, "√x (nan for x < 0; sqrtm is the matrix square root).", "sqrt([0.25, 4])", "1×2 matrix:\n 0.5  2.0";
+    exp: f64::exp, [Exp], numbers, "eˣ entrywise (expm is the matrix exponential).", "exp([0.25, 4])", "1×2 matrix:\n 1.284  54.5982";
+    log: f64::ln, [Log], numbers, "the natural logarithm entrywise (nan for x < 0; logm is the matrix logarithm).", "log([0.25, 4])", "1×2 matrix:\n -1.38629  1.38629";
+    abs: f64::abs, [Abs], numbers, "|x| entrywise.", "abs([0.25, 4])", "1×2 matrix:\n 0.25  4.0";
+    sin: f64::sin, [Sin], numbers, "sin x entrywise (radians).", "sin([0.25, 4])", "1×2 matrix:\n 0.247404  -0.756802";
+    cos: f64::cos, [Cos], numbers, "cos x entrywise (radians).", "cos([0.25, 4])", "1×2 matrix:\n 0.968912  -0.653644";
+    tan: f64::tan, [Tan], numbers, "tan x entrywise (radians).", "tan([0.25, 4])", "1×2 matrix:\n 0.25534  1.15782";
+    floor: f64::floor, [Floor], numbers, "the largest integer ≤ x, entrywise.", "floor([0.25, 4])", "1×2 matrix:\n 0  4";
+    ceil: f64::ceil, [Ceil], numbers, "the smallest integer ≥ x, entrywise.", "ceil([0.25, 4])", "1×2 matrix:\n 1  4";
+    round: f64::round, [Round], numbers, "the nearest integer (halves away from zero), entrywise.", "round([0.25, 4])", "1×2 matrix:\n 0  4";
+    isnan: |x| f64::from(u8::from(x.is_nan())), [IsNan], truths, "true where x is nan: a logical matrix (A[isnan(A)] = 0 clears them, count(isnan(A)) counts them).", "isnan([0.25, nan])", "1×2 logical:\n 0  1";
+    isfinite: |x| f64::from(u8::from(x.is_finite())), [IsFinite], truths, "true where x is neither nan nor ±inf: a logical matrix.", "isfinite([0.25, inf])", "1×2 logical:\n 1  0";
+    tanh: f64::tanh, [], numbers, "the hyperbolic tangent (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) entrywise (np.tanh).", "tanh([0, 1, inf])", "1×3 matrix:\n 0.0  0.76159  1.0";
+    sinh: f64::sinh, [], numbers, "the hyperbolic sine (eˣ − e⁻ˣ)/2 entrywise (np.sinh).", "sinh([0, 1])", "1×2 matrix:\n 0.0  1.1752";
+    cosh: f64::cosh, [], numbers, "the hyperbolic cosine (eˣ + e⁻ˣ)/2 entrywise (np.cosh).", "cosh([0, 1])", "1×2 matrix:\n 1.0  1.54308";
+    asin: f64::asin, [], numbers, "the inverse sine in [−π/2, π/2] entrywise, nan outside [−1, 1] (np.arcsin, MATLAB's asin).", "asin([0, 1, 2])", "1×3 matrix:\n 0.0  1.5708  nan";
+    acos: f64::acos, [], numbers, "the inverse cosine in [0, π] entrywise, nan outside [−1, 1] (np.arccos).", "acos([1, 0])", "1×2 matrix:\n 0.0  1.5708";
+    atan: f64::atan, [], numbers, "the inverse tangent in (−π/2, π/2) entrywise (np.arctan; atan2(y, x) for the quadrant).", "atan([1, inf])", "1×2 matrix:\n 0.7854  1.5708";
+    sign: tessera::scalar::sign, [], numbers, "−1, 0 or 1 by the sign of x, nan for nan (np.sign).", "sign([-2, 0, 3])", "1×3 matrix:\n -1  0  1";
+    log2: f64::log2, [], numbers, "log₂ x entrywise (np.log2).", "log2([1, 8, 0])", "1×3 matrix:\n 0  3  -inf";
+    log10: f64::log10, [], numbers, "log₁₀ x entrywise (np.log10).", "log10([1, 1000])", "1×2 matrix:\n 0  3";
+    log1p: f64::ln_1p, [], numbers, "log(1 + x), accurate for small x (np.log1p).", "log1p(1e-10)", "9.999999999500001e-11";
+    expm1: f64::exp_m1, [], numbers, "eˣ − 1, accurate for small x (np.expm1).", "expm1(1e-10)", "1.00000000005e-10";
+    erf: tessera::scalar::erf, [], numbers, "the error function 2/√π ∫₀ˣ e^(−t²) dt entrywise (scipy.special.erf, MATLAB's erf).", "erf([0, 1])", "1×2 matrix:\n 0.0  0.842701";
+    relu: tessera::scalar::relu, [], numbers, "max(x, 0) entrywise, nan kept (np.maximum(x, 0)).", "relu([-1, 0.5, nan])", "1×3 matrix:\n 0.0  0.5  nan";
+    sigmoid: tessera::scalar::sigmoid, [], numbers, "1/(1 + e⁻ˣ) entrywise, without overflow for large |x| (scipy.special.expit).", "sigmoid([0, 2, -800])", "1×3 matrix:\n 0.5  0.880797  0.0";
+    gelu: tessera::scalar::gelu, [], numbers, "GELU in its exact form x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's gelu, approximate=\"none\").", "gelu([-1, 0, 1])", "1×3 matrix:\n -0.158655  0.0  0.841345";
 }
 
 /// The axis an argument names: none (every entry), 0 (down each column) or

@@ -69,11 +69,16 @@ fn reverse(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         other => {
             let m = super::as_matrix(other, span)?;
             let (r, c) = (m.rows(), m.cols());
-            Value::matrix(if r == 1 {
+            let flipped = if r == 1 {
                 Matrix::from_fn(1, c, |_, j| m[(0, c - 1 - j)])
             } else {
                 Matrix::from_fn(r, c, |i, j| m[(r - 1 - i, j)])
-            })
+            };
+            if matches!(other, Value::Logical(_)) {
+                Value::logical(flipped)
+            } else {
+                Value::matrix(flipped)
+            }
         }
     })
 }

@@ -271,7 +271,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "find",
         signature: "find(A)",
         summary: "the 0-based row-major positions of the non-zero entries",
-        help: "np.flatnonzero (nan is non-zero); a row for a row vector, else a column, as MATLAB's find. A[find(M)] = A[M] for a vector.",
+        help: "np.flatnonzero (nan is non-zero): positions count row by row, numpy's order, where MATLAB's find counts down the columns. The result is a row for a row vector, else a column. A[find(M)] = A[M] for a vector.",
         example: "find([0, 3, 0, -1])",
         shows: "1×2 matrix:\n 1  3",
         arity: (1, Some(1)),

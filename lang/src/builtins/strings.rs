@@ -32,6 +32,9 @@ struct Spec {
     exponent: bool,
 }
 
+/// The widest width and the longest precision a placeholder may ask for.
+const MOST_DIGITS: usize = 1000;
+
 impl Spec {
     fn parse(spec: &str) -> Option<Spec> {
         let mut out = Spec::default();
@@ -41,11 +44,11 @@ impl Spec {
             rest = &rest[1..];
         }
         let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        out.width = if digits > 0 { rest[..digits].parse().ok()? } else { 0 };
+        out.width = if digits > 0 { rest[..digits].parse().ok().filter(|&w| w <= MOST_DIGITS)? } else { 0 };
         rest = &rest[digits..];
         if let Some(p) = rest.strip_prefix('.') {
             let digits = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
-            out.precision = Some(p[..digits].parse().ok()?);
+            out.precision = Some(p[..digits].parse().ok().filter(|&p| p <= MOST_DIGITS)?);
             rest = &p[digits..];
         }
         match rest {
@@ -117,8 +120,9 @@ fn format(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             }
         };
         let spec = Spec::parse(spec).ok_or_else(|| {
-            LangError::argument(format!("format: `{{:{spec}}}` is not a placeholder"), span)
-                .with_hint("placeholders are {}, {:.N}, {:>W}, {:<W} and {:e}")
+            LangError::argument(format!("format: `{{:{spec}}}` is not a placeholder"), span).with_hint(format!(
+                "placeholders are {{}}, {{:.N}}, {{:>W}}, {{:<W}} and {{:e}}, with W and N up to {MOST_DIGITS}"
+            ))
         })?;
         let Some(v) = values.get(next) else {
             return Err(LangError::argument(

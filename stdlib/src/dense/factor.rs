@@ -61,7 +61,8 @@ impl Matrix {
         let svd = self.svd().map_err(|e| super::decomp::rename(e, "pinv"))?;
         let r = Self::rank_above(&svd.s, rtol);
         Ok(Matrix::from_fn(self.cols(), self.rows(), |i, j| {
-            (0..r).map(|k| svd.v[(i, k)] * svd.u[(j, k)] / svd.s[k]).sum()
+            // 0.0 + keeps an empty sum (rank 0) at +0, as numpy has it.
+            0.0 + (0..r).map(|k| svd.v[(i, k)] * svd.u[(j, k)] / svd.s[k]).sum::<f64>()
         }))
     }
 
@@ -79,12 +80,15 @@ impl Matrix {
         let ut_b = Matrix::from_fn(r, b.cols(), |k, j| {
             (0..self.rows()).map(|i| svd.u[(i, k)] * b[(i, j)]).sum::<f64>() / svd.s[k]
         });
-        Ok(Matrix::from_fn(self.cols(), b.cols(), |i, j| (0..r).map(|k| svd.v[(i, k)] * ut_b[(k, j)]).sum()))
+        Ok(Matrix::from_fn(self.cols(), b.cols(), |i, j| {
+            0.0 + (0..r).map(|k| svd.v[(i, k)] * ut_b[(k, j)]).sum::<f64>()
+        }))
     }
 
     /// The full SVD's right singular vectors, `n×n`.
     fn right_vectors(&self, op: &'static str) -> Result<(Vec<f64>, Matrix)> {
         self.require_finite(op)?;
+        crate::memory::check(op, self.cols(), self.cols())?;
         if self.is_empty() {
             return Ok((vec![], Matrix::eye(self.cols())));
         }
@@ -188,7 +192,9 @@ impl Matrix {
             ));
         }
         let size = m * n;
-        crate::memory::check("solve_sylvester", size, size)?;
+        // The system matrix and faer's LU of it: two (mn)² buffers.
+        let system = format!("a {size}×{size} Kronecker system and its LU");
+        crate::memory::check_buffer("solve_sylvester", &system, 2 * (size as u128).pow(2), 8)?;
         // Column-major vec: entry (i, j) of X is unknown i + m·j.
         let k = Matrix::from_fn(size, size, |r, s| {
             let (i, j, p, q) = (r % m, r / m, s % m, s / m);
