@@ -1059,3 +1059,45 @@ fn edge_cases_of_the_vocabulary_agree_with_numpy_and_refuse_cleanly() {
     }
     assert_eq!(display::plain(&s.get("x").unwrap()), "1");
 }
+
+/// `.csv` files: a matrix, or a record of columns with `header=true`, back
+/// as written; a damaged file, a record that is not columns and `header=`
+/// on another format are errors that say where, and the session goes on.
+#[test]
+fn csv_files_save_and_load_matrices_and_named_columns() {
+    let dir = std::env::temp_dir().join(format!("tessera-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str| dir.join(name).display().to_string();
+    let mut s = Session::new();
+    let (a, t) = (file("a.csv"), file("t.csv"));
+    shown(&mut s, &format!("A = [0.1, -2; 1e-7, nan; inf, 3]; save(\"{a}\", A)"));
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "0.1,-2\n1e-7,nan\ninf,3\n");
+    assert_eq!(shown(&mut s, &format!("B = load(\"{a}\"); all(B[[0, 2], :] == A[[0, 2], :])")), "true");
+    assert_eq!(shown(&mut s, "isnan(B[1, 1])"), "true");
+    shown(&mut s, &format!("save(\"{t}\", (step = [1, 2, 3], loss = [0.5; 0.25; 0.125]))"));
+    assert_eq!(std::fs::read_to_string(&t).unwrap(), "step,loss\n1,0.5\n2,0.25\n3,0.125\n");
+    assert_eq!(shown(&mut s, &format!("log = load(\"{t}\", header=true); keys(log)")), "list(\"step\", \"loss\")");
+    assert_eq!(shown(&mut s, "log.loss'"), "1×3 matrix:\n 0.5  0.25  0.125");
+    assert_eq!(shown(&mut s, &format!("size(load(\"{t}\"))")), "(3, 2)");
+
+    std::fs::write(file("ragged.csv"), "a,b\n1,2\n3\n").unwrap();
+    std::fs::write(file("words.csv"), "1,2\n3,four\n").unwrap();
+    let mut message = |code: String| -> String {
+        let e = error_in(&mut s, &code);
+        format!("{} {}", e.render(&code), e.kind.name())
+    };
+    let ragged = message(format!("load(\"{}\")", file("ragged.csv")));
+    assert!(ragged.contains("line 3 has 1 field where line 1 has 2") && ragged.contains("ragged.csv"), "{ragged}");
+    let words = message(format!("load(\"{}\")", file("words.csv")));
+    assert!(words.contains("line 2, field 2: `four` is not a number"), "{words}");
+    let unequal = message(format!("save(\"{t}\", (a = [1, 2], b = [1, 2, 3]))"));
+    assert!(unequal.contains("field `b` has 3 entries where `a` has 2"), "{unequal}");
+    let square = message(format!("save(\"{t}\", (a = eye(2)))"));
+    assert!(square.contains("a .csv column is a vector"), "{square}");
+    let npy = message(format!("load(\"{}\", header=true)", file("x.npy")));
+    assert!(npy.contains("header= applies to .csv files"), "{npy}");
+    let flag = message(format!("load(\"{a}\", header=1)"));
+    assert!(flag.contains("header= is true or false"), "{flag}");
+    assert_eq!(shown(&mut s, "log.step'"), "1×3 matrix:\n 1  2  3");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,17 +3,18 @@
 //! expression and the value numpy or scipy gives for the same inputs, written
 //! by `tests/fixtures/generate.py` with the pinned versions of
 //! `tests/fixtures/requirements.txt`. The kind must agree too: numbers in
-//! give a number out, comparisons give logical matrices.
+//! give a number out, comparisons give logical matrices. The `csv` section
+//! holds CSV files and what numpy's `loadtxt` reads from them.
 
 use serde_json::Value as J;
 use tessera::Matrix;
 use tessera_lang::{display, NullSink, Session, Value};
 
-fn cases() -> Vec<J> {
+fn cases(section: &str) -> Vec<J> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/oracle.json");
     let text = std::fs::read_to_string(path).expect("tests/fixtures/oracle.json");
     let all: J = serde_json::from_str(&text).expect("valid JSON");
-    all["vocabulary"].as_array().expect("a vocabulary section").clone()
+    all[section].as_array().unwrap_or_else(|| panic!("a {section} section")).clone()
 }
 
 /// An encoded number: a JSON number, or "nan", "inf", "-inf".
@@ -164,7 +165,7 @@ fn check_subspace(got: &Value, want: &J, rtol: f64, code: &str) {
 
 #[test]
 fn vocabulary_matches_numpy_and_scipy() {
-    let cases = cases();
+    let cases = cases("vocabulary");
     assert!(cases.len() > 100, "the vocabulary section has {} cases", cases.len());
     // Every case runs, and the test reports all the disagreements at once.
     let mut failed = Vec::new();
@@ -188,6 +189,29 @@ fn vocabulary_matches_numpy_and_scipy() {
         }
     }
     assert!(failed.is_empty(), "{} of {} cases disagree with numpy:\n{}", failed.len(), cases.len(), failed.join("\n"));
+}
+
+/// Each file numpy's `loadtxt(f, delimiter=",")` reads, `load` reads to the
+/// same numbers, bit for bit; with `header=true`, to a record of the columns
+/// by the names Python's `csv` module splits from the first line.
+#[test]
+fn csv_files_read_as_numpy_reads_them() {
+    let cases = cases("csv");
+    assert!(cases.len() >= 10, "the csv section has {} cases", cases.len());
+    let dir = std::env::temp_dir().join(format!("tessera-csv-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (k, case) in cases.iter().enumerate() {
+        let path = dir.join(format!("case{k}.csv"));
+        std::fs::write(&path, case["text"].as_str().expect("text")).unwrap();
+        let header = match case.get("header").and_then(J::as_bool) {
+            None => String::new(),
+            Some(h) => format!(", header={h}"),
+        };
+        let code = format!("load(\"{}\"{header})", path.display());
+        let got = evaluate(&mut Session::new(), &code);
+        check(&got, &case["expect"], 0.0, &format!("csv case {k} ({:?})", case["text"]));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 mod properties {

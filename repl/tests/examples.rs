@@ -83,3 +83,39 @@ fn commuting_rope_is_relative_and_liere_is_not() {
         .expect("LieRE's error");
     assert!(worst > 0.1, "LieRE should visibly break the relative property, got {worst}");
 }
+
+/// The rank-32 errors of `minilm.tsr`, in the order printed: (tensor, error).
+fn ranked(output: &str) -> Vec<(String, f64)> {
+    output
+        .lines()
+        .skip_while(|l| !l.starts_with("rank-32 relative error"))
+        .skip(1)
+        .map_while(|l| {
+            let (name, error) = l.split_once(' ')?;
+            Some((name.to_string(), error.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// `minilm.tsr` on the real weights of all-MiniLM-L6-v2: the tensor table,
+/// then the 36 attention and feed-forward matrices worst first, each error
+/// numpy's (from its singular values) to the 6 decimals printed.
+#[test]
+fn minilm_rank_32_errors_are_numpys_worst_first() {
+    let weights = examples().join("data/minilm.safetensors");
+    assert!(weights.exists(), "{}: scripts/test installs tests/weights.txt and links it", weights.display());
+    let out = run("minilm.tsr");
+    assert!(out.contains("record of 104 fields"), "{out}");
+    assert!(out.contains("embeddings.word_embeddings.weight") && out.contains("30522×384"), "{out}");
+    let numpy = &oracle()["minilm"]["errors"];
+    let ranked = ranked(&out);
+    assert_eq!(ranked.len(), 36, "{out}");
+    for pair in ranked.windows(2) {
+        assert!(pair[0].1 >= pair[1].1, "not worst first: {pair:?}");
+    }
+    for (name, error) in &ranked {
+        let want = numpy[name].as_f64().unwrap_or_else(|| panic!("numpy has no {name}"));
+        assert!((error - want).abs() <= 5e-7, "{name}: {error} against numpy's {want}");
+    }
+    assert!(out.contains("figure: plot 6 series"), "{out}");
+}

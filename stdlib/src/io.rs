@@ -1,6 +1,6 @@
-//! Matrices in files: numpy's `.npy` (one array; the header parsed by npyz)
-//! and Hugging Face's `.safetensors` (named tensors; parsed by the
-//! safetensors crate).
+//! Matrices in files: numpy's `.npy` (one array; the header parsed by npyz),
+//! Hugging Face's `.safetensors` (named tensors; parsed by the safetensors
+//! crate) and comma-separated numbers (`.csv`, [`read_csv`]).
 //!
 //! Reading converts any real element type (floats of 16, 32 and 64 bits,
 //! bfloat16, integers, booleans) to `f64`. A 0-d array is 1×1, a 1-d array of
@@ -11,6 +11,9 @@
 //! promises are errors, never panics: the readers only ever index bytes that
 //! they have checked are there.
 
+mod csv;
+
+pub use self::csv::{read_csv, write_csv, Header, Table};
 use crate::error::{Error, Result};
 use crate::Matrix;
 use npyz::{DType, Order, TypeChar};

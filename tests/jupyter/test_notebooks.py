@@ -92,6 +92,22 @@ def test_the_rope_notebook_shows_liere_breaking_relativity():
     assert ap < 1e-12 and ld < 1e-12 and lie > 0.1
 
 
+def test_the_minilm_notebook_ranks_the_real_weights_as_numpy():
+    table, ranking, decay = code_cells("minilm.ipynb")
+    [shown] = [o for o in table["outputs"] if o["output_type"] == "execute_result"]
+    assert "record of 104 fields" in shown["data"]["text/plain"]
+    assert "embeddings.word_embeddings.weight" in shown["data"]["text/html"]
+    lines = "".join(texts(ranking)).splitlines()
+    assert lines[0].startswith("rank-32 relative error")
+    ranked = [(name, float(error)) for name, error in (line.split() for line in lines[1:])]
+    numpy = ORACLE["minilm"]["errors"]
+    assert [name for name, _ in ranked] == sorted(numpy, key=lambda n: -numpy[n])
+    assert all(abs(error - numpy[name]) <= 5e-7 for name, error in ranked)
+    [figure] = [o for o in decay["outputs"] if o["output_type"] == "display_data"]
+    assert figure["data"]["text/plain"].startswith("figure: plot 6 series")
+    assert "image/png" in figure["data"] or "image/svg+xml" in figure["data"]
+
+
 def test_there_is_a_figure_notebook_per_kind():
     assert [p.stem for p in FIGURES] == ["heatmap", "hist", "plot", "scatter", "spectrum", "spy"]
 

@@ -196,6 +196,15 @@ impl Args {
     pub fn keyword_number(&self, name: &str, default: f64) -> Result<f64> {
         self.keyword(name).map_or(Ok(default), |(v, s)| as_number(v, s))
     }
+
+    /// Keyword `name` as `true` or `false`, or `None` when it is not given.
+    pub fn keyword_bool(&self, name: &str) -> Result<Option<bool>> {
+        match self.keyword(name) {
+            None => Ok(None),
+            Some((Value::Bool(b), _)) => Ok(Some(*b)),
+            Some((v, s)) => Err(LangError::type_error(format!("{name}= is true or false, got a {}", v.kind()), s)),
+        }
+    }
 }
 
 pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
