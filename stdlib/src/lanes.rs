@@ -29,20 +29,40 @@ impl Axis {
     }
 }
 
-/// The lanes of `m` along `axis`.
+/// The lanes of `m` along `axis`, each read from faer's column-major storage
+/// in one pass: a column is a contiguous slice, rows are the transpose's columns.
 fn lanes(m: &Matrix, axis: Axis) -> Vec<Vec<f64>> {
+    let columns = |a: faer::MatRef<'_, f64>| -> Vec<Vec<f64>> {
+        (0..a.ncols()).map(|j| a.col(j).iter().copied().collect()).collect()
+    };
     match axis {
+        Axis::All if m.rows() == 1 || m.cols() == 1 => vec![columns(m.as_faer()).concat()],
         Axis::All => vec![m.to_row_major()],
-        Axis::Columns => (0..m.cols()).map(|j| (0..m.rows()).map(|i| m[(i, j)]).collect()).collect(),
-        Axis::Rows => (0..m.rows()).map(|i| (0..m.cols()).map(|j| m[(i, j)]).collect()).collect(),
+        Axis::Columns => columns(m.as_faer()),
+        Axis::Rows => columns(m.transpose().as_faer()),
+    }
+}
+
+/// Lanes at or above this many entries in all are worked on by every core.
+const PARALLEL_ENTRIES: usize = 1 << 16;
+
+/// `f` of each lane, in parallel (rayon) when there are several lanes and
+/// many entries.
+fn each_lane<T: Send>(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> T + Sync) -> Vec<T> {
+    use rayon::prelude::*;
+    let lanes = lanes(m, axis);
+    if lanes.len() > 1 && m.len() >= PARALLEL_ENTRIES {
+        lanes.par_iter().map(|l| f(l)).collect()
+    } else {
+        lanes.iter().map(|l| f(l)).collect()
     }
 }
 
 /// `f` of each lane: a `1×1` matrix for [`Axis::All`], the `1×n` row of
 /// column values for [`Axis::Columns`], the `m×1` column of row values for
 /// [`Axis::Rows`]. `O(mn)` plus the cost of `f`.
-pub fn reduce(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> f64) -> Matrix {
-    let values: Vec<f64> = lanes(m, axis).iter().map(|l| f(l)).collect();
+pub fn reduce(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> f64 + Sync) -> Matrix {
+    let values = each_lane(m, axis, f);
     match axis {
         Axis::All => Matrix::scalar(values[0]),
         Axis::Columns => Matrix::row(&values),
@@ -54,13 +74,14 @@ pub fn reduce(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> f64) -> Matrix {
 /// softmax): the shape of `m` along an axis; for [`Axis::All`], the
 /// row-major result as a vector of `m`'s orientation, or an `mn×1`
 /// column for a matrix (numpy's flattened result). `O(mn)` plus `f`.
-pub fn scan(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64>) -> Matrix {
-    let out: Vec<Vec<f64>> = lanes(m, axis).iter().map(|l| f(l)).collect();
+pub fn scan(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64> + Sync) -> Matrix {
+    let out = each_lane(m, axis, f);
     match axis {
         Axis::All if m.rows() == 1 => Matrix::row(&out[0]),
         Axis::All => Matrix::col(&out[0]),
+        // The lanes are columns: filled column by column, contiguously.
         Axis::Columns => Matrix::from_fn(m.rows(), m.cols(), |i, j| out[j][i]),
-        Axis::Rows => Matrix::from_fn(m.rows(), m.cols(), |i, j| out[i][j]),
+        Axis::Rows => Matrix::tiled(m.rows(), m.cols(), |i, j| out[i][j]),
     }
 }
 

@@ -134,7 +134,7 @@ pub(super) fn lane_axis(args: &Args) -> Result<Axis> {
 /// A reduction over all entries (a number), or along an axis (0: down each
 /// column, 1: along each row) given by the keyword `axis` or, for `sum` and
 /// `mean`, as the second argument (numpy's `np.sum(A, 0)`).
-pub(super) fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64]) -> f64) -> Result<Value> {
+pub(super) fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64]) -> f64 + Sync) -> Result<Value> {
     let m = args.matrix(0)?;
     let axis = axis_of(axis)?;
     let out = lanes::reduce(&m, axis, f);
@@ -143,7 +143,7 @@ pub(super) fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64
 
 /// A lane for a lane along `axis` (`cumsum`, `sort`, `softmax`); a number
 /// gives a number.
-pub(super) fn scan(args: &Args, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64>) -> Result<Value> {
+pub(super) fn scan(args: &Args, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64> + Sync) -> Result<Value> {
     if let Value::Number(x) = args.get(0).0 {
         return Ok(Value::Number(f(&[*x])[0]));
     }

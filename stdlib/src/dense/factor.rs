@@ -60,10 +60,10 @@ impl Matrix {
     pub fn pinv(&self, rtol: f64) -> Result<Matrix> {
         let svd = self.svd().map_err(|e| super::decomp::rename(e, "pinv"))?;
         let r = Self::rank_above(&svd.s, rtol);
-        Ok(Matrix::from_fn(self.cols(), self.rows(), |i, j| {
-            // 0.0 + keeps an empty sum (rank 0) at +0, as numpy has it.
-            0.0 + (0..r).map(|k| svd.v[(i, k)] * svd.u[(j, k)] / svd.s[k]).sum::<f64>()
-        }))
+        // A⁺ = (V_r diag(1/σ)) U_rᵀ: one matrix product.
+        // (An empty product, rank 0, is +0 as numpy has it.)
+        let v_scaled = Matrix::from_fn(self.cols(), r, |i, k| svd.v[(i, k)] / svd.s[k]);
+        Ok(Matrix::from_faer(v_scaled.as_faer() * svd.u.as_faer().subcols(0, r).transpose()))
     }
 
     /// The minimum-norm least-squares solution `x = A⁺ b` of `A x ≈ b`
@@ -76,13 +76,12 @@ impl Matrix {
         b.require_finite("lstsq")?;
         let svd = self.svd().map_err(|e| super::decomp::rename(e, "lstsq"))?;
         let r = Self::rank_above(&svd.s, self.default_rtol());
-        // x = V_r diag(1/σ) U_rᵀ b, applied factor by factor.
-        let ut_b = Matrix::from_fn(r, b.cols(), |k, j| {
-            (0..self.rows()).map(|i| svd.u[(i, k)] * b[(i, j)]).sum::<f64>() / svd.s[k]
-        });
-        Ok(Matrix::from_fn(self.cols(), b.cols(), |i, j| {
-            0.0 + (0..r).map(|k| svd.v[(i, k)] * ut_b[(k, j)]).sum::<f64>()
-        }))
+        // x = V_r (diag(1/σ) (U_rᵀ b)), applied factor by factor with faer's products.
+        let mut ut_b = svd.u.as_faer().subcols(0, r).transpose() * b.as_faer();
+        for (k, &s) in svd.s[..r].iter().enumerate() {
+            ut_b.row_mut(k).iter_mut().for_each(|x| *x /= s);
+        }
+        Ok(Matrix::from_faer(svd.v.as_faer().subcols(0, r) * ut_b))
     }
 
     /// The full SVD's right singular vectors, `n×n`.
