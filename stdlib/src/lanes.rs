@@ -36,7 +36,7 @@ fn lanes(m: &Matrix, axis: Axis) -> Vec<Vec<f64>> {
         (0..a.ncols()).map(|j| a.col(j).iter().copied().collect()).collect()
     };
     match axis {
-        Axis::All if m.rows() == 1 || m.cols() == 1 => vec![columns(m.as_faer()).concat()],
+        Axis::All if m.cols() == 1 => columns(m.as_faer()),
         Axis::All => vec![m.to_row_major()],
         Axis::Columns => columns(m.as_faer()),
         Axis::Rows => columns(m.transpose().as_faer()),

@@ -62,9 +62,11 @@ fn load(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             };
             let table = io::read_csv(&bytes, mode).map_err(in_file)?;
             match (header, table.names) {
-                (Some(true), Some(names)) => Ok(record(
+                // An empty file is a record of no columns.
+                (Some(true), names) => Ok(record(
                     names
                         .iter()
+                        .flatten()
                         .enumerate()
                         .map(|(j, name)| (name.as_str(), Value::matrix(table.values.column(j))))
                         .collect(),
@@ -93,8 +95,8 @@ fn columns(r: &crate::value::Record, span: Span) -> Result<(Vec<String>, Matrix)
                 return Err(LangError::new(
                     ErrorKind::Shape,
                     format!(
-                        "field `{name}` has {} entries where `{}` has {}: the columns of a .csv file have one length",
-                        m.len(),
+                        "field `{name}` has {} where `{}` has {}: the columns of a .csv file have one length",
+                        crate::display::counted(m.len(), "value"),
                         names[0],
                         first.len()
                     ),
@@ -133,13 +135,16 @@ fn save(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
                 .collect::<Result<Vec<_>>>()?;
             io::write_safetensors(&tensors).map_err(|e| LangError::from(e).at(span))?
         }
-        Format::Csv => match value {
-            Value::Record(r) => {
-                let (names, a) = columns(r, vspan)?;
-                io::write_csv(Some(&names), &a)?
-            }
-            other => io::write_csv(None, &*as_matrix(other, vspan)?)?,
-        },
+        Format::Csv => {
+            let written = match value {
+                Value::Record(r) => {
+                    let (names, a) = columns(r, vspan)?;
+                    io::write_csv(Some(&names), &a)
+                }
+                other => io::write_csv(None, &*as_matrix(other, vspan)?),
+            };
+            written.map_err(|e| LangError::from(e).at(vspan))?
+        }
     };
     std::fs::write(&path, bytes)
         .map_err(|e| LangError::new(ErrorKind::File, format!("save: cannot write \"{path}\": {e}"), Some(pspan)))?;
@@ -173,8 +178,9 @@ pub const BUILTINS: &[Builtin] = &[
                A .csv file reads as numpy's loadtxt(f, delimiter=\",\"): whitespace around a field is \
                ignored, lines starting with # and blank lines are skipped, nan and inf are numbers, and every \
                line has as many fields as the first (a ragged or damaged line is an error naming it). Without \
-               header=, a first line with text in it (a field neither a number nor blank) is taken for column \
-               names and skipped; \
+               header=, a first line of text (some field not blank, and none a number) is taken for column \
+               names and skipped, so a damaged first line of numbers is an error; a UTF-8 byte-order mark is \
+               ignored; \
                header=true returns a record of n×1 columns by name (pandas' read_csv; a blank name is \
                column_k, from 0), header=false reads every line as numbers.",
         example: "save(\"/tmp/tessera-example.csv\", (x = [1; 2], y = [0.5; -3])); \

@@ -47,9 +47,30 @@ fn number(field: &[u8]) -> Option<f64> {
     std::str::from_utf8(field).ok()?.parse().ok()
 }
 
+/// The bytes to parse: without a UTF-8 byte-order mark (Excel's "CSV UTF-8"
+/// writes one), and with old Mac line ends (a lone `\r`) as `\n`, since the
+/// csv crate ends a `#` comment only at `\n`. Copies only when it must.
+fn normalized(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone_cr) {
+        return bytes.into();
+    }
+    (0..bytes.len()).map(|i| if lone_cr(i) { b'\n' } else { bytes[i] }).collect::<Vec<u8>>().into()
+}
+
+/// Whether a header line is what `Header::Auto` sees: text in some field
+/// and a number in none (so that a damaged first line of data is an error,
+/// not a header silently dropped).
+fn looks_like_names(record: &::csv::ByteRecord) -> bool {
+    record.iter().any(|f| !f.is_empty()) && record.iter().all(|f| number(f).is_none())
+}
+
 /// The table in the bytes of a `.csv` file. An empty file (or one of
-/// comments) is a 0×0 matrix; a header alone is 0×n.
+/// comments) is a 0×0 matrix, with no names even for [`Header::Yes`]; a
+/// header alone is 0×n.
 pub fn read_csv(bytes: &[u8], header: Header) -> Result<Table> {
+    let bytes = &*normalized(bytes);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -66,11 +87,10 @@ pub fn read_csv(bytes: &[u8], header: Header) -> Result<Table> {
         let start = record.position().map_or(0, |p| p.byte());
         let line = || line_at(bytes, start);
         let is_header = first.is_none()
-            && names.is_none()
             && match header {
                 Header::Yes => true,
                 Header::No => false,
-                Header::Auto => record.iter().any(|f| !f.is_empty() && number(f).is_none()),
+                Header::Auto => looks_like_names(&record),
             };
         if is_header {
             names = Some(column_names(&record, line())?);
@@ -102,36 +122,33 @@ pub fn read_csv(bytes: &[u8], header: Header) -> Result<Table> {
 }
 
 /// The number (from 1) of the line on which the record read from byte
-/// `start` begins: the csv crate's position is where its reading began, before
-/// the blank and comment lines it skipped (and its line count leaves blank
-/// lines out), so both are skipped here, and the line ends before the record
-/// (`\n`, `\r\n` or a lone `\r`) counted. O(start), paid only to name a
+/// `start` of the [`normalized`] bytes begins. The csv crate's position is
+/// where its reading began, before the blank and comment lines it skipped
+/// (and its line count leaves blank lines out), so those are skipped here
+/// and the `\n` before the record counted. `O(start)`, paid only to name a
 /// line in an error.
 fn line_at(bytes: &[u8], start: u64) -> u64 {
-    let is_end = |b: u8| b == b'\n' || b == b'\r';
     let mut at = usize::try_from(start).map_or(bytes.len(), |s| s.min(bytes.len()));
     while let Some(&b) = bytes.get(at) {
         match b {
             b'\n' | b'\r' => at += 1,
-            b'#' => at += bytes[at..].iter().position(|&b| is_end(b)).unwrap_or(bytes.len() - at),
+            b'#' => at += bytes[at..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - at),
             _ => break,
         }
     }
-    let before = &bytes[..at];
-    let ends =
-        before.iter().enumerate().filter(|&(i, &b)| b == b'\n' || b == b'\r' && before.get(i + 1) != Some(&b'\n'));
-    1 + ends.count() as u64
+    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// The names in a header line: blanks become `column_k`, a repeated name is an error.
 fn column_names(record: &::csv::ByteRecord, line: u64) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
+    let mut seen = std::collections::HashMap::with_capacity(record.len());
     for (k, field) in record.iter().enumerate() {
         let name = match text(field, line, k)? {
             "" => format!("column_{k}"),
             t => t.to_string(),
         };
-        if let Some(j) = names.iter().position(|n| *n == name) {
+        if let Some(j) = seen.insert(name.clone(), k) {
             return Err(damaged(format!(
                 "line {line}: the column name `{}` appears twice (fields {} and {})",
                 shortened(&name),
@@ -157,12 +174,22 @@ fn shortened(t: &str) -> String {
 /// exactly (`0.1`, `1e-7`, `nan`, `-inf`), so the file round-trips.
 pub fn write_csv(names: Option<&[String]>, a: &Matrix) -> Result<Vec<u8>> {
     let io = |e: ::csv::Error| Error::file("save", e.to_string());
+    if a.cols() == 0 && (a.rows() > 0 || names.is_some()) {
+        return Err(Error::invalid("save", "a .csv file needs at least one column"));
+    }
     if let Some(names) = names {
         if names.len() != a.cols() {
             return Err(Error::invalid("save", format!("{} names for {} columns", names.len(), a.cols())));
         }
+        // load would read them back otherwise: as a comment, or trimmed.
+        if let Some(bad) = names.iter().find(|n| n.starts_with('#') || n.trim() != n.as_str()) {
+            return Err(Error::invalid(
+                "save",
+                format!("the column name `{}` starts with # or has white space at an end", shortened(bad)),
+            ));
+        }
     }
-    let mut writer = ::csv::WriterBuilder::new().flexible(a.cols() == 0).from_writer(Vec::new());
+    let mut writer = ::csv::WriterBuilder::new().from_writer(Vec::new());
     if let Some(names) = names {
         writer.write_record(names).map_err(io)?;
     }
@@ -212,6 +239,10 @@ mod tests {
         assert_eq!(read("a,b\n", Header::Yes).unwrap().values.shape(), Shape(0, 2));
         assert_eq!(read("", Header::Auto).unwrap().values.shape(), Shape(0, 0));
         assert_eq!(read("# only\n", Header::No).unwrap().values.shape(), Shape(0, 0));
+        // A byte-order mark and old Mac line ends.
+        let table = read("\u{feff}x,y\r# note\r1,2\r\r3,4\r", Header::Auto).unwrap();
+        assert_eq!(table.names.unwrap(), ["x", "y"]);
+        assert_eq!(table.values, Matrix::from_row_major(2, 2, &[1.0, 2.0, 3.0, 4.0]).unwrap());
     }
 
     #[test]
@@ -224,11 +255,25 @@ mod tests {
         assert!(message("1,2\n3,abc\n", Header::No).contains("line 2, field 2: `abc` is not a number"));
         assert!(message("a,b\n", Header::No).contains("line 1, field 1: `a` is not a number"));
         assert!(message("1,,2\n", Header::Auto).contains("line 1, field 2 is empty"));
+        // A first line with a number in it is data, damaged or not.
+        assert!(message("1,2x\n3,4\n", Header::Auto).contains("line 1, field 2: `2x` is not a number"));
+        assert!(message("1,2\r#x\r3\r", Header::Auto).contains("line 3 has 1 field where line 1 has 2"));
+        // numpy refuses a line of white space among the numbers too.
+        assert!(message("1,2\n  \n3,4\n", Header::No).contains("line 2 has 1 field where line 1 has 2"));
         assert!(message("a,b,a\n", Header::Yes).contains("`a` appears twice (fields 1 and 3)"));
         assert!(read_csv(b"1,2\n3,\xff\n", Header::Auto)
             .unwrap_err()
             .to_string()
             .contains("line 2, field 2: not UTF-8"));
+        let refused = |names: &[&str], a: &Matrix| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            write_csv(Some(&names), a).unwrap_err().to_string()
+        };
+        assert!(refused(&["#a"], &Matrix::ones(1, 1)).contains("starts with #"));
+        assert!(refused(&[" a"], &Matrix::ones(1, 1)).contains("white space"));
+        assert!(refused(&[], &Matrix::zeros(0, 0)).contains("at least one column"));
+        assert!(write_csv(None, &Matrix::zeros(2, 0)).unwrap_err().to_string().contains("at least one column"));
+        assert_eq!(write_csv(None, &Matrix::zeros(0, 0)).unwrap(), b"");
         let long = format!("1,{}\n", "x".repeat(100));
         assert!(message(&long, Header::No).contains(&format!("`{}…`", "x".repeat(40))));
     }
