@@ -15,7 +15,7 @@ use crate::Matrix;
 /// Whether the first line of a file holds column names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Header {
-    /// Names when some field of the first line is text (neither a number nor blank).
+    /// Names when the first line has text in some field and a number in none.
     Auto,
     /// The first line holds names.
     Yes,
