@@ -178,11 +178,11 @@ pub const BUILTINS: &[Builtin] = &[
                A .csv file reads as numpy's loadtxt(f, delimiter=\",\"): whitespace around a field is \
                ignored, lines starting with # and blank lines are skipped, nan and inf are numbers, and every \
                line has as many fields as the first (a ragged or damaged line is an error naming it). Without \
-               header=, a first line of text (some field not blank, and none a number) is taken for column \
-               names and skipped, so a damaged first line of numbers is an error; a UTF-8 byte-order mark is \
-               ignored; \
-               header=true returns a record of n×1 columns by name (pandas' read_csv; a blank name is \
-               column_k, from 0), header=false reads every line as numbers.",
+               header=, a first line that is not all numbers (a field neither a number nor blank) is taken \
+               for column names and skipped, so a damaged first line is skipped too (header=false makes it \
+               an error); header=true returns a record of n×1 columns by name (pandas' read_csv; a blank \
+               name is column_k, from 0), header=false reads every line as numbers. A UTF-8 byte-order mark \
+               is ignored.",
         example: "save(\"/tmp/tessera-example.csv\", (x = [1; 2], y = [0.5; -3])); \
                   load(\"/tmp/tessera-example.csv\", header=true).y",
         shows: "2×1 matrix:\n  0.5\n -3.0",

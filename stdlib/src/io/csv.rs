@@ -15,7 +15,7 @@ use crate::Matrix;
 /// Whether the first line of a file holds column names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Header {
-    /// Names when the first line has text in some field and a number in none.
+    /// Names when some field of the first line is text (neither a number nor blank).
     Auto,
     /// The first line holds names.
     Yes,
@@ -59,11 +59,12 @@ fn normalized(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     (0..bytes.len()).map(|i| if lone_cr(i) { b'\n' } else { bytes[i] }).collect::<Vec<u8>>().into()
 }
 
-/// Whether a header line is what `Header::Auto` sees: text in some field
-/// and a number in none (so that a damaged first line of data is an error,
-/// not a header silently dropped).
+/// Whether `Header::Auto` takes a first line for names: SPEC's "a
+/// non-numeric first line is a header", read as some field being text
+/// (neither a number nor blank). A damaged first line of numbers is
+/// therefore skipped as a header, as SPEC has it.
 fn looks_like_names(record: &::csv::ByteRecord) -> bool {
-    record.iter().any(|f| !f.is_empty()) && record.iter().all(|f| number(f).is_none())
+    record.iter().any(|f| !f.is_empty() && number(f).is_none())
 }
 
 /// The table in the bytes of a `.csv` file. An empty file (or one of
@@ -255,8 +256,8 @@ mod tests {
         assert!(message("1,2\n3,abc\n", Header::No).contains("line 2, field 2: `abc` is not a number"));
         assert!(message("a,b\n", Header::No).contains("line 1, field 1: `a` is not a number"));
         assert!(message("1,,2\n", Header::Auto).contains("line 1, field 2 is empty"));
-        // A first line with a number in it is data, damaged or not.
-        assert!(message("1,2x\n3,4\n", Header::Auto).contains("line 1, field 2: `2x` is not a number"));
+        // A first line with text in it is a header (SPEC), even beside numbers.
+        assert_eq!(read("x,2020\n3,4\n", Header::Auto).unwrap().names.unwrap(), ["x", "2020"]);
         assert!(message("1,2\r#x\r3\r", Header::Auto).contains("line 3 has 1 field where line 1 has 2"));
         // numpy refuses a line of white space among the numbers too.
         assert!(message("1,2\n  \n3,4\n", Header::No).contains("line 2 has 1 field where line 1 has 2"));
