@@ -7,6 +7,7 @@ mod cell;
 #[cfg(test)]
 mod generated;
 mod jupyter;
+mod large_pages;
 #[cfg(test)]
 mod reference;
 mod repl;
@@ -34,6 +35,9 @@ fn usage() -> String {
                                ({placed} place them)"
     )
 }
+
+#[global_allocator]
+static ALLOCATOR: large_pages::LargePages = large_pages::LargePages;
 
 /// Deep recursion in user code needs a deep native stack.
 const STACK_BYTES: usize = 256 << 20;

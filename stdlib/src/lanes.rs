@@ -5,6 +5,10 @@
 //! A lane is a run of entries taken together: every entry (`axis=None`,
 //! read row by row), each column (`axis=0`) or each row (`axis=1`).
 
+use std::borrow::Cow;
+
+use faer::{ColMut, ColRef, MatMut, MatRef};
+
 use crate::dense::Matrix;
 
 /// Which entries an operation takes together.
@@ -29,32 +33,48 @@ impl Axis {
     }
 }
 
-/// The lanes of `m` along `axis`, each read from faer's column-major storage
-/// in one pass: a column is a contiguous slice, rows are the transpose's columns.
-fn lanes(m: &Matrix, axis: Axis) -> Vec<Vec<f64>> {
-    let columns = |a: faer::MatRef<'_, f64>| -> Vec<Vec<f64>> {
-        (0..a.ncols()).map(|j| a.col(j).iter().copied().collect()).collect()
-    };
+/// The lanes of `m` along `axis` as the columns of a matrix, which faer
+/// stores contiguously: `m` itself for its columns (and for all the entries
+/// of a column vector), its transpose for its rows (a tiled copy), and the
+/// row-major entries as one column for all the entries of a matrix.
+fn lane_columns(m: &Matrix, axis: Axis) -> Cow<'_, Matrix> {
     match axis {
-        Axis::All if m.cols() == 1 => columns(m.as_faer()),
-        Axis::All => vec![m.to_row_major()],
-        Axis::Columns => columns(m.as_faer()),
-        Axis::Rows => columns(m.transpose().as_faer()),
+        Axis::Columns => Cow::Borrowed(m),
+        Axis::All if m.cols() == 1 => Cow::Borrowed(m),
+        Axis::All => Cow::Owned(Matrix::col(&m.to_row_major())),
+        Axis::Rows => Cow::Owned(m.transpose()),
     }
+}
+
+/// The entries of a faer column, which are contiguous in a `Mat` and in
+/// any block of its rows.
+fn slice(c: ColRef<'_, f64>) -> &[f64] {
+    c.try_as_col_major().expect("faer columns are contiguous").as_slice()
+}
+
+fn slice_mut(c: ColMut<'_, f64>) -> &mut [f64] {
+    c.try_as_col_major_mut().expect("faer columns are contiguous").as_slice_mut()
 }
 
 /// Lanes at or above this many entries in all are worked on by every core.
 const PARALLEL_ENTRIES: usize = 1 << 16;
 
-/// `f` of each lane, in parallel (rayon) when there are several lanes and
-/// many entries.
+/// Whether the lanes of `m` are worth spreading over the cores (rayon).
+fn in_parallel(m: &Matrix) -> bool {
+    m.cols() > 1 && m.len() >= PARALLEL_ENTRIES
+}
+
+/// `f` of each lane, read in place, in parallel when there are several
+/// lanes and many entries.
 fn each_lane<T: Send>(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> T + Sync) -> Vec<T> {
     use rayon::prelude::*;
-    let lanes = lanes(m, axis);
-    if lanes.len() > 1 && m.len() >= PARALLEL_ENTRIES {
-        lanes.par_iter().map(|l| f(l)).collect()
+    let lanes = lane_columns(m, axis);
+    let data = lanes.as_faer();
+    let lane = |j: usize| f(slice(data.col(j)));
+    if in_parallel(&lanes) {
+        (0..lanes.cols()).into_par_iter().map(lane).collect()
     } else {
-        lanes.iter().map(|l| f(l)).collect()
+        (0..lanes.cols()).map(lane).collect()
     }
 }
 
@@ -70,18 +90,27 @@ pub fn reduce(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> f64 + Sync) -> Matri
     }
 }
 
-/// `f` of each lane, a lane of the same length back (scans, orderings,
-/// softmax): the shape of `m` along an axis; for [`Axis::All`], the
-/// row-major result as a vector of `m`'s orientation, or an `mn×1`
-/// column for a matrix (numpy's flattened result). `O(mn)` plus `f`.
-pub fn scan(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64> + Sync) -> Matrix {
-    let out = each_lane(m, axis, f);
+/// A lane for a lane (scans, orderings, softmax): `f(lane, out)` writes the
+/// result of each lane into `out`, of the same length, straight into the
+/// result's storage. The result has the shape of `m` along an axis; for
+/// [`Axis::All`], the row-major result as a vector of `m`'s orientation, or
+/// an `mn×1` column for a matrix (numpy's flattened result). `O(mn)` plus
+/// `f`, and two tiled copies along rows.
+pub fn scan(m: &Matrix, axis: Axis, f: impl Fn(&[f64], &mut [f64]) + Sync) -> Matrix {
+    use rayon::prelude::*;
+    let lanes = lane_columns(m, axis);
+    let mut out = Matrix::zeros(lanes.rows(), lanes.cols());
+    let data = lanes.as_faer();
+    let lane = |(j, o): (usize, ColMut<'_, f64>)| f(slice(data.col(j)), slice_mut(o));
+    if in_parallel(&lanes) {
+        out.as_faer_mut().par_col_iter_mut().enumerate().for_each(lane);
+    } else {
+        out.as_faer_mut().col_iter_mut().enumerate().for_each(lane);
+    }
     match axis {
-        Axis::All if m.rows() == 1 => Matrix::row(&out[0]),
-        Axis::All => Matrix::col(&out[0]),
-        // The lanes are columns: filled column by column, contiguously.
-        Axis::Columns => Matrix::from_fn(m.rows(), m.cols(), |i, j| out[j][i]),
-        Axis::Rows => Matrix::tiled(m.rows(), m.cols(), |i, j| out[i][j]),
+        Axis::All if m.rows() == 1 => out.transpose(),
+        Axis::Rows => out.transpose(),
+        _ => out,
     }
 }
 
@@ -93,29 +122,39 @@ pub fn ascending(a: &f64, b: &f64) -> std::cmp::Ordering {
     }
 }
 
-/// The lane in ascending order, NaN last (`np.sort`). `O(n log n)`.
-pub fn sorted(xs: &[f64]) -> Vec<f64> {
-    let mut out = xs.to_vec();
+/// The lane in ascending order, NaN last (`np.sort`), into `out`. `O(n log n)`.
+pub fn sorted(xs: &[f64], out: &mut [f64]) {
+    out.copy_from_slice(xs);
     out.sort_by(ascending);
-    out
 }
 
 /// The positions that sort the lane, ties in their original order
-/// (`np.argsort(kind="stable")`). `O(n log n)`.
-pub fn argsort(xs: &[f64]) -> Vec<f64> {
+/// (`np.argsort(kind="stable")`), into `out`. `O(n log n)`.
+pub fn argsort(xs: &[f64], out: &mut [f64]) {
     let mut order: Vec<usize> = (0..xs.len()).collect();
     order.sort_by(|&i, &j| ascending(&xs[i], &xs[j]));
-    order.into_iter().map(|i| i as f64).collect()
+    for (o, i) in out.iter_mut().zip(order) {
+        *o = i as f64;
+    }
 }
 
-/// The running sums `sₖ = x₀ + … + xₖ` (`np.cumsum`). `O(n)`.
-pub fn cumsum(xs: &[f64]) -> Vec<f64> {
-    xs.iter().scan(0.0, |s, x| Some(*s + x).inspect(|&t| *s = t)).collect()
+/// The running sums `sₖ = x₀ + … + xₖ` (`np.cumsum`), into `out`. `O(n)`.
+pub fn cumsum(xs: &[f64], out: &mut [f64]) {
+    running(xs, out, 0.0, |s, x| s + x);
 }
 
-/// The running products `pₖ = x₀ ⋯ xₖ` (`np.cumprod`). `O(n)`.
-pub fn cumprod(xs: &[f64]) -> Vec<f64> {
-    xs.iter().scan(1.0, |p, x| Some(*p * x).inspect(|&t| *p = t)).collect()
+/// The running products `pₖ = x₀ ⋯ xₖ` (`np.cumprod`), into `out`. `O(n)`.
+pub fn cumprod(xs: &[f64], out: &mut [f64]) {
+    running(xs, out, 1.0, |p, x| p * x);
+}
+
+/// `outₖ = op(outₖ₋₁, xₖ)`, starting from `start`.
+fn running(xs: &[f64], out: &mut [f64], start: f64, op: impl Fn(f64, f64) -> f64) {
+    let mut acc = start;
+    for (o, &x) in out.iter_mut().zip(xs) {
+        acc = op(acc, x);
+        *o = acc;
+    }
 }
 
 /// `Σ (xᵢ − x̄)² / (n − ddof)` (`np.var`): NaN when `n ≤ ddof`. Two
@@ -166,18 +205,58 @@ pub fn logsumexp(xs: &[f64]) -> f64 {
     top + xs.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
 }
 
-/// `eˣⁱ / Σ eˣʲ`, shifted by the largest entry (`scipy.special.softmax`). `O(n)`.
-pub fn softmax(xs: &[f64]) -> Vec<f64> {
+/// `eˣⁱ / Σ eˣʲ`, shifted by the largest entry (`scipy.special.softmax`),
+/// into `out`. `O(n)`, one exponential per entry.
+pub fn softmax(xs: &[f64], out: &mut [f64]) {
     let top = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = xs.iter().map(|x| (x - top).exp()).collect();
-    let total: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / total).collect()
+    for (o, x) in out.iter_mut().zip(xs) {
+        *o = (x - top).exp();
+    }
+    let total: f64 = out.iter().sum();
+    for o in out.iter_mut() {
+        *o /= total;
+    }
+}
+
+/// [`softmax`] of every row of `m`, in sweeps down the columns that faer
+/// stores contiguously instead of through two transposed copies: the rows'
+/// maxima, then `eᵃⁱʲ⁻ᵐⁱ` and the rows' sums, then the division. The same
+/// operations in the same order as [`softmax`], so the same bits. `O(mn)`,
+/// in parallel over blocks of rows.
+pub fn softmax_rows(m: &Matrix) -> Matrix {
+    use rayon::prelude::*;
+    const BLOCK: usize = 256;
+    let block = |(a, mut out): (MatRef<'_, f64>, MatMut<'_, f64>)| {
+        let mut top = vec![f64::NEG_INFINITY; a.nrows()];
+        for x in a.col_iter() {
+            top.iter_mut().zip(slice(x)).for_each(|(t, &x)| *t = t.max(x));
+        }
+        let mut total = vec![0.0; a.nrows()];
+        for (x, o) in a.col_iter().zip(out.as_mut().col_iter_mut()) {
+            for (((o, s), x), t) in slice_mut(o).iter_mut().zip(&mut total).zip(slice(x)).zip(&top) {
+                *o = (x - t).exp();
+                *s += *o;
+            }
+        }
+        for o in out.col_iter_mut() {
+            slice_mut(o).iter_mut().zip(&total).for_each(|(o, s)| *o /= s);
+        }
+    };
+    let mut out = Matrix::zeros(m.rows(), m.cols());
+    let (a, o) = (m.as_faer(), out.as_faer_mut());
+    if m.rows() > BLOCK && m.len() >= PARALLEL_ENTRIES {
+        a.par_row_chunks(BLOCK).zip(o.par_row_chunks_mut(BLOCK)).for_each(block);
+    } else {
+        block((a, o));
+    }
+    out
 }
 
 /// The distinct values in ascending order, one NaN last if any
 /// (`np.unique`, whose `equal_nan` is true). `O(n log n)`.
 pub fn unique(xs: &[f64]) -> Vec<f64> {
-    let mut out = sorted(xs);
+    let mut out = vec![0.0; xs.len()];
+    sorted(xs, &mut out);
     out.dedup_by(|a, b| a == b || (a.is_nan() && b.is_nan()));
     out
 }
@@ -186,20 +265,27 @@ pub fn unique(xs: &[f64]) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// `f` of one lane, as a new vector.
+    fn of(f: fn(&[f64], &mut [f64]), xs: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; xs.len()];
+        f(xs, &mut out);
+        out
+    }
+
     #[test]
     fn orderings_follow_numpy() {
         let nan = f64::NAN;
         let xs = [3.0, nan, -1.0, 3.0, 0.0];
-        let s = sorted(&xs);
+        let s = of(sorted, &xs);
         assert_eq!(&s[..4], &[-1.0, 0.0, 3.0, 3.0]);
         assert!(s[4].is_nan());
-        assert_eq!(argsort(&xs), vec![2.0, 4.0, 0.0, 3.0, 1.0]);
+        assert_eq!(of(argsort, &xs), vec![2.0, 4.0, 0.0, 3.0, 1.0]);
         assert_eq!(argmax(&[1.0, 5.0, 5.0]), Some(1));
         assert_eq!(argmax(&[1.0, nan, 7.0]), Some(1));
         assert_eq!(argmin(&[]), None);
         assert_eq!(unique(&[2.0, nan, 1.0, 2.0, nan]).len(), 3);
-        assert_eq!(cumsum(&[1.0, 2.0, 3.0]), vec![1.0, 3.0, 6.0]);
-        assert_eq!(cumprod(&[1.0, 2.0, 3.0]), vec![1.0, 2.0, 6.0]);
+        assert_eq!(of(cumsum, &[1.0, 2.0, 3.0]), vec![1.0, 3.0, 6.0]);
+        assert_eq!(of(cumprod, &[1.0, 2.0, 3.0]), vec![1.0, 2.0, 6.0]);
         assert_eq!(var(&[1.0, 2.0, 3.0, 4.0], 1.0), 5.0 / 3.0);
         assert!(var(&[1.0], 1.0).is_nan());
     }
@@ -208,7 +294,17 @@ mod tests {
     fn exponentials_do_not_overflow() {
         assert_eq!(logsumexp(&[1000.0, 1000.0]), 1000.0 + 2f64.ln());
         assert_eq!(logsumexp(&[f64::NEG_INFINITY; 2]), f64::NEG_INFINITY);
-        assert_eq!(softmax(&[1000.0, 1000.0]), vec![0.5, 0.5]);
+        assert_eq!(of(softmax, &[1000.0, 1000.0]), vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn softmax_of_rows_is_softmax_of_each_row_bit_for_bit() {
+        let m = Matrix::from_fn(700, 5, |i, j| ((i * 7 + j * 13) % 17) as f64 - 8.0 + 1e3 * (i % 3) as f64);
+        let rows = softmax_rows(&m).row_vectors();
+        for (got, row) in rows.iter().zip(m.row_vectors()) {
+            assert_eq!(*got, of(softmax, &row));
+        }
+        assert_eq!(softmax_rows(&m), scan(&m, Axis::Rows, softmax));
     }
 
     #[test]

@@ -143,9 +143,11 @@ pub(super) fn reduce(args: &Args, axis: Option<(&Value, Span)>, f: impl Fn(&[f64
 
 /// A lane for a lane along `axis` (`cumsum`, `sort`, `softmax`); a number
 /// gives a number.
-pub(super) fn scan(args: &Args, axis: Axis, f: impl Fn(&[f64]) -> Vec<f64> + Sync) -> Result<Value> {
+pub(super) fn scan(args: &Args, axis: Axis, f: impl Fn(&[f64], &mut [f64]) + Sync) -> Result<Value> {
     if let Value::Number(x) = args.get(0).0 {
-        return Ok(Value::Number(f(&[*x])[0]));
+        let mut out = [0.0];
+        f(&[*x], &mut out);
+        return Ok(Value::Number(out[0]));
     }
     Ok(Value::matrix(lanes::scan(&*args.matrix(0)?, axis, f)))
 }
@@ -198,7 +200,10 @@ fn clip(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn softmax(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
-    scan(&args, lane_axis(&args)?, lanes::softmax)
+    match (lane_axis(&args)?, args.get(0).0) {
+        (Axis::Rows, Value::Matrix(m)) => Ok(Value::matrix(lanes::softmax_rows(m))),
+        (axis, _) => scan(&args, axis, lanes::softmax),
+    }
 }
 
 fn logsumexp(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
