@@ -441,7 +441,7 @@ impl<'a> Interp<'a> {
         let params = &def.params;
         let positional: Vec<_> = args.positional().collect();
         if positional.len() > params.len() {
-            let msg = format!("{name} takes {} arguments, got {}", params.len(), positional.len());
+            let msg = format!("{name} takes {}, got {}", counted(params.len(), "argument"), positional.len());
             return Err(LangError::argument(msg, span).into());
         }
         for (k, _) in args.keywords() {

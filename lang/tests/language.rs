@@ -353,7 +353,7 @@ fn functions_defaults_keywords_and_closures() {
     assert_eq!(show("fn fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }\nfact(10)"), "3628800");
     assert_eq!(show("sq = fn (x) = x^2; sq(9)"), "81");
     let e = error("fn f(a) = a\nf(1, 2)");
-    assert!(e.message.contains("takes 1 arguments, got 2"), "{}", e.message);
+    assert!(e.message.contains("takes 1 argument, got 2"), "{}", e.message);
     assert!(error("fn f(a) = a\nf(b = 1)").message.contains("no parameter `b`"));
     assert!(error("fn f(a) = a\nf()").message.contains("missing argument `a`"));
     assert!(error("fn f(n) = f(n + 1)\nf(0)").message.contains("nested deeper"));

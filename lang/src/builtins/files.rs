@@ -176,7 +176,8 @@ pub const BUILTINS: &[Builtin] = &[
                dimensions are matricised to d₀ × (d₁⋯d_k), row-major, as numpy's reshape(d₀, -1). \
                A field whose name is not an identifier reads as r[\"layer.0.weight\"].\n\n\
                A .csv file reads as numpy's loadtxt(f, delimiter=\",\"): whitespace around a field is \
-               ignored, lines starting with # and blank lines are skipped, nan and inf are numbers, and every \
+               ignored, # starts a comment to the end of its line (outside quotes), blank lines are skipped, \
+               nan and inf are numbers, and every \
                line has as many fields as the first (a ragged or damaged line is an error naming it). Without \
                header=, a first line that is not all numbers (a field neither a number nor blank) is taken \
                for column names and skipped, so a damaged first line is skipped too (header=false makes it \

@@ -4,10 +4,12 @@
 //! file written by numpy's `savetxt` with `%.17g` reads back bit for bit.
 //!
 //! The rules are numpy's `loadtxt(delimiter=",")`: whitespace around a field
-//! is ignored, `#` starts a comment line, blank lines are skipped, `nan`,
+//! is ignored, `#` starts a comment to the end of its line, blank lines are skipped, `nan`,
 //! `inf` and `-inf` are numbers. Every data line must have as many fields as
 //! the first; a ragged or damaged line is an error that names it.
 //! Reading costs O(bytes); writing O(mn) numbers.
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::Matrix;
@@ -48,15 +50,34 @@ fn number(field: &[u8]) -> Option<f64> {
 }
 
 /// The bytes to parse: without a UTF-8 byte-order mark (Excel's "CSV UTF-8"
-/// writes one), and with old Mac line ends (a lone `\r`) as `\n`, since the
-/// csv crate ends a `#` comment only at `\n`. Copies only when it must.
-fn normalized(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+/// writes one), with old Mac line ends (a lone `\r`) as `\n`, and with
+/// every `#` comment outside quotes cut to the end of its line, as numpy's
+/// `loadtxt` cuts them (`1, 2  # note` reads as `1, 2`). A comment line becomes
+/// blank, and blank lines are skipped, so line numbers stay those of the
+/// file. One pass, `O(bytes)`; copies only when there is a `#` or a lone `\r`.
+fn normalized(bytes: &[u8]) -> Cow<'_, [u8]> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone_cr) {
+    if !bytes.contains(&b'#') && !(0..bytes.len()).any(lone_cr) {
         return bytes.into();
     }
-    (0..bytes.len()).map(|i| if lone_cr(i) { b'\n' } else { bytes[i] }).collect::<Vec<u8>>().into()
+    let (mut quoted, mut comment) = (false, false);
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let b = if lone_cr(i) { b'\n' } else { b };
+        match b {
+            b'\n' => comment = false,
+            _ if comment => continue,
+            b'"' => quoted = !quoted,
+            b'#' if !quoted => {
+                comment = true;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(b);
+    }
+    out.into()
 }
 
 /// Whether `Header::Auto` takes a first line for names: SPEC's "a
@@ -72,12 +93,8 @@ fn looks_like_names(record: &::csv::ByteRecord) -> bool {
 /// header alone is 0×n.
 pub fn read_csv(bytes: &[u8], header: Header) -> Result<Table> {
     let bytes = &*normalized(bytes);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(bytes);
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(::csv::Trim::All).from_reader(bytes);
     let mut record = ::csv::ByteRecord::new();
     let mut names = None;
     let mut values = Vec::new();
@@ -124,16 +141,15 @@ pub fn read_csv(bytes: &[u8], header: Header) -> Result<Table> {
 
 /// The number (from 1) of the line on which the record read from byte
 /// `start` of the [`normalized`] bytes begins. The csv crate's position is
-/// where its reading began, before the blank and comment lines it skipped
-/// (and its line count leaves blank lines out), so those are skipped here
-/// and the `\n` before the record counted. `O(start)`, paid only to name a
+/// where its reading began, before the blank lines it skipped (and its line
+/// count leaves blank lines out), so those are skipped here and the `\n`
+/// before the record counted. `O(start)`, paid only to name a
 /// line in an error.
 fn line_at(bytes: &[u8], start: u64) -> u64 {
     let mut at = usize::try_from(start).map_or(bytes.len(), |s| s.min(bytes.len()));
     while let Some(&b) = bytes.get(at) {
         match b {
             b'\n' | b'\r' => at += 1,
-            b'#' => at += bytes[at..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - at),
             _ => break,
         }
     }
@@ -182,11 +198,12 @@ pub fn write_csv(names: Option<&[String]>, a: &Matrix) -> Result<Vec<u8>> {
         if names.len() != a.cols() {
             return Err(Error::invalid("save", format!("{} names for {} columns", names.len(), a.cols())));
         }
-        // load would read them back otherwise: as a comment, or trimmed.
-        if let Some(bad) = names.iter().find(|n| n.starts_with('#') || n.trim() != n.as_str()) {
+        // load (and numpy's loadtxt) would read them back otherwise: cut at
+        // a comment, or trimmed.
+        if let Some(bad) = names.iter().find(|n| n.contains('#') || n.trim() != n.as_str()) {
             return Err(Error::invalid(
                 "save",
-                format!("the column name `{}` starts with # or has white space at an end", shortened(bad)),
+                format!("the column name `{}` has a # in it or white space at an end", shortened(bad)),
             ));
         }
     }
@@ -240,6 +257,11 @@ mod tests {
         assert_eq!(read("a,b\n", Header::Yes).unwrap().values.shape(), Shape(0, 2));
         assert_eq!(read("", Header::Auto).unwrap().values.shape(), Shape(0, 0));
         assert_eq!(read("# only\n", Header::No).unwrap().values.shape(), Shape(0, 0));
+        // Comments end lines, as in numpy's loadtxt, except inside quotes.
+        let table = read("a, b # names\n1, 2  # note\n3,4#\n", Header::Auto).unwrap();
+        assert_eq!(table.names.unwrap(), ["a", "b"]);
+        assert_eq!(table.values, Matrix::from_row_major(2, 2, &[1.0, 2.0, 3.0, 4.0]).unwrap());
+        assert_eq!(read("\"a#1\",b\n1,2\n", Header::Auto).unwrap().names.unwrap(), ["a#1", "b"]);
         // A byte-order mark and old Mac line ends.
         let table = read("\u{feff}x,y\r# note\r1,2\r\r3,4\r", Header::Auto).unwrap();
         assert_eq!(table.names.unwrap(), ["x", "y"]);
@@ -261,6 +283,7 @@ mod tests {
         assert!(message("1,2\r#x\r3\r", Header::Auto).contains("line 3 has 1 field where line 1 has 2"));
         // numpy refuses a line of white space among the numbers too.
         assert!(message("1,2\n  \n3,4\n", Header::No).contains("line 2 has 1 field where line 1 has 2"));
+        assert!(message("1,2\n  # c\n3,4\n", Header::No).contains("line 2 has 1 field where line 1 has 2"));
         assert!(message("a,b,a\n", Header::Yes).contains("`a` appears twice (fields 1 and 3)"));
         assert!(read_csv(b"1,2\n3,\xff\n", Header::Auto)
             .unwrap_err()
@@ -270,7 +293,7 @@ mod tests {
             let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
             write_csv(Some(&names), a).unwrap_err().to_string()
         };
-        assert!(refused(&["#a"], &Matrix::ones(1, 1)).contains("starts with #"));
+        assert!(refused(&["a#"], &Matrix::ones(1, 1)).contains("has a # in it"));
         assert!(refused(&[" a"], &Matrix::ones(1, 1)).contains("white space"));
         assert!(refused(&[], &Matrix::zeros(0, 0)).contains("at least one column"));
         assert!(write_csv(None, &Matrix::zeros(2, 0)).unwrap_err().to_string().contains("at least one column"));
