@@ -64,8 +64,9 @@ fn in_parallel(m: &Matrix) -> bool {
     m.cols() > 1 && m.len() >= PARALLEL_ENTRIES
 }
 
-/// `f` of each lane, read in place, in parallel when there are several
-/// lanes and many entries.
+/// `f` of each lane, read in place for columns (a copy for rows and for all
+/// the entries of a matrix), in parallel when there are several lanes and
+/// many entries.
 fn each_lane<T: Send>(m: &Matrix, axis: Axis, f: impl Fn(&[f64]) -> T + Sync) -> Vec<T> {
     use rayon::prelude::*;
     let lanes = lane_columns(m, axis);
@@ -139,8 +140,9 @@ pub fn argsort(xs: &[f64], out: &mut [f64]) {
 }
 
 /// The running sums `sₖ = x₀ + … + xₖ` (`np.cumsum`), into `out`. `O(n)`.
+/// They start from `-0`, for which `-0 + x = x` always (so `-0` stays `-0`).
 pub fn cumsum(xs: &[f64], out: &mut [f64]) {
-    running(xs, out, 0.0, |s, x| s + x);
+    running(xs, out, -0.0, |s, x| s + x);
 }
 
 /// The running products `pₖ = x₀ ⋯ xₖ` (`np.cumprod`), into `out`. `O(n)`.
@@ -222,16 +224,16 @@ pub fn softmax(xs: &[f64], out: &mut [f64]) {
 /// stores contiguously instead of through two transposed copies: the rows'
 /// maxima, then `eᵃⁱʲ⁻ᵐⁱ` and the rows' sums, then the division. The same
 /// operations in the same order as [`softmax`], so the same bits. `O(mn)`,
-/// in parallel over blocks of rows.
+/// in parallel over blocks of at most 256 rows.
 pub fn softmax_rows(m: &Matrix) -> Matrix {
     use rayon::prelude::*;
-    const BLOCK: usize = 256;
+    let rows_per_block = m.rows().div_ceil(rayon::current_num_threads()).clamp(1, 256);
     let block = |(a, mut out): (MatRef<'_, f64>, MatMut<'_, f64>)| {
         let mut top = vec![f64::NEG_INFINITY; a.nrows()];
         for x in a.col_iter() {
             top.iter_mut().zip(slice(x)).for_each(|(t, &x)| *t = t.max(x));
         }
-        let mut total = vec![0.0; a.nrows()];
+        let mut total = vec![-0.0; a.nrows()];
         for (x, o) in a.col_iter().zip(out.as_mut().col_iter_mut()) {
             for (((o, s), x), t) in slice_mut(o).iter_mut().zip(&mut total).zip(slice(x)).zip(&top) {
                 *o = (x - t).exp();
@@ -244,8 +246,8 @@ pub fn softmax_rows(m: &Matrix) -> Matrix {
     };
     let mut out = Matrix::zeros(m.rows(), m.cols());
     let (a, o) = (m.as_faer(), out.as_faer_mut());
-    if m.rows() > BLOCK && m.len() >= PARALLEL_ENTRIES {
-        a.par_row_chunks(BLOCK).zip(o.par_row_chunks_mut(BLOCK)).for_each(block);
+    if m.rows() > 1 && m.len() >= PARALLEL_ENTRIES {
+        a.par_row_chunks(rows_per_block).zip(o.par_row_chunks_mut(rows_per_block)).for_each(block);
     } else {
         block((a, o));
     }
@@ -285,6 +287,7 @@ mod tests {
         assert_eq!(argmin(&[]), None);
         assert_eq!(unique(&[2.0, nan, 1.0, 2.0, nan]).len(), 3);
         assert_eq!(of(cumsum, &[1.0, 2.0, 3.0]), vec![1.0, 3.0, 6.0]);
+        assert!(of(cumsum, &[-0.0])[0].is_sign_negative(), "np.cumsum([-0.0]) is [-0.]");
         assert_eq!(of(cumprod, &[1.0, 2.0, 3.0]), vec![1.0, 2.0, 6.0]);
         assert_eq!(var(&[1.0, 2.0, 3.0, 4.0], 1.0), 5.0 / 3.0);
         assert!(var(&[1.0], 1.0).is_nan());
@@ -299,13 +302,24 @@ mod tests {
 
     #[test]
     fn softmax_of_rows_is_softmax_of_each_row_bit_for_bit() {
-        // Enough rows and entries for the parallel paths of both.
-        let m = Matrix::from_fn(600, 110, |i, j| ((i * 7 + j * 13) % 17) as f64 - 8.0 + 1e3 * (i % 3) as f64);
+        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let special = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        // Enough rows and entries for the parallel paths of both; rows 5, 6
+        // and 7 hold a NaN, an inf and a -inf.
+        let m = Matrix::from_fn(600, 110, |i, j| match (i, j) {
+            (5..=7, 3) => special[i - 5],
+            _ => ((i * 7 + j * 13) % 17) as f64 - 8.0 + 1e3 * (i % 3) as f64,
+        });
         let rows = softmax_rows(&m).row_vectors();
         for (got, row) in rows.iter().zip(m.row_vectors()) {
-            assert_eq!(*got, of(softmax, &row));
+            assert_eq!(bits(got), bits(&of(softmax, &row)));
         }
-        assert_eq!(softmax_rows(&m), scan(&m, Axis::Rows, softmax));
+        assert_eq!(bits(&softmax_rows(&m).to_row_major()), bits(&scan(&m, Axis::Rows, softmax).to_row_major()));
+        // Few long rows are split over the cores too; no rows or no columns stay empty.
+        let wide = Matrix::from_fn(2, 40_000, |i, j| (i + j % 9) as f64);
+        assert_eq!(bits(&softmax_rows(&wide).to_row_major()), bits(&scan(&wide, Axis::Rows, softmax).to_row_major()));
+        assert_eq!(softmax_rows(&Matrix::zeros(0, 3)).shape(), crate::Shape(0, 3));
+        assert_eq!(softmax_rows(&Matrix::zeros(3, 0)).shape(), crate::Shape(3, 0));
     }
 
     #[test]

@@ -51,33 +51,58 @@ fn number(field: &[u8]) -> Option<f64> {
 
 /// The bytes to parse: without a UTF-8 byte-order mark (Excel's "CSV UTF-8"
 /// writes one), with old Mac line ends (a lone `\r`) as `\n`, and with
-/// every `#` comment outside quotes cut to the end of its line, as numpy's
-/// `loadtxt` cuts them (`1, 2  # note` reads as `1, 2`). A comment line becomes
-/// blank, and blank lines are skipped, so line numbers stay those of the
-/// file. One pass, `O(bytes)`; copies only when there is a `#` or a lone `\r`.
+/// every `#` comment outside a quoted field cut to the end of its line, as
+/// numpy's `loadtxt` cuts them (`1, 2  # note` reads as `1, 2`). A line that
+/// starts with `#` becomes blank, and blank lines are skipped; every line
+/// end stays, so line numbers are those of the file. One pass, `O(bytes)`;
+/// copies only when there is a `#` or a lone `\r`.
 fn normalized(bytes: &[u8]) -> Cow<'_, [u8]> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
     if !bytes.contains(&b'#') && !(0..bytes.len()).any(lone_cr) {
         return bytes.into();
     }
-    let (mut quoted, mut comment) = (false, false);
+    let mut at = Place::FieldStart;
     let mut out = Vec::with_capacity(bytes.len());
     for (i, &b) in bytes.iter().enumerate() {
         let b = if lone_cr(i) { b'\n' } else { b };
-        match b {
-            b'\n' => comment = false,
-            _ if comment => continue,
-            b'"' => quoted = !quoted,
-            b'#' if !quoted => {
-                comment = true;
-                continue;
-            }
-            _ => {}
+        let (next, keep) = at.after(b);
+        at = next;
+        if keep {
+            out.push(b);
         }
-        out.push(b);
     }
     out.into()
+}
+
+/// Where a byte falls, as the csv crate splits fields: a `"` opens a
+/// quoted field only as the field's first byte, and `""` inside one is a
+/// quote.
+#[derive(Clone, Copy)]
+enum Place {
+    FieldStart,
+    InField,
+    Quoted,
+    /// Just after a `"` in a quoted field: its end, or the first of `""`.
+    AfterQuote,
+    Comment,
+}
+
+impl Place {
+    /// The place after byte `b`, and whether `b` is kept (not a comment's).
+    fn after(self, b: u8) -> (Place, bool) {
+        use Place::*;
+        match (self, b) {
+            (Comment, b'\n') => (FieldStart, true),
+            (Comment, _) => (Comment, false),
+            (Quoted, b'"') => (AfterQuote, true),
+            (Quoted, _) => (Quoted, true),
+            (FieldStart, b'"') | (AfterQuote, b'"') => (Quoted, true),
+            (_, b'#') => (Comment, false),
+            (_, b',' | b'\n' | b'\r') => (FieldStart, true),
+            _ => (InField, true),
+        }
+    }
 }
 
 /// Whether `Header::Auto` takes a first line for names: SPEC's "a
@@ -262,6 +287,13 @@ mod tests {
         assert_eq!(table.names.unwrap(), ["a", "b"]);
         assert_eq!(table.values, Matrix::from_row_major(2, 2, &[1.0, 2.0, 3.0, 4.0]).unwrap());
         assert_eq!(read("\"a#1\",b\n1,2\n", Header::Auto).unwrap().names.unwrap(), ["a#1", "b"]);
+        // A quote opens a quoted field only as its first byte (as the csv crate reads it).
+        let table = read("a\"b,\"c#d\"\n1,2\n", Header::Auto).unwrap();
+        assert_eq!(table.names.unwrap(), ["a\"b", "c#d"]);
+        assert_eq!(table.values, Matrix::from_row_major(1, 2, &[1.0, 2.0]).unwrap());
+        let table = read("width 5\",n\n1,2 # note\n", Header::Auto).unwrap();
+        assert_eq!(table.values, Matrix::from_row_major(1, 2, &[1.0, 2.0]).unwrap());
+        assert_eq!(read("\"say \"\"#\"\"\",b # x\n1,2\n", Header::Auto).unwrap().names.unwrap(), ["say \"#\"", "b"]);
         // A byte-order mark and old Mac line ends.
         let table = read("\u{feff}x,y\r# note\r1,2\r\r3,4\r", Header::Auto).unwrap();
         assert_eq!(table.names.unwrap(), ["x", "y"]);
