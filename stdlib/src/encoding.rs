@@ -8,6 +8,7 @@
 //! operator. Tessera's workspace files (`:save`) and the Rust-cell bridge are
 //! this encoding in CBOR. Cost: one copy of the entries each way.
 
+use crate::compress::{Quantized, QuantizedParts, Scheme};
 use crate::{Matrix, Monarch, Operator};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -28,9 +29,30 @@ enum SavedOperator {
     Kronecker(Vec<SavedOperator>),
     KroneckerSum(Box<SavedOperator>, Box<SavedOperator>),
     BlockDiagonal(Vec<SavedOperator>),
-    Monarch { l: Vec<SavedMatrix>, r: Vec<SavedMatrix> },
-    LowRank { u: SavedMatrix, v: SavedMatrix },
-    DiagonalPlusLowRank { d: Vec<u64>, u: SavedMatrix, v: SavedMatrix },
+    Monarch {
+        l: Vec<SavedMatrix>,
+        r: Vec<SavedMatrix>,
+    },
+    LowRank {
+        u: SavedMatrix,
+        v: SavedMatrix,
+    },
+    DiagonalPlusLowRank {
+        d: Vec<u64>,
+        u: SavedMatrix,
+        v: SavedMatrix,
+    },
+    /// Scales as `f32` bits; `second` is `(offset, codes, absmax)` of double quantization.
+    Quantized {
+        scheme: String,
+        rows: usize,
+        cols: usize,
+        block: usize,
+        codes: Vec<u8>,
+        scales: Vec<u32>,
+        zeros: Vec<u32>,
+        second: Option<(u32, Vec<u8>, Vec<u32>)>,
+    },
     Scaled(u64, Box<SavedOperator>),
     Sum(Vec<SavedOperator>),
     Product(Vec<SavedOperator>),
@@ -78,6 +100,20 @@ impl From<&Operator> for SavedOperator {
             Operator::DiagonalPlusLowRank { d, u, v, .. } => {
                 SavedOperator::DiagonalPlusLowRank { d: bits(d), u: u.into(), v: v.into() }
             }
+            Operator::Quantized(q) => {
+                let p = q.to_parts();
+                let f32_bits = |xs: &[f32]| xs.iter().map(|x| x.to_bits()).collect();
+                SavedOperator::Quantized {
+                    scheme: p.scheme.name().into(),
+                    rows: p.shape.0,
+                    cols: p.shape.1,
+                    block: p.block,
+                    scales: f32_bits(&p.scales),
+                    zeros: f32_bits(&p.zeros),
+                    second: p.second.map(|(offset, codes, absmax)| (offset.to_bits(), codes, f32_bits(&absmax))),
+                    codes: p.codes,
+                }
+            }
             Operator::Scaled(s, a) => SavedOperator::Scaled(s.to_bits(), boxed(a)),
             Operator::Sum { 0: xs, .. } => SavedOperator::Sum(all(xs)),
             Operator::Product { 0: xs, .. } => SavedOperator::Product(all(xs)),
@@ -111,6 +147,18 @@ impl TryFrom<SavedOperator> for Operator {
             SavedOperator::LowRank { u, v } => Operator::lowrank(u.try_into()?, v.try_into()?)?,
             SavedOperator::DiagonalPlusLowRank { d, u, v } => {
                 Operator::diag_plus_lowrank(floats(d), u.try_into()?, v.try_into()?)?
+            }
+            SavedOperator::Quantized { scheme, rows, cols, block, codes, scales, zeros, second } => {
+                let f32s = |xs: Vec<u32>| xs.into_iter().map(f32::from_bits).collect();
+                Operator::Quantized(Box::new(Quantized::from_parts(QuantizedParts {
+                    scheme: Scheme::parse(&scheme)?,
+                    shape: crate::Shape(rows, cols),
+                    block,
+                    codes,
+                    scales: f32s(scales),
+                    zeros: f32s(zeros),
+                    second: second.map(|(offset, codes, absmax)| (f32::from_bits(offset), codes, f32s(absmax))),
+                })?))
             }
             SavedOperator::Scaled(s, a) => Operator::scaled(f64::from_bits(s), (*a).try_into()?),
             SavedOperator::Sum(xs) => fold(xs, Operator::sum)?,

@@ -37,6 +37,7 @@
 
 pub mod algorithms;
 pub mod camera;
+pub mod compress;
 pub mod covariance;
 pub mod dense;
 #[cfg(feature = "gpu")]

@@ -8,6 +8,7 @@
 //! Building the catalogue costs a few milliseconds: the largest entry is
 //! 272×272.
 
+use crate::compress::{Quantized, Scheme};
 use crate::{Matrix, Monarch, Operator, Result, Rng};
 
 /// What an entry supports beyond apply, transpose and dense.
@@ -110,6 +111,7 @@ pub fn variant(op: &Operator) -> &'static str {
         Operator::Monarch { .. } => "Monarch",
         Operator::LowRank { .. } => "LowRank",
         Operator::DiagonalPlusLowRank { .. } => "DiagonalPlusLowRank",
+        Operator::Quantized { .. } => "Quantized",
         Operator::Scaled { .. } => "Scaled",
         Operator::Sum { .. } => "Sum",
         Operator::Product { .. } => "Product",
@@ -118,7 +120,7 @@ pub fn variant(op: &Operator) -> &'static str {
 }
 
 /// Every variant name [`variant`] gives.
-pub const VARIANTS: [&str; 13] = [
+pub const VARIANTS: [&str; 14] = [
     "Dense",
     "Diagonal",
     "Permutation",
@@ -128,6 +130,7 @@ pub const VARIANTS: [&str; 13] = [
     "Monarch",
     "LowRank",
     "DiagonalPlusLowRank",
+    "Quantized",
     "Scaled",
     "Sum",
     "Product",
@@ -353,6 +356,18 @@ pub fn catalogue() -> Vec<Entry> {
     let d = Operator::diagonal(vec![1.0, 2.0, 3.0, 4.0, 5.0]);
     let symmetric = Operator::sum(d, Operator::lowrank(u.clone(), u).expect("equal ranks")).expect("equal shapes");
     cat.push(entry("diag + lowrank symmetric", symmetric, Spd, WOODBURY));
+    // Quantized operators have no rules: every operation dequantizes.
+    let quantized = |w: &Matrix, scheme, block, double| {
+        Quantized::new(w, scheme, block, double).expect("finite entries and a block of at least 1")
+    };
+    let nf4 = quantized(&well_conditioned(r, 5, 3.0), Scheme::NormalFloat { bits: 4 }, 8, true);
+    cat.push(entry("quantized nf4 5×5, double", Operator::Quantized(Box::new(nf4)), Invertible, &[]));
+    let asym = quantized(&r.randn(3, 5), Scheme::IntAsym { bits: 4 }, 4, false);
+    cat.push(entry("quantized int4-asym 3×5", Operator::Quantized(Box::new(asym)), Rectangular, &[]));
+    let w = r.randn(4, 6);
+    let lorc =
+        crate::compress::lorc(&w, quantized(&w, Scheme::NormalFloat { bits: 2 }, 6, false), 2).expect("rank 2 ≤ 4");
+    cat.push(entry("lorc nf2 4×6 + rank 2", lorc, Rectangular, &[]));
     cat
 }
 

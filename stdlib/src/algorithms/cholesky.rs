@@ -34,6 +34,7 @@ impl Operator {
             | Operator::KroneckerSum(..)
             | Operator::BlockDiagonal(_)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Scaled(..)

@@ -175,6 +175,7 @@ impl Operator {
             | Operator::BlockDiagonal(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
+            | Operator::Quantized(_)
             | Operator::Sum(_)
             | Operator::Product(_) => Operator::Dense(self.dense()).determinant(),
         }

@@ -26,6 +26,7 @@ impl Operator {
             | Operator::Kronecker(_)
             | Operator::BlockDiagonal(_)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Scaled(..)

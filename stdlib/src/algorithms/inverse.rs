@@ -85,6 +85,7 @@ impl Operator {
             // No rule (or a guard above failed): only the dense inverse helps.
             Operator::Kronecker(_)
             | Operator::KroneckerSum(..)
+            | Operator::Quantized(_)
             | Operator::BlockDiagonal(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
@@ -138,6 +139,7 @@ impl Operator {
             | Operator::KroneckerSum(..)
             | Operator::BlockDiagonal(_)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Scaled(..)

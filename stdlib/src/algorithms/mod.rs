@@ -51,7 +51,7 @@ impl Operator {
             Operator::KroneckerSum(a, b) => a.is_symmetric_by_structure() && b.is_symmetric_by_structure(),
             Operator::LowRank { u, v } | Operator::DiagonalPlusLowRank { u, v, .. } => u == v,
             Operator::Scaled(_, a) | Operator::Transposed(a) => a.is_symmetric_by_structure(),
-            Operator::Monarch(_) | Operator::Product(_) => false,
+            Operator::Monarch(_) | Operator::Quantized(_) | Operator::Product(_) => false,
         }
     }
 }

@@ -78,6 +78,7 @@ impl Operator {
             Operator::Kronecker(_)
             | Operator::BlockDiagonal(_)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Sum(_)
@@ -132,6 +133,7 @@ impl Operator {
             | Operator::KroneckerSum(..)
             | Operator::BlockDiagonal(_)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::LowRank { .. }
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Scaled(..)
@@ -174,6 +176,7 @@ impl Operator {
             // No rule: singular values of the dense matrix.
             Operator::KroneckerSum(..)
             | Operator::Monarch(_)
+            | Operator::Quantized(_)
             | Operator::DiagonalPlusLowRank { .. }
             | Operator::Sum(_)
             | Operator::Product(_) => self.dense().svdvals(),

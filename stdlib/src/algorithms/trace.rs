@@ -36,7 +36,9 @@ impl Operator {
             // tr Aᵀ = tr A
             Operator::Transposed(a) => a.trace(),
             // No rule (or rectangular factors): the dense diagonal.
-            Operator::Kronecker(_) | Operator::BlockDiagonal(_) | Operator::Product(_) => self.dense().trace(),
+            Operator::Kronecker(_) | Operator::BlockDiagonal(_) | Operator::Quantized(_) | Operator::Product(_) => {
+                self.dense().trace()
+            }
         }
     }
 }

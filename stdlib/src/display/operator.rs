@@ -68,6 +68,16 @@ fn parts(op: &Operator) -> Vec<(String, Part)> {
             named("U", Part::Matrix(u.clone())),
             named("V", Part::Matrix(v.clone())),
         ],
+        Operator::Quantized(q) => {
+            let p = q.to_parts();
+            let codes = Matrix::from_fn(p.shape.0, p.shape.1, |i, j| f64::from(p.codes[i * p.shape.1 + j]));
+            let mut parts =
+                vec![named("codes", Part::Matrix(codes)), named("scales", row(q.scales().into_iter().map(f64::from)))];
+            if !p.zeros.is_empty() {
+                parts.push(named("zeros", row(p.zeros.into_iter().map(f64::from))));
+            }
+            parts
+        }
         Operator::Scaled(s, a) => vec![named("s", Part::Number(*s)), named("A", Part::of(a))],
         Operator::Transposed(a) => vec![named("A", Part::of(a))],
     }

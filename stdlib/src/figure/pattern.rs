@@ -178,6 +178,7 @@ fn rects(op: &Operator, cell: usize) -> Vec<Rect> {
             out
         }
         Operator::Monarch(m) => rects(&m.as_product(), cell),
+        Operator::Quantized(q) => nonzeros(&q.dequantize()).map(unit).collect(),
         Operator::LowRank { u, v } => low_rank(u, v),
         Operator::DiagonalPlusLowRank { d, u, v } => {
             let mut out = rects(&Operator::Diagonal(d.clone()), cell);

@@ -61,6 +61,8 @@ impl Operator {
                 }
             }
             Operator::Monarch(m) => m.apply(x, transposed),
+            // Q X = dequantize(Q) X: O(mn) to dequantize, then the dense product.
+            Operator::Quantized(q) => Operator::Dense(q.dequantize()).apply_unchecked(x, transposed),
             Operator::LowRank { u, v } => {
                 let (left, right) = if transposed { (v, u) } else { (u, v) };
                 low_rank_apply(left, right, x, None)

@@ -14,6 +14,7 @@ mod monarch;
 
 pub use monarch::Monarch;
 
+use crate::compress::Quantized;
 use crate::error::{Error, Result, Shape};
 use crate::Matrix;
 use std::cell::Cell;
@@ -74,6 +75,8 @@ pub enum Operator {
         /// `V`, `n×k`.
         v: Matrix,
     },
+    /// A blockwise-quantized matrix (see [`crate::compress::Quantized`]).
+    Quantized(Box<Quantized>),
     /// `s · A`.
     Scaled(f64, Box<Operator>),
     /// `A₁ + A₂ + …` (equal shapes, at least one term).
@@ -236,6 +239,7 @@ impl Operator {
             Operator::Monarch(m) => Shape(m.size(), m.size()),
             Operator::LowRank { u, v } => Shape(u.rows(), v.rows()),
             Operator::DiagonalPlusLowRank { d, .. } => Shape(d.len(), d.len()),
+            Operator::Quantized(q) => q.shape(),
             Operator::Scaled(_, a) => a.shape(),
             Operator::Sum(xs) => xs[0].shape(),
             Operator::Product(xs) => Shape(xs[0].shape().0, xs[xs.len() - 1].shape().1),
@@ -265,6 +269,7 @@ impl Operator {
             Operator::Monarch(m) => m.storage(),
             Operator::LowRank { u, v } => u.len() + v.len(),
             Operator::DiagonalPlusLowRank { d, u, v } => d.len() + u.len() + v.len(),
+            Operator::Quantized(q) => q.storage(),
             Operator::Scaled(_, a) => 1 + a.storage(),
             Operator::Transposed(a) => a.storage(),
         }
@@ -289,6 +294,12 @@ impl Operator {
             ),
             Operator::LowRank { u, .. } => format!("low-rank (rank ≤ {})", u.cols()),
             Operator::DiagonalPlusLowRank { u, .. } => format!("diagonal plus low-rank (rank ≤ {})", u.cols()),
+            Operator::Quantized(q) => format!(
+                "quantized ({}, block {}{})",
+                q.scheme().name(),
+                q.block(),
+                if q.is_double() { ", double" } else { "" }
+            ),
             Operator::Scaled(s, a) => format!("scaled ({s} · {})", a.structure()),
             Operator::Sum(xs) => format!("sum of {}", xs.len()),
             Operator::Product(xs) => format!("product ({})", join(xs, " · ")),
@@ -309,7 +320,7 @@ impl Operator {
             Operator::Kronecker(xs) => Operator::Kronecker(all(xs)),
             Operator::KroneckerSum(a, b) => Operator::KroneckerSum(Box::new(a.transpose()), Box::new(b.transpose())),
             Operator::BlockDiagonal(xs) => Operator::BlockDiagonal(all(xs)),
-            Operator::Monarch(_) => Operator::Transposed(Box::new(self.clone())),
+            Operator::Monarch(_) | Operator::Quantized(_) => Operator::Transposed(Box::new(self.clone())),
             Operator::LowRank { u, v } => Operator::LowRank { u: v.clone(), v: u.clone() },
             Operator::DiagonalPlusLowRank { d, u, v } => {
                 Operator::DiagonalPlusLowRank { d: d.clone(), u: v.clone(), v: u.clone() }
@@ -329,6 +340,10 @@ impl Operator {
     pub fn dense(&self) -> Matrix {
         match self {
             Operator::Dense(m) => m.clone(),
+            Operator::Quantized(q) => {
+                DENSIFIED.with(|c| c.set(c.get() + 1));
+                q.dequantize()
+            }
             _ => {
                 let Shape(m, n) = self.shape();
                 crate::memory::guard(m, n);

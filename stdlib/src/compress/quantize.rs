@@ -1,0 +1,533 @@
+//! Blockwise quantization of a weight matrix: NormalFloat as bitsandbytes
+//! does it, and DeepSpeed's (ZeroQuant's) symmetric and asymmetric integers.
+//!
+//! The entries are taken in the row-major order of the `out × in` weight (the
+//! order of `W.reshape(-1)` in PyTorch) and cut into blocks of `block`
+//! consecutive entries; a ragged last block gets its own scale. All
+//! arithmetic is in `f32`, as the reference code runs on `float32` weights:
+//!
+//! - NormalFloat (bitsandbytes `quantize_4bit`): `absmax_b = max |x|` over the
+//!   block, `q = bucketize(clamp(x/absmax_b, −1, 1), midpoints)` (a value on a
+//!   midpoint goes to the lower code), `x̂ = code[q]·absmax_b`. With double
+//!   quantization (bitsandbytes' `compress_statistics`) the absmaxes are
+//!   stored as `offset = mean(absmax)` plus an 8-bit blockwise code (blocks of
+//!   256, the signed dynamic map) of `absmax − offset`.
+//! - Symmetric integers of `b` bits (DeepSpeed `SymQuantizer`):
+//!   `s = 2·max|x| / 2^b`, `q = clamp(round(x/s), −2^{b−1}, 2^{b−1}−1)`,
+//!   `x̂ = q·s`; the largest positive entry is clipped to `(2^{b−1}−1)·s`.
+//! - Asymmetric integers (DeepSpeed `AsymQuantizer`): `s = (max − min)/2^b`,
+//!   `z = round(min/s)·s`, `q = clamp(round((x − z)/s), 0, 2^b − 1)`,
+//!   `x̂ = q·s + z`.
+//!
+//! `round` is to the nearest, ties to even (torch's `round`). Where DeepSpeed
+//! divides by a zero scale (an all-zero or constant block), the block is kept
+//! exactly instead of becoming NaN.
+//!
+//! Cost: `O(mn)` to quantize (`O(mn·2^k)` compares for NormalFloat), and
+//! `O(mn)` to dequantize.
+
+use super::codebook::{bucket, dynamic_map, midpoints, normal_float};
+use crate::error::{Error, Result, Shape};
+use crate::Matrix;
+use rayon::prelude::*;
+
+/// How entries are rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Symmetric integers of `bits` bits.
+    Int {
+        /// Bits per entry.
+        bits: u32,
+    },
+    /// Asymmetric integers of `bits` bits (a zero point per block).
+    IntAsym {
+        /// Bits per entry.
+        bits: u32,
+    },
+    /// The NormalFloat code of `bits` bits.
+    NormalFloat {
+        /// Bits per entry.
+        bits: u32,
+    },
+}
+
+/// Every scheme by its name: the one list that parsing, help and errors use.
+pub const SCHEMES: [(&str, Scheme); 6] = [
+    ("int8", Scheme::Int { bits: 8 }),
+    ("int4", Scheme::Int { bits: 4 }),
+    ("int4-asym", Scheme::IntAsym { bits: 4 }),
+    ("nf4", Scheme::NormalFloat { bits: 4 }),
+    ("nf3", Scheme::NormalFloat { bits: 3 }),
+    ("nf2", Scheme::NormalFloat { bits: 2 }),
+];
+
+impl Scheme {
+    /// The scheme called `name` (one of [`SCHEMES`]).
+    pub fn parse(name: &str) -> Result<Scheme> {
+        SCHEMES.iter().find(|(n, _)| *n == name).map(|&(_, s)| s).ok_or_else(|| {
+            let known: Vec<&str> = SCHEMES.iter().map(|(n, _)| *n).collect();
+            Error::invalid("quantize", format!("unknown scheme \"{name}\"; the schemes are {}", known.join(", ")))
+        })
+    }
+
+    /// Its name in [`SCHEMES`].
+    pub fn name(self) -> &'static str {
+        SCHEMES.iter().find(|(_, s)| *s == self).map(|(n, _)| *n).expect("every scheme is listed")
+    }
+
+    /// Bits per entry, without the scales.
+    pub fn bits(self) -> u32 {
+        match self {
+            Scheme::Int { bits } | Scheme::IntAsym { bits } | Scheme::NormalFloat { bits } => bits,
+        }
+    }
+}
+
+/// The second level of double quantization: the first level's block scales
+/// as `offset + dynamic[codes[i]]·absmax[i / 256]`.
+#[derive(Debug, Clone, PartialEq)]
+struct DoubleQuant {
+    offset: f32,
+    codes: Vec<u8>,
+    absmax: Vec<f32>,
+}
+
+/// Block size of the second level, bitsandbytes' 256.
+const SECOND_BLOCK: usize = 256;
+
+/// What is stored per block.
+#[derive(Debug, Clone, PartialEq)]
+enum Scales {
+    /// The absmax (NormalFloat) or the step `s` (symmetric integers), in `f32`.
+    Plain(Vec<f32>),
+    /// The step `s` and the zero point `z` of asymmetric integers.
+    Asymmetric { step: Vec<f32>, zero: Vec<f32> },
+    /// Double-quantized NormalFloat absmaxes.
+    Double(DoubleQuant),
+}
+
+/// A quantized matrix: one code per entry and the scales of its blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantized {
+    scheme: Scheme,
+    shape: Shape,
+    block: usize,
+    /// One code per entry, in row-major order (unpacked; [`Quantized::bits`]
+    /// counts them at the scheme's width).
+    codes: Vec<u8>,
+    scales: Scales,
+}
+
+/// bitsandbytes' blockwise rounding to an ascending `code`: per block, the
+/// absmax and the codes of `clamp(x/absmax, −1, 1)`. A full block scales by
+/// the reciprocal of its absmax, a ragged last one divides, and the last one
+/// stores its absmax clamped to `1e−38`, all as `quantize_4bit` and
+/// `quantize_blockwise` do.
+fn absmax_codes(x: &[f32], block: usize, code: &[f32]) -> (Vec<u8>, Vec<f32>) {
+    let bounds = midpoints(code);
+    let mut codes = vec![0u8; x.len()];
+    let absmax: Vec<f32> = x
+        .par_chunks(block)
+        .zip(codes.par_chunks_mut(block))
+        .map(|(xs, qs)| {
+            let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let floor = amax.max(1e-38);
+            if xs.len() == block {
+                let inv = 1.0 / floor;
+                for (q, &v) in qs.iter_mut().zip(xs) {
+                    *q = bucket(&bounds, (v * inv).clamp(-1.0, 1.0));
+                }
+                amax
+            } else {
+                for (q, &v) in qs.iter_mut().zip(xs) {
+                    *q = bucket(&bounds, (v / floor).clamp(-1.0, 1.0));
+                }
+                floor
+            }
+        })
+        .collect();
+    (codes, absmax)
+}
+
+/// DeepSpeed's integer rounding of one block, into `qs`; returns `(s, z)`.
+fn int_block(xs: &[f32], qs: &mut [u8], bits: u32, symmetric: bool) -> (f32, f32) {
+    let levels = (1u32 << bits) as f32;
+    let (lo, hi) = xs.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+    if symmetric {
+        let half = levels / 2.0;
+        let step = 2.0 * lo.abs().max(hi.abs()) / levels;
+        for (q, &v) in qs.iter_mut().zip(xs) {
+            let r = if step > 0.0 { (v / step).round_ties_even().clamp(-half, half - 1.0) } else { 0.0 };
+            *q = (r + half) as u8;
+        }
+        (step, 0.0)
+    } else {
+        let step = (hi - lo) / levels;
+        if step == 0.0 {
+            qs.fill(0);
+            return (0.0, lo);
+        }
+        let zero = (lo / step).round_ties_even() * step;
+        for (q, &v) in qs.iter_mut().zip(xs) {
+            *q = ((v - zero) / step).round_ties_even().clamp(0.0, levels - 1.0) as u8;
+        }
+        (step, zero)
+    }
+}
+
+impl Quantized {
+    /// Quantizes `w` with `scheme` in blocks of `block` consecutive row-major
+    /// entries; `double` quantizes the NormalFloat block scales again.
+    ///
+    /// Errors on NaN or infinite entries, a block of 0, and `double` with an
+    /// integer scheme.
+    ///
+    /// ```
+    /// use tessera::compress::{Quantized, Scheme};
+    /// use tessera::Matrix;
+    /// let w = Matrix::from_row_major(1, 4, &[0.5, -1.0, 0.25, 0.0])?;
+    /// let q = Quantized::new(&w, Scheme::NormalFloat { bits: 4 }, 64, false)?;
+    /// // absmax 1: 0.5 rounds to the NF4 code 0.5626170039176941
+    /// assert_eq!(q.dequantize().at(0, 0), 0.5626170039176941);
+    /// assert_eq!(q.bits(), 4.0 + 32.0 / 4.0);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
+    pub fn new(w: &Matrix, scheme: Scheme, block: usize, double: bool) -> Result<Quantized> {
+        w.require_finite("quantize")?;
+        if block == 0 {
+            return Err(Error::invalid("quantize", "block must be at least 1"));
+        }
+        if double && !matches!(scheme, Scheme::NormalFloat { .. }) {
+            return Err(Error::invalid(
+                "quantize",
+                format!("double quantization is for the NormalFloat schemes, not {}", scheme.name()),
+            ));
+        }
+        let x = row_major_f32(w);
+        let (codes, scales) = match scheme {
+            Scheme::NormalFloat { bits } => {
+                let (codes, absmax) = absmax_codes(&x, block, &normal_float(bits));
+                (codes, if double { Scales::Double(double_quantize(&absmax)) } else { Scales::Plain(absmax) })
+            }
+            Scheme::Int { bits } | Scheme::IntAsym { bits } => {
+                let symmetric = matches!(scheme, Scheme::Int { .. });
+                let mut codes = vec![0u8; x.len()];
+                let (step, zero): (Vec<f32>, Vec<f32>) = x
+                    .par_chunks(block)
+                    .zip(codes.par_chunks_mut(block))
+                    .map(|(xs, qs)| int_block(xs, qs, bits, symmetric))
+                    .unzip();
+                (codes, if symmetric { Scales::Plain(step) } else { Scales::Asymmetric { step, zero } })
+            }
+        };
+        Ok(Quantized { scheme, shape: w.shape(), block, codes, scales })
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// `(rows, cols)` of the quantized matrix.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The block length.
+    pub fn block(&self) -> usize {
+        self.block
+    }
+
+    /// Whether the block scales are themselves quantized.
+    pub fn is_double(&self) -> bool {
+        matches!(self.scales, Scales::Double(_))
+    }
+
+    /// The codes, one per entry in row-major order: indices into the
+    /// NormalFloat code, or `q + 2^{b−1}` for symmetric integers, `q` for
+    /// asymmetric ones.
+    pub fn codes(&self) -> &[u8] {
+        &self.codes
+    }
+
+    /// Each block's scale as dequantization uses it: the absmax
+    /// (NormalFloat, after the second level when double) or the step `s`.
+    pub fn scales(&self) -> Vec<f32> {
+        match &self.scales {
+            Scales::Plain(s) | Scales::Asymmetric { step: s, .. } => s.clone(),
+            Scales::Double(d) => {
+                let dynamic = dynamic_map();
+                d.codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| dynamic[c as usize] * d.absmax[i / SECOND_BLOCK] + d.offset)
+                    .collect()
+            }
+        }
+    }
+
+    /// The dense matrix `x̂` (in `f32` arithmetic, as the reference
+    /// dequantizes). Cost `O(mn)`.
+    pub fn dequantize(&self) -> Matrix {
+        let Shape(m, n) = self.shape;
+        let scales = self.scales();
+        let block = self.block;
+        let zero: &[f32] = match &self.scales {
+            Scales::Asymmetric { zero, .. } => zero,
+            _ => &[],
+        };
+        match self.scheme {
+            Scheme::NormalFloat { bits } => {
+                let code = normal_float(bits);
+                Matrix::tiled(m, n, |i, j| {
+                    let k = i * n + j;
+                    f64::from(code[self.codes[k] as usize] * scales[k / block])
+                })
+            }
+            Scheme::Int { bits } => {
+                let half = (1u32 << (bits - 1)) as f32;
+                Matrix::tiled(m, n, |i, j| {
+                    let k = i * n + j;
+                    f64::from((f32::from(self.codes[k]) - half) * scales[k / block])
+                })
+            }
+            Scheme::IntAsym { .. } => Matrix::tiled(m, n, |i, j| {
+                let k = i * n + j;
+                f64::from(f32::from(self.codes[k]) * scales[k / block] + zero[k / block])
+            }),
+        }
+    }
+
+    /// How many numbers it stores: a code per entry, and per block a scale
+    /// (and a zero point for asymmetric integers); double quantization stores
+    /// per block a code, and per 256 blocks a scale, and one offset.
+    pub fn storage(&self) -> usize {
+        self.codes.len()
+            + match &self.scales {
+                Scales::Plain(s) => s.len(),
+                Scales::Asymmetric { step, zero } => step.len() + zero.len(),
+                Scales::Double(d) => d.codes.len() + d.absmax.len() + 1,
+            }
+    }
+
+    /// Bits per entry, scales included: `b + 32/block` (64/block with zero
+    /// points), and `b + 8/block + 32/(256·block)` (plus 32 bits once) with
+    /// double quantization. NF4 at block 64 is 4.5 bits, 4.127 double.
+    /// An empty matrix gives the code's `b`.
+    pub fn bits(&self) -> f64 {
+        let b = f64::from(self.scheme.bits());
+        let n = self.codes.len();
+        if n == 0 {
+            return b;
+        }
+        let extra = match &self.scales {
+            Scales::Plain(s) => 32 * s.len(),
+            Scales::Asymmetric { step, zero } => 32 * (step.len() + zero.len()),
+            Scales::Double(d) => 8 * d.codes.len() + 32 * (d.absmax.len() + 1),
+        };
+        b + extra as f64 / n as f64
+    }
+}
+
+/// The numbers a [`Quantized`] stores, for serialisation: `scales` and
+/// `zeros` per block (empty where the scheme has none), or with double
+/// quantization `second = (offset, codes, absmax)` and no `scales`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantizedParts {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// `(rows, cols)`.
+    pub shape: Shape,
+    /// The block length.
+    pub block: usize,
+    /// One code per entry, row-major.
+    pub codes: Vec<u8>,
+    /// Per block: the absmax or the step.
+    pub scales: Vec<f32>,
+    /// Per block: the zero point of asymmetric integers.
+    pub zeros: Vec<f32>,
+    /// The second level of double quantization.
+    pub second: Option<(f32, Vec<u8>, Vec<f32>)>,
+}
+
+impl Quantized {
+    /// Its stored numbers.
+    pub fn to_parts(&self) -> QuantizedParts {
+        let (scales, zeros, second) = match &self.scales {
+            Scales::Plain(s) => (s.clone(), vec![], None),
+            Scales::Asymmetric { step, zero } => (step.clone(), zero.clone(), None),
+            Scales::Double(d) => (vec![], vec![], Some((d.offset, d.codes.clone(), d.absmax.clone()))),
+        };
+        QuantizedParts {
+            scheme: self.scheme,
+            shape: self.shape,
+            block: self.block,
+            codes: self.codes.clone(),
+            scales,
+            zeros,
+            second,
+        }
+    }
+
+    /// Rebuilds from stored numbers, checking every length and code, so a
+    /// forged input is an error rather than an invalid operator.
+    pub fn from_parts(p: QuantizedParts) -> Result<Quantized> {
+        let bad = |what: String| Err(Error::invalid("quantized", what));
+        let n = p.shape.0.checked_mul(p.shape.1);
+        if p.block == 0 || n != Some(p.codes.len()) {
+            return bad(format!("{} codes with block {} do not fill a {} matrix", p.codes.len(), p.block, p.shape));
+        }
+        if p.codes.iter().any(|&c| u32::from(c) >> p.scheme.bits() != 0) {
+            return bad(format!("a code is out of range for {}", p.scheme.name()));
+        }
+        let nblocks = p.codes.len().div_ceil(p.block);
+        let asymmetric = matches!(p.scheme, Scheme::IntAsym { .. });
+        let scales = match p.second {
+            Some((offset, codes, absmax))
+                if matches!(p.scheme, Scheme::NormalFloat { .. })
+                    && p.scales.is_empty()
+                    && p.zeros.is_empty()
+                    && codes.len() == nblocks
+                    && absmax.len() == nblocks.div_ceil(SECOND_BLOCK) =>
+            {
+                Scales::Double(DoubleQuant { offset, codes, absmax })
+            }
+            None if p.scales.len() == nblocks && asymmetric => {
+                if p.zeros.len() != nblocks {
+                    return bad(format!("{} zero points for {nblocks} blocks", p.zeros.len()));
+                }
+                Scales::Asymmetric { step: p.scales, zero: p.zeros }
+            }
+            None if p.scales.len() == nblocks && p.zeros.is_empty() => Scales::Plain(p.scales),
+            _ => return bad(format!("the scales do not match {nblocks} blocks of {}", p.scheme.name())),
+        };
+        Ok(Quantized { scheme: p.scheme, shape: p.shape, block: p.block, codes: p.codes, scales })
+    }
+}
+
+/// bitsandbytes' second level: `offset = mean(absmax)`, then the blockwise
+/// dynamic code of `absmax − offset` in blocks of 256. The mean is summed in
+/// `f64` and rounded to `f32` (torch sums in `f32`, which may differ in the
+/// last bit).
+fn double_quantize(absmax: &[f32]) -> DoubleQuant {
+    let offset = if absmax.is_empty() {
+        0.0
+    } else {
+        (absmax.iter().map(|&a| f64::from(a)).sum::<f64>() / absmax.len() as f64) as f32
+    };
+    let centred: Vec<f32> = absmax.iter().map(|&a| a - offset).collect();
+    let (codes, absmax) = absmax_codes(&centred, SECOND_BLOCK, &dynamic_map());
+    DoubleQuant { offset, codes, absmax }
+}
+
+/// The entries of `w` in row-major order as `f32` (PyTorch's
+/// `W.reshape(-1).float()`): the columns of `wᵀ`, read in place.
+fn row_major_f32(w: &Matrix) -> Vec<f32> {
+    let t = w.transpose();
+    let mut out = Vec::with_capacity(w.len());
+    for i in 0..t.cols() {
+        out.extend(t.as_faer().col(i).iter().map(|&v| v as f32));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::Rng;
+
+    const NF4: Scheme = Scheme::NormalFloat { bits: 4 };
+
+    #[test]
+    fn normal_float_values_lie_on_absmax_times_code_and_round_to_the_nearest() {
+        let mut rng = Rng::seeded(3);
+        let w = rng.randn(7, 19); // 133 entries: two full blocks of 64 and a ragged 5
+        for bits in [2, 3, 4] {
+            let q = Quantized::new(&w, Scheme::NormalFloat { bits }, 64, false).unwrap();
+            let (x, code, scales) = (row_major_f32(&w), normal_float(bits), q.scales());
+            assert_eq!(scales.len(), 3);
+            let back = q.dequantize().to_row_major();
+            for (k, &v) in x.iter().enumerate() {
+                let s = scales[k / 64];
+                assert_eq!(s, x[k / 64 * 64..((k / 64 + 1) * 64).min(133)].iter().fold(0f32, |m, v| m.max(v.abs())));
+                let c = code[q.codes()[k] as usize];
+                assert_eq!(back[k], f64::from(c * s));
+                let nearest = code.iter().map(|&d| (d - v / s).abs()).fold(f32::INFINITY, f32::min);
+                assert!((c - v / s).abs() <= nearest + 1e-6, "{bits} bits, entry {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn bits_count_the_f32_scales_as_bitsandbytes_stores_them() {
+        let mut rng = Rng::seeded(4);
+        let w = rng.randn(256, 256);
+        let plain = Quantized::new(&w, NF4, 64, false).unwrap();
+        assert_eq!(plain.bits(), 4.5);
+        let double = Quantized::new(&w, NF4, 64, true).unwrap();
+        assert_eq!(double.bits(), 4.0 + 8.0 / 64.0 + 32.0 / (64.0 * 256.0) + 32.0 / 65536.0);
+        assert_eq!(double.storage(), 65536 + 1024 + 4 + 1);
+        assert_eq!(Quantized::new(&w, Scheme::IntAsym { bits: 4 }, 64, false).unwrap().bits(), 5.0);
+        assert_eq!(Quantized::new(&w, Scheme::Int { bits: 8 }, 256, false).unwrap().bits(), 8.125);
+        // the second level changes each absmax by at most its 8-bit step
+        let (a, b) = (plain.scales(), double.scales());
+        let spread = a.iter().fold(0f32, |m, &x| m.max(x)) - a.iter().fold(f32::INFINITY, |m, &x| m.min(x));
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= spread / 64.0), "{a:?} {b:?}");
+    }
+
+    #[test]
+    fn integers_follow_deepspeed_and_keep_zero_and_constant_blocks() {
+        let w = Matrix::from_row_major(2, 4, &[0.0, 0.0, 0.0, 0.0, 1.0, -2.0, 0.5, 0.25]).unwrap();
+        let q = Quantized::new(&w, Scheme::Int { bits: 4 }, 4, false).unwrap();
+        // s = 2·2/16 = 0.25: 1 → 4, −2 → −8, 0.5 → 2, 0.25 → 1
+        assert_eq!(q.scales(), [0.0, 0.25]);
+        assert_eq!(q.dequantize().to_row_major(), [0.0, 0.0, 0.0, 0.0, 1.0, -2.0, 0.5, 0.25]);
+        // the largest positive entry is clipped to 7·s
+        let w = Matrix::from_row_major(1, 2, &[2.0, -1.0]).unwrap();
+        assert_eq!(
+            Quantized::new(&w, Scheme::Int { bits: 4 }, 2, false).unwrap().dequantize().to_row_major(),
+            [1.75, -1.0]
+        );
+        let w = Matrix::filled(1, 3, -0.7);
+        let q = Quantized::new(&w, Scheme::IntAsym { bits: 4 }, 64, false).unwrap();
+        assert_eq!(q.dequantize().to_row_major(), [f64::from(-0.7f32); 3]);
+        // asymmetric: s = (1 − (−1))/16 = 0.125, z = round(−8)·s = −1
+        let w = Matrix::from_row_major(1, 3, &[-1.0, 0.3, 1.0]).unwrap();
+        let q = Quantized::new(&w, Scheme::IntAsym { bits: 4 }, 64, false).unwrap();
+        assert_eq!(q.codes(), [0, 10, 15]);
+        assert_eq!(q.dequantize().to_row_major(), [-1.0, 0.25, 0.875]);
+    }
+
+    #[test]
+    fn bad_input_is_a_clear_error() {
+        let w = Matrix::from_row_major(1, 2, &[1.0, f64::NAN]).unwrap();
+        assert_eq!(
+            Quantized::new(&w, NF4, 64, false).unwrap_err().to_string(),
+            "quantize: input contains NaN or infinity"
+        );
+        let w = Matrix::eye(2);
+        assert_eq!(Quantized::new(&w, NF4, 0, false).unwrap_err().to_string(), "quantize: block must be at least 1");
+        let e = Quantized::new(&w, Scheme::Int { bits: 8 }, 64, true).unwrap_err().to_string();
+        assert_eq!(e, "quantize: double quantization is for the NormalFloat schemes, not int8");
+        let e = Scheme::parse("fp4").unwrap_err().to_string();
+        assert_eq!(e, "quantize: unknown scheme \"fp4\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2");
+    }
+
+    #[test]
+    fn parts_round_trip_and_forged_parts_are_refused() {
+        let mut rng = Rng::seeded(5);
+        let w = rng.randn(3, 300);
+        for (scheme, double) in [(NF4, true), (NF4, false), (Scheme::IntAsym { bits: 4 }, false)] {
+            let q = Quantized::new(&w, scheme, 3, double).unwrap();
+            assert_eq!(Quantized::from_parts(q.to_parts()).unwrap(), q);
+        }
+        let mut p = Quantized::new(&w, Scheme::NormalFloat { bits: 2 }, 64, false).unwrap().to_parts();
+        p.codes[0] = 4;
+        assert!(Quantized::from_parts(p.clone()).is_err());
+        p.codes[0] = 0;
+        p.scales.pop();
+        assert!(Quantized::from_parts(p).is_err());
+        let empty = Quantized::new(&Matrix::zeros(0, 3), NF4, 64, true).unwrap();
+        assert_eq!((empty.bits(), empty.dequantize().shape()), (4.0, Shape(0, 3)));
+    }
+}
