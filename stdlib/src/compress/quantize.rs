@@ -188,7 +188,7 @@ impl Quantized {
     /// let w = Matrix::from_row_major(1, 4, &[0.5, -1.0, 0.25, 0.0])?;
     /// let q = Quantized::new(&w, Scheme::NormalFloat { bits: 4 }, 64, false)?;
     /// // absmax 1: 0.5 rounds to the NF4 code 0.5626170039176941
-    /// assert_eq!(q.dequantize().at(0, 0), 0.5626170039176941);
+    /// assert_eq!(q.dequantize().get(0, 0), Some(0.5626170039176941));
     /// assert_eq!(q.bits(), 4.0 + 32.0 / 4.0);
     /// # Ok::<(), tessera::Error>(())
     /// ```
