@@ -187,8 +187,8 @@ impl Quantized {
     /// use tessera::Matrix;
     /// let w = Matrix::from_row_major(1, 4, &[0.5, -1.0, 0.25, 0.0])?;
     /// let q = Quantized::new(&w, Scheme::NormalFloat { bits: 4 }, 64, false)?;
-    /// // absmax 1: 0.5 rounds to the NF4 code 0.5626170039176941
-    /// assert_eq!(q.dequantize().get(0, 0), Some(0.5626170039176941));
+    /// // absmax 1: 0.5 lies below the midpoint 0.5017 of the codes 0.4407 and 0.5626
+    /// assert_eq!(q.dequantize().get(0, 0), Some(0.44070982933044434));
     /// assert_eq!(q.bits(), 4.0 + 32.0 / 4.0);
     /// # Ok::<(), tessera::Error>(())
     /// ```
