@@ -124,6 +124,133 @@ fn nearest_kron(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 }
 
 pub const BUILTINS: &[Builtin] = &[
-    // TODO: one entry per function above, with help naming the paper, the
-    // reference code followed, where Tessera differs, and a checked example.
+    Builtin {
+        name: "rsvd",
+        signature: "rsvd(A, r, oversample=10, iters=2)",
+        summary: "randomized SVD: (U, S, V) of the top r singular triplets, from the session's random stream",
+        help: "Q = orth(A Ω) with Ω n×(r + oversample) Gaussian, then `iters` power iterations Q ← orth(A orth(Aᵀ Q)), \
+               then the SVD of Qᵀ A. Cost O(mn(r + p)) per pass, 2·iters + 2 passes. torch.svd_lowrank(A, q, niter) \
+               is the same algorithm. Halko, Martinsson and Tropp, \"Finding structure with randomness\", SIAM Review 53 (2011).",
+        example: "seed(0); A = randn(40, 6) * randn(6, 30); (U, S, V) = rsvd(A, 6); norm(U * diagm(S) * V' - A) < 1e-9",
+        shows: "true",
+        arity: (2, Some(2)),
+        keywords: &["oversample", "iters"],
+        run: rsvd,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "lora_init",
+        signature: "lora_init(W, r, alpha=r)",
+        summary: "a fresh LoRA pair for W (out×in): record (A r×in Kaiming-uniform, B out×r zeros, scale alpha/r)",
+        help: "As PEFT's default init: A ~ U(±1/√in) (kaiming_uniform_ with a = √5), B = 0, so W + scale·B·A = W at \
+               the start. Hu et al., \"LoRA: Low-Rank Adaptation of Large Language Models\", ICLR 2022.",
+        example: "seed(0); p = lora_init(zeros(4, 9), 2, alpha=8); (size(p.A), p.scale, max(abs(p.A)) <= 1/3)",
+        shows: "TODO",
+        arity: (2, Some(2)),
+        keywords: &["alpha"],
+        run: lora_init,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "lora",
+        signature: "lora(W, A, B, scale)",
+        summary: "the LoRA operator W + scale·B·A (dense plus scaled low-rank, never formed)",
+        help: "Applies in O(out·in + r(out + in)) per column; dense(op) forms W + scale·B·A.",
+        example: "L = lora(eye(2), [1, 1], [1; 0], 2); dense(L)",
+        shows: "2×2 matrix:\n 3  2\n 0  1",
+        arity: (4, Some(4)),
+        keywords: &[],
+        run: lora,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "pissa",
+        signature: "pissa(W, r, iters=none)",
+        summary: "PiSSA adapter from W's top r singular triplets: record (A, B, residual) with W = residual + B*A",
+        help: "A = diag(√σ) V_rᵀ (r×in), B = U_r diag(√σ) (out×r), residual = W − B A, as PEFT's pissa_init with \
+               scale 1; ‖residual‖² = Σ_{i>r} σᵢ². iters=k uses the randomized SVD with k power iterations and no \
+               oversampling, as PEFT's pissa_niter_k. Meng, Wang and Zhang, \"PiSSA\", NeurIPS 2024.",
+        example: "seed(0); W = randn(6, 5); p = pissa(W, 2); norm(p.residual + p.B * p.A - W) < 1e-12",
+        shows: "true",
+        arity: (2, Some(2)),
+        keywords: &["iters"],
+        run: pissa,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "quantize",
+        signature: "quantize(W, scheme, block=64, double=false)",
+        summary: "blockwise quantization of W: \"int8\", \"int4\", \"int4-asym\", \"nf4\", \"nf3\" or \"nf2\"",
+        help: "Blocks of `block` consecutive row-major entries (a ragged last block has its own scale), in f32. \
+               NormalFloat as bitsandbytes' quantize_4bit: x̂ = code[q]·absmax, q the nearest code of x/absmax (ties to \
+               the lower code; NF4 is bitsandbytes' table, NF3/NF2 the same Φ⁻¹ construction); double=true stores the \
+               absmaxes as their mean plus an 8-bit dynamic code in blocks of 256 (compress_statistics). Integers as \
+               DeepSpeed's ZeroQuant quantizers: symmetric s = 2·max|x|/2^b, q = clamp(round(x/s), −2^{b−1}, 2^{b−1}−1) \
+               (the positive maximum is clipped); asymmetric s = (max − min)/2^b with a zero point. Unlike DeepSpeed, an \
+               all-zero or constant block is kept exactly (DeepSpeed divides by zero). The result is a quantized \
+               operator: it applies (dequantizing, O(mn)), dense/dequantize form it, bits(Q) counts bits per entry \
+               with f32 scales (NF4 block 64: 4.5, double: 4.127). Dettmers et al., \"QLoRA\", NeurIPS 2023; \
+               Yao et al., \"ZeroQuant-V2\", 2023.",
+        example: "Q = quantize([0.5, -1, 0.25, 0], \"nf4\"); dequantize(Q)",
+        shows: "TODO",
+        arity: (2, Some(2)),
+        keywords: &["block", "double"],
+        run: quantize,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "dequantize",
+        signature: "dequantize(Q)",
+        summary: "the dense matrix of a quantized operator",
+        help: "x̂ entry by entry in f32, as the reference dequantizes; O(mn).",
+        example: "dequantize(quantize([1, -2, 0.5, 0.25], \"int4\", block=4))",
+        shows: "TODO",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: dequantize,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "lorc",
+        signature: "lorc(W, scheme, r, block=64)",
+        summary: "ZeroQuant-V2's low-rank compensation: quantize(W) plus the rank-r SVD of its error",
+        help: "With E = W − Q = U Σ Vᵀ: Q + (U_r Σ_r^½)(Σ_r^½ V_rᵀ); its error² is Σ_{k>r} σ_k(E)². The factors stay \
+               in full precision (the paper may quantize them too). Yao et al., \"ZeroQuant-V2\", 2023.",
+        example: "seed(0); W = randn(8, 8); norm(W - dense(lorc(W, \"nf2\", 8))) < 1e-9",
+        shows: "true",
+        arity: (3, Some(3)),
+        keywords: &["block"],
+        run: lorc,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "fwsvd",
+        signature: "fwsvd(W, F, r, axis=1)",
+        summary: "Fisher-weighted rank-r factorisation minimising ‖Î(W − Ŵ)‖, Î = diag(√ row sums of F)",
+        help: "Ŵ = Î⁻¹ SVD_r(Î W) = (W V_r) V_rᵀ with V_r the top right singular vectors of Î W (which also holds for \
+               rows whose Fisher sum is 0); axis=0 weights columns instead. A low-rank operator. Hsu et al., \
+               \"Language model compression with weighted low-rank factorization\", ICLR 2022 (no official code; \
+               the row axis is a parameter).",
+        example: "seed(0); W = randn(6, 4); norm(dense(fwsvd(W, ones(6, 4), 4)) - W) < 1e-12",
+        shows: "true",
+        arity: (3, Some(3)),
+        keywords: &["axis"],
+        run: fwsvd,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "nearest_kron",
+        signature: "nearest_kron(W, (m1, n1), terms=1)",
+        summary: "the nearest sum of `terms` Kronecker products A ⊗ B to W, A m1×n1 (Van Loan–Pitsianis)",
+        help: "Row i·n1 + j of the rearrangement R is block (i, j) of W flattened row-major; from R's SVD, \
+               A_t = √σ_t u_t and B_t = √σ_t v_t reshaped. The error² is Σ_{t>terms} σ_t², and W = A ⊗ B is recovered \
+               exactly. Cost: one SVD of R (m1·n1 × m2·n2). Van Loan and Pitsianis, \"Approximation with Kronecker \
+               products\", 1993.",
+        example: "W = dense(kron([1, 2; 3, 4], [0, 1; 1, 0])); norm(dense(nearest_kron(W, (2, 2))) - W) < 1e-12",
+        shows: "true",
+        arity: (2, Some(2)),
+        keywords: &["terms"],
+        run: nearest_kron,
+        device: Device::Cpu,
+    },
 ];
