@@ -14,6 +14,8 @@
 //!
 //! Code values are `f32`, as bitsandbytes stores them.
 
+use crate::Matrix;
+
 /// bitsandbytes' NF4 table (`bitsandbytes/backends/utils.py`), ascending.
 pub const NF4: [f32; 16] = [
     -1.0,
@@ -45,19 +47,13 @@ pub fn normal_float(bits: u32) -> Vec<f32> {
     }
     let half = 1usize << (bits - 1);
     let top = normal_quantile(NF_OFFSET);
-    let positive = linspace(NF_OFFSET, 0.5, half + 1);
-    let negative = linspace(NF_OFFSET, 0.5, half);
+    let positive = Matrix::linspace(NF_OFFSET, 0.5, half + 1).to_row_major();
+    let negative = Matrix::linspace(NF_OFFSET, 0.5, half).to_row_major();
     let mut code: Vec<f64> = positive[..half].iter().map(|&p| normal_quantile(p) / top).collect();
     code.extend(negative[..half - 1].iter().map(|&p| -normal_quantile(p) / top));
     code.push(0.0);
     code.sort_by(f64::total_cmp);
     code.into_iter().map(|c| c as f32).collect()
-}
-
-/// numpy's `linspace(a, b, n)`: `a + i·(b − a)/(n − 1)`, the last exactly `b`.
-fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    let step = (b - a) / (n - 1) as f64;
-    (0..n).map(|i| if i + 1 == n { b } else { a + i as f64 * step }).collect()
 }
 
 /// bitsandbytes' signed dynamic map (`create_dynamic_map(signed=True,
