@@ -370,3 +370,46 @@ fn motorcycle_depth_map_is_f_b_over_disparity_plus_doffs() {
     let valid = z.to_row_major().iter().filter(|v| v.is_finite()).count();
     assert_eq!(valid as f64, number(&m["valid"]));
 }
+
+#[test]
+fn code_books_match_bitsandbytes_and_the_normal_quantiles() {
+    use tessera::compress::codebook::{dynamic_map, normal_float, NF4};
+    let o = oracle();
+    let c = &o["compress"];
+    let f64s = |xs: &[f32]| xs.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
+    // NF4 is bitsandbytes' table, entry for entry in f32.
+    assert_eq!(f64s(&NF4), numbers(&c["nf4_bnb"]).iter().map(|&x| f64::from(x as f32)).collect::<Vec<_>>());
+    // The table and NF3/NF2 are scipy's Φ⁻¹ construction to f32 rounding.
+    for bits in [2, 3, 4] {
+        let scipy = numbers(&c["normal_float"][bits.to_string()]);
+        assert_close_values(&f64s(&normal_float(bits)), &scipy, 1.2e-7, &format!("NF{bits}"));
+    }
+    assert_eq!(f64s(&dynamic_map()), numbers(&c["dynamic"]), "bitsandbytes' signed dynamic map");
+}
+
+#[test]
+fn quantized_values_match_bitsandbytes_and_deepspeed() {
+    use tessera::compress::{Quantized, Scheme};
+    let mut checked = 0;
+    let o = oracle();
+    for weight in o["compress"]["quantized"].as_array().unwrap() {
+        let w = matrix(&weight["w"]);
+        for case in weight["results"].as_array().unwrap() {
+            let scheme = Scheme::parse(case["scheme"].as_str().unwrap()).unwrap();
+            let block = case["block"].as_u64().unwrap() as usize;
+            let double = case["double"].as_bool().unwrap();
+            let what = format!("{} {} block {block} double {double}", weight["name"], scheme.name());
+            let q = Quantized::new(&w, scheme, block, double).unwrap();
+            if let Scheme::NormalFloat { .. } = scheme {
+                let codes: Vec<u64> = case["codes"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+                assert_eq!(q.codes().iter().map(|&c| u64::from(c)).collect::<Vec<_>>(), codes, "{what}: codes");
+                let scales: Vec<f64> = q.scales().into_iter().map(f64::from).collect();
+                assert_eq!(scales, numbers(&case["scales"]), "{what}: scales");
+            } else {
+                assert_eq!(q.dequantize(), matrix(&case["dense"]), "{what}: values");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3 * 19, "every fixture case is read");
+}

@@ -177,7 +177,7 @@ impl<'a> Interp<'a> {
                     }
                     other => {
                         return Err(LangError::type_error(
-                            format!("cannot unpack a {} into {}", other.kind(), counted(targets.len(), "name")),
+                            format!("cannot unpack {} into {}", other.a_kind(), counted(targets.len(), "name")),
                             *span,
                         )
                         .into())
@@ -341,7 +341,7 @@ impl<'a> Interp<'a> {
                     },
                     other => {
                         return Err(LangError::type_error(
-                            format!("a {} has no fields (`.{name}`)", other.kind()),
+                            format!("{} has no fields (`.{name}`)", other.a_kind()),
                             span,
                         )
                         .into())
@@ -396,7 +396,7 @@ impl<'a> Interp<'a> {
         match f {
             Value::Builtin(b) => self.call_builtin(b, args, span),
             Value::Function(closure) => self.call_closure(&closure, args, span),
-            other => Err(LangError::type_error(format!("a {} cannot be called", other.kind()), span).into()),
+            other => Err(LangError::type_error(format!("{} cannot be called", other.a_kind()), span).into()),
         }
     }
 
@@ -406,7 +406,7 @@ impl<'a> Interp<'a> {
             (Device::Gpu(on_device), Some(_)) => on_device,
             (Device::Cpu | Device::Placed, Some((v, s))) => {
                 return Err(LangError::type_error(
-                    format!("`{}` runs on the cpu, and this is a {}", b.name, v.kind()),
+                    format!("`{}` runs on the cpu, and this is {}", b.name, v.a_kind()),
                     s,
                 )
                 .with_hint(crate::builtins::gpu_hint())

@@ -88,7 +88,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
         _ => {
             return Err(LangError::new(
                 ErrorKind::Type,
-                format!("`{}` is not defined for a {} and a {}", op.symbol(), a.kind(), b.kind()),
+                format!("`{}` is not defined for {} and {}", op.symbol(), a.a_kind(), b.a_kind()),
                 None,
             ))
         }

@@ -70,7 +70,7 @@ fn positions(sub: &Sub, len: usize, span: Span) -> Result<(Vec<usize>, bool)> {
             }
             Ok((out, false))
         }
-        Sub::Value(v, s) => Err(LangError::type_error(format!("a {} cannot be an index", v.kind()), *s).at(span)),
+        Sub::Value(v, s) => Err(LangError::type_error(format!("{} cannot be an index", v.a_kind()), *s).at(span)),
     }
 }
 
@@ -99,7 +99,7 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
         }
         Value::List(items) | Value::Tuple(items) => {
             let [sub] = subs else {
-                return Err(LangError::argument(format!("a {} takes one index", target.kind()), span));
+                return Err(LangError::argument(format!("{} takes one index", target.a_kind()), span));
             };
             let (picked, single) = positions(sub, items.len(), span)?;
             if single {
@@ -138,7 +138,7 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             };
             Ok(if r1 && c1 { Value::Number(picked[(0, 0)]) } else { Value::matrix(picked) })
         }
-        other => Err(LangError::type_error(format!("a {} cannot be indexed", other.kind()), span)),
+        other => Err(LangError::type_error(format!("{} cannot be indexed", other.a_kind()), span)),
     }
 }
 
@@ -178,7 +178,7 @@ fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>,
 /// Writes `value` into the entries of `m` that `subs` select (copy on write).
 fn write_entries(m: &mut Rc<Matrix>, subs: &[Sub], value: &Value, span: Span) -> Result<()> {
     let v = to_matrix(value)
-        .ok_or_else(|| LangError::type_error(format!("a {} cannot be stored in a matrix", value.kind()), span))?;
+        .ok_or_else(|| LangError::type_error(format!("{} cannot be stored in a matrix", value.a_kind()), span))?;
     if let Some((mask, s)) = whole_mask(m, subs) {
         return Rc::make_mut(m).assign_masked(mask, &v).map_err(|e| LangError::from(e).at(s));
     }
@@ -218,10 +218,10 @@ fn part<'a>(target: &'a mut Value, step: &Place) -> Result<&'a mut Value> {
         },
         (Value::List(items), Place::Index(subs, span)) => list_item(items, subs, *span),
         (other, Place::Field(name, span)) => {
-            Err(LangError::type_error(format!("a {} has no fields (`.{name}`)", other.kind()), *span))
+            Err(LangError::type_error(format!("{} has no fields (`.{name}`)", other.a_kind()), *span))
         }
         (other, Place::Index(_, span)) => Err(LangError::type_error(
-            format!("cannot assign into a part of a {}; assign to its entries directly (A[i, j] = x)", other.kind()),
+            format!("cannot assign into a part of {}; assign to its entries directly (A[i, j] = x)", other.a_kind()),
             *span,
         )),
     }
@@ -261,7 +261,7 @@ pub fn no_field(r: &Record, name: &str, span: Span) -> LangError {
 /// `r.name = value`: replaces the field, or adds it at the end.
 fn set_field(target: &mut Value, name: &str, value: Value, span: Span) -> Result<()> {
     let Value::Record(r) = target else {
-        return Err(LangError::type_error(format!("a {} has no fields (`.{name}`)", target.kind()), span));
+        return Err(LangError::type_error(format!("{} has no fields (`.{name}`)", target.a_kind()), span));
     };
     let r = Rc::make_mut(r);
     match r.fields.iter_mut().find(|(n, _)| &**n == name) {
@@ -291,6 +291,6 @@ fn assign(target: &mut Value, subs: &[Sub], value: Value, span: Span) -> Result<
             *list_item(items, subs, span)? = value;
             Ok(())
         }
-        other => Err(LangError::type_error(format!("a {} cannot be assigned into", other.kind()), span)),
+        other => Err(LangError::type_error(format!("{} cannot be assigned into", other.a_kind()), span)),
     }
 }

@@ -24,7 +24,7 @@ pub fn truth(v: &Value) -> Result<bool> {
             to_matrix(v).expect("matrix-like").shape(),
             v.kind()
         ))),
-        other => Err(type_error(format!("a {} is neither true nor false (use a bool or a number)", other.kind()))),
+        other => Err(type_error(format!("{} is neither true nor false (use a bool or a number)", other.a_kind()))),
     }
 }
 
@@ -34,7 +34,7 @@ pub fn integer(v: &Value, what: &str) -> Result<i64> {
         Value::Number(x) => *x,
         Value::Matrix(m) | Value::Logical(m) if m.len() == 1 => m[(0, 0)],
         Value::Bool(b) => f64::from(u8::from(*b)),
-        other => return Err(type_error(format!("{what} must be an integer, got a {}", other.kind()))),
+        other => return Err(type_error(format!("{what} must be an integer, got {}", other.a_kind()))),
     };
     if x.fract() != 0.0 || !x.is_finite() || x.abs() > 9.0e15 {
         return Err(LangError::new(ErrorKind::Argument, format!("{what} must be an integer, got {x}"), None));
@@ -60,7 +60,7 @@ pub fn number(v: &Value, what: &str) -> Result<f64> {
         Value::Number(x) => Ok(*x),
         Value::Bool(b) => Ok(f64::from(u8::from(*b))),
         Value::Matrix(m) | Value::Logical(m) if m.len() == 1 => Ok(m[(0, 0)]),
-        other => Err(type_error(format!("{what} must be a number, got a {}", other.kind()))),
+        other => Err(type_error(format!("{what} must be a number, got {}", other.a_kind()))),
     }
 }
 
@@ -113,7 +113,7 @@ pub fn items(v: &Value) -> Result<Vec<Value>> {
         }
         Value::List(xs) | Value::Tuple(xs) => xs.to_vec(),
         Value::Record(r) => r.fields.iter().map(|(n, x)| Value::tuple(vec![Value::str(n), x.clone()])).collect(),
-        other => return Err(type_error(format!("cannot loop over a {}", other.kind()))),
+        other => return Err(type_error(format!("cannot loop over {}", other.a_kind()))),
     })
 }
 
@@ -143,7 +143,7 @@ pub fn unary(op: UnOp, v: Value) -> Result<Value> {
             Ok(Value::logical(to_matrix(&v).expect("matrix-like").map(|x| bit(x == 0.0))))
         }
         (UnOp::Not, v) => Ok(Value::Bool(!truth(&v)?)),
-        (UnOp::Neg, other) => Err(type_error(format!("cannot negate a {}", other.kind()))),
+        (UnOp::Neg, other) => Err(type_error(format!("cannot negate {}", other.a_kind()))),
     }
 }
 
@@ -155,7 +155,7 @@ pub fn transpose(v: Value) -> Result<Value> {
         Value::Logical(m) => Ok(Value::logical(m.transpose())),
         Value::Gpu(g) => Ok(crate::gpu::value(g.transpose()?)),
         Value::Matrix(_) | Value::Range(..) => Ok(Value::matrix(to_matrix(&v).expect("matrix-like").transpose())),
-        other => Err(type_error(format!("cannot transpose a {}", other.kind()))),
+        other => Err(type_error(format!("cannot transpose {}", other.a_kind()))),
     }
 }
 
@@ -267,7 +267,7 @@ pub fn logic(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
 }
 
 fn unsupported(op: BinOp, a: &Value, b: &Value) -> LangError {
-    type_error(format!("`{}` is not defined for a {} and a {}", op.symbol(), a.kind(), b.kind()))
+    type_error(format!("`{}` is not defined for {} and {}", op.symbol(), a.a_kind(), b.a_kind()))
 }
 
 fn compare(op: BinOp, x: f64, y: f64) -> bool {
@@ -428,7 +428,7 @@ fn structured(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
 }
 
 fn as_op(v: &Value) -> Result<Operator> {
-    as_operator(v).ok_or_else(|| type_error(format!("a {} is not a matrix or an operator", v.kind())))
+    as_operator(v).ok_or_else(|| type_error(format!("{} is not a matrix or an operator", v.a_kind())))
 }
 
 /// Builds a matrix literal from rows of values: numbers and blocks
@@ -442,7 +442,7 @@ pub fn matrix_literal(rows: Vec<Vec<(Value, Span)>>) -> Result<Value> {
         let mut parts = Vec::with_capacity(row.len());
         for (v, span) in row {
             let m = to_matrix(&v)
-                .ok_or_else(|| LangError::type_error(format!("a {} cannot be an entry of a matrix", v.kind()), span))?;
+                .ok_or_else(|| LangError::type_error(format!("{} cannot be an entry of a matrix", v.a_kind()), span))?;
             parts.push((m, span));
         }
         let refs: Vec<&Matrix> = parts.iter().map(|(m, _)| &**m).collect();

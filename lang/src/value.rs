@@ -88,6 +88,13 @@ impl Value {
         }
     }
 
+    /// The kind with its article, for messages: `a matrix`, `an operator`.
+    pub fn a_kind(&self) -> String {
+        let kind = self.kind();
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {kind}")
+    }
+
     pub fn matrix(m: Matrix) -> Value {
         Value::Matrix(Rc::new(m))
     }

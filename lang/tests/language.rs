@@ -817,6 +817,7 @@ fn error_in(s: &mut Session, code: &str) -> tessera_lang::LangError {
 /// a bool, string, tuple or none), never a 1×1 matrix (SPEC's "number in,
 /// number out").
 const NUMBER_CALLS: &[&str] = &[
+    "bits(3)",
     "zeros_like(3)",
     "ones_like(3)",
     "triu(3)",
@@ -956,6 +957,15 @@ const NO_NUMBER_CALL: &[(&str, &str)] = &[
     ("split", "takes strings"),
     ("replace", "takes strings"),
     ("qr", "gives the factors (Q, R)"),
+    ("rsvd", "gives the factors (U, S, V)"),
+    ("lora_init", "gives the record of factors (A, B, scale)"),
+    ("pissa", "gives the record of factors (A, B, residual)"),
+    ("lora", "gives an operator"),
+    ("quantize", "gives a quantized operator"),
+    ("dequantize", "takes a quantized operator and gives its matrix"),
+    ("lorc", "gives an operator"),
+    ("fwsvd", "gives a low-rank operator"),
+    ("nearest_kron", "gives a Kronecker operator"),
     ("lu", "gives the factors (P, L, U)"),
     ("eig", "gives (values, vectors)"),
     ("null", "a number's null space is empty or the 1×1 basis [1]"),
@@ -1102,4 +1112,95 @@ fn csv_files_save_and_load_matrices_and_named_columns() {
     assert!(flag.contains("header= is true or false"), "{flag}");
     assert_eq!(shown(&mut s, "log.step'"), "1×3 matrix:\n 1  2  3");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The compression builtins through the language: each identity its paper
+/// states, on random weights (out × in).
+#[test]
+fn compression_builtins_keep_their_identities() {
+    let mut s = Session::new();
+    shown(&mut s, "seed(2); W = randn(9, 7); r = 3; s = svdvals(W)");
+    // PiSSA: W = residual + B A, and ‖residual‖² = Σ_{i>r} σᵢ² (Eckart–Young).
+    assert_eq!(
+        shown(&mut s, "p = pissa(W, r); (size(p.A), size(p.B), norm(p.residual + p.B * p.A - W) < 1e-12)"),
+        "((3, 7), (9, 3), true)"
+    );
+    assert_eq!(shown(&mut s, "abs(norm(p.residual)^2 - sum(s[r:] .^ 2)) < 1e-12"), "true");
+    // The randomized path of a full-rank request is exact.
+    assert_eq!(shown(&mut s, "norm(pissa(W, 7, iters=1).residual) < 1e-10"), "true");
+    // rsvd recovers an exactly rank-3 matrix and its singular values.
+    assert_eq!(
+        shown(&mut s, "A = randn(30, 3) * randn(3, 20); (U, S, V) = rsvd(A, 3); (norm(U * diagm(S) * V' - A) < 1e-9, norm(S - svdvals(A)[:3]) < 1e-9)"),
+        "(true, true)"
+    );
+    // LoRA starts at W and applies W x + scale·B (A x) without forming it.
+    assert_eq!(
+        shown(&mut s, "q = lora_init(W, 2); L = lora(W, q.A, q.B, q.scale); (all(dense(L) == W), q.scale)"),
+        "(true, 1)"
+    );
+    assert_eq!(
+        shown(
+            &mut s,
+            "B = randn(9, 2); x = randn(7, 1); norm(lora(W, q.A, B, 0.5) * x - (W * x + 0.5 * B * (q.A * x))) < 1e-12"
+        ),
+        "true"
+    );
+    // LoRC: error² = Σ_{k>r} σₖ(W − Q)².
+    assert_eq!(
+        shown(&mut s, "E = W - dequantize(quantize(W, \"int4\")); abs(norm(W - dense(lorc(W, \"int4\", 2)))^2 - sum(svdvals(E)[2:] .^ 2)) < 1e-12"),
+        "true"
+    );
+    // FWSVD: a constant Fisher gives the truncated SVD, and any Fisher's
+    // weighted error is no larger than the plain SVD's.
+    shown(&mut s, "(U, S, V) = svd(W); Ws = U[:, :r] * diagm(S[:r]) * V[:, :r]'");
+    assert_eq!(shown(&mut s, "norm(dense(fwsvd(W, 3 * ones(9, 7), r)) - Ws) < 1e-12"), "true");
+    assert_eq!(
+        shown(&mut s, "F = rand(9, 7); I = diagm(sqrt(sum(F, axis=1))); norm(I * (W - dense(fwsvd(W, F, r)))) <= norm(I * (W - Ws))"),
+        "true"
+    );
+    // nearest_kron: exact for A ⊗ B; with t terms the error² is the dropped σ² of the rearrangement.
+    assert_eq!(
+        shown(&mut s, "A = randn(2, 4); B = randn(3, 2); K = nearest_kron(dense(A ⊗ B), (2, 4)); norm(dense(K) - dense(A ⊗ B)) < 1e-12"),
+        "true"
+    );
+    assert_eq!(
+        shown(&mut s, "X = randn(6, 8); e = map(fn (t) = norm(dense(nearest_kron(X, (2, 4), terms=t)) - X), [1, 2, 6]); (e[0] > e[1], e[2] < 1e-12)"),
+        "(true, true)"
+    );
+    // Bits per entry: NF4 at block 64 is 4.5 and 4.127 with double
+    // quantization; dense numbers count 16 bits unless told otherwise.
+    assert_eq!(
+        shown(&mut s, "Z = zeros(256, 256); (bits(quantize(Z, \"nf4\")), round(1000 * bits(quantize(Z, \"nf4\", double=true))) / 1000, bits(W), bits(W, float_bits=32))"),
+        "(4.5, 4.127, 16, 32)"
+    );
+    // Symmetric integer codes show signed.
+    assert_eq!(
+        shown(&mut s, "quantize([1, -2, 0.3, 2], \"int4\", block=4)"),
+        "1×4 quantized (int4, block 4), 5 stored of 4:\n codes = [4, -8, 1, 7]\n scales = [0.25]"
+    );
+}
+
+#[test]
+fn compression_errors_are_clear_and_keep_the_session() {
+    let mut s = Session::new();
+    shown(&mut s, "W = ones(3, 2)");
+    for (code, message) in [
+        ("quantize(W, \"nf5\")", "unknown scheme \"nf5\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2"),
+        ("quantize(W, 4)", "the scheme is a string such as \"nf4\", got a number"),
+        ("quantize(W, \"nf4\", block=0)", "block must be at least 1"),
+        ("quantize([1, nan], \"nf4\")", "NaN or infinity"),
+        ("pissa(W, 3)", "rank 3 is larger than min(m, n) = 2 of a 3×2 matrix"),
+        ("rsvd(W, 3)", "rank 3 is larger than min(m, n) = 2"),
+        ("dequantize(W)", "dequantize takes a quantized operator, got a matrix"),
+        ("nearest_kron(ones(6, 6), (4, 4))", "the factor shape 4×4 must divide the 6×6 matrix's shape"),
+        ("nearest_kron(ones(6, 6), 4)", "the factor shape is a pair (m1, n1), got a number"),
+        ("lora(W, [1, 1, 1], [1; 0; 0], 2)", "B must be out×r and A r×in"),
+        ("fwsvd(W, ones(2, 3), 1)", "F must have W's shape"),
+        ("fwsvd(W, ones(3, 2), 1, axis=2)", "axis must be 0 or 1, got 2"),
+        ("quantize(W, \"nf4\").codes", "an operator has no fields"),
+    ] {
+        let e = error_in(&mut s, code);
+        assert!(e.message.contains(message), "{code}: {}", e.message);
+    }
+    assert_eq!(shown(&mut s, "W"), "3×2 matrix:\n 1  1\n 1  1\n 1  1");
 }

@@ -1,9 +1,6 @@
 //! Compression and adaptation (`tessera::compress`): `rsvd`, `lora_init`,
 //! `lora`, `pissa`, `quantize`, `dequantize`, `bits`, `lorc`, `fwsvd`,
 //! `nearest_kron`. Weights are `out × in`, as safetensors stores them.
-//!
-//! DRAFT (unbuilt): written while CI ran; build, test and fill in the
-//! examples' `shows` from a checked run before merging.
 
 use super::{as_size, Args, Builtin, Device};
 use crate::context::{long, Ctx};
@@ -32,7 +29,9 @@ fn keyword_size(args: &Args, name: &str, default: usize) -> Result<usize> {
 fn scheme(args: &Args, i: usize) -> Result<Scheme> {
     match args.get(i) {
         (Value::Str(s), span) => Scheme::parse(s).map_err(|e| LangError::from(e).at(span)),
-        (v, span) => Err(LangError::type_error(format!("the scheme is a string such as \"nf4\", got a {}", v.kind()), span)),
+        (v, span) => {
+            Err(LangError::type_error(format!("the scheme is a string such as \"nf4\", got {}", v.a_kind()), span))
+        }
     }
 }
 
@@ -79,11 +78,7 @@ fn pissa(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
         };
         compress::pissa(&w, &top)
     })?;
-    Ok(record(vec![
-        ("A", Value::matrix(p.a)),
-        ("B", Value::matrix(p.b)),
-        ("residual", Value::matrix(p.residual)),
-    ]))
+    Ok(record(vec![("A", Value::matrix(p.a)), ("B", Value::matrix(p.b)), ("residual", Value::matrix(p.residual))]))
 }
 
 fn quantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -96,9 +91,16 @@ fn quantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn dequantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     match args.get(0) {
         (Value::Operator(op), _) if matches!(**op, Operator::Quantized(_)) => Ok(Value::matrix(op.dense())),
-        (v, span) => Err(LangError::type_error(format!("dequantize takes a quantized operator, got a {}", v.kind()), span)
-            .with_hint("quantize(W, \"nf4\") makes one; dense(op) forms any operator")),
+        (v, span) => {
+            Err(LangError::type_error(format!("dequantize takes a quantized operator, got {}", v.a_kind()), span)
+                .with_hint("quantize(W, \"nf4\") makes one; dense(op) forms any operator"))
+        }
     }
+}
+
+fn bits(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let op = args.operator(0)?;
+    Ok(Value::Number(compress::bits(&op, args.keyword_number("float_bits", 16.0)?)))
 }
 
 fn lorc(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -117,7 +119,7 @@ fn nearest_kron(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (m1, n1) = match args.get(1) {
         (Value::Tuple(t), span) if t.len() == 2 => (as_size(&t[0], span)?, as_size(&t[1], span)?),
         (v, span) => {
-            return Err(LangError::type_error(format!("the factor shape is a pair (m1, n1), got a {}", v.kind()), span))
+            return Err(LangError::type_error(format!("the factor shape is a pair (m1, n1), got {}", v.a_kind()), span))
         }
     };
     Ok(Value::operator(compress::nearest_kron(&w, m1, n1, keyword_size(&args, "terms", 1)?)?))
@@ -145,7 +147,7 @@ pub const BUILTINS: &[Builtin] = &[
         help: "As PEFT's default init: A ~ U(±1/√in) (kaiming_uniform_ with a = √5), B = 0, so W + scale·B·A = W at \
                the start. Hu et al., \"LoRA: Low-Rank Adaptation of Large Language Models\", ICLR 2022.",
         example: "seed(0); p = lora_init(zeros(4, 9), 2, alpha=8); (size(p.A), p.scale, max(abs(p.A)) <= 1/3)",
-        shows: "TODO",
+        shows: "((2, 9), 4, true)",
         arity: (2, Some(2)),
         keywords: &["alpha"],
         run: lora_init,
@@ -182,6 +184,7 @@ pub const BUILTINS: &[Builtin] = &[
         signature: "quantize(W, scheme, block=64, double=false)",
         summary: "blockwise quantization of W: \"int8\", \"int4\", \"int4-asym\", \"nf4\", \"nf3\" or \"nf2\"",
         help: "Blocks of `block` consecutive row-major entries (a ragged last block has its own scale), in f32. \
+               block=size(W, 2) quantizes per row, a smaller block per group (ZeroQuant's groups). \
                NormalFloat as bitsandbytes' quantize_4bit: x̂ = code[q]·absmax, q the nearest code of x/absmax (ties to \
                the lower code; NF4 is bitsandbytes' table, NF3/NF2 the same Φ⁻¹ construction); double=true stores the \
                absmaxes as their mean plus an 8-bit dynamic code in blocks of 256 (compress_statistics). Integers as \
@@ -192,7 +195,7 @@ pub const BUILTINS: &[Builtin] = &[
                with f32 scales (NF4 block 64: 4.5, double: 4.127). Dettmers et al., \"QLoRA\", NeurIPS 2023; \
                Yao et al., \"ZeroQuant-V2\", 2023.",
         example: "Q = quantize([0.5, -1, 0.25, 0], \"nf4\"); dequantize(Q)",
-        shows: "TODO",
+        shows: "1×4 matrix:\n 0.44071  -1.0  0.24611  0.0",
         arity: (2, Some(2)),
         keywords: &["block", "double"],
         run: quantize,
@@ -202,12 +205,30 @@ pub const BUILTINS: &[Builtin] = &[
         name: "dequantize",
         signature: "dequantize(Q)",
         summary: "the dense matrix of a quantized operator",
-        help: "x̂ entry by entry in f32, as the reference dequantizes; O(mn).",
-        example: "dequantize(quantize([1, -2, 0.5, 0.25], \"int4\", block=4))",
-        shows: "TODO",
+        help: "x̂ entry by entry in f32, as the references dequantize: code[q]·absmax (NormalFloat), q·s (symmetric \
+               integers: here max|x| = 2 gives s = 0.25, so 0.3 rounds to 0.25 and 2 clips to 7·s = 1.75), q·s + zero \
+               (asymmetric). The same as dense(Q); O(mn).",
+        example: "dequantize(quantize([1, -2, 0.3, 2], \"int4\", block=4))",
+        shows: "1×4 matrix:\n 1.0  -2.0  0.25  1.75",
         arity: (1, Some(1)),
         keywords: &[],
         run: dequantize,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "bits",
+        signature: "bits(A, float_bits=16)",
+        summary: "bits per entry of a matrix or operator: quantized codes with their f32 scales, other numbers at float_bits",
+        help: "Total bits over rows·cols. A quantized part counts b bits per code plus its scales as bitsandbytes \
+               stores them, f32 (NF4 at block 64 is 4 + 32/64 = 4.5; with double quantization 4 + 8/64 + 32/(64·256) \
+               plus one f32 offset, 4.127 for a large matrix). Every other stored number (a dense entry, a low-rank \
+               factor, a scale) counts float_bits, 16 by default as for bf16 weights; sums add their terms, so LoRC's \
+               Q + U Vᵀ pays for both.",
+        example: "(bits(quantize(zeros(64, 64), \"nf4\")), bits(zeros(3, 3)), bits(lowrank(ones(8, 1), ones(8, 1)), float_bits=32))",
+        shows: "(4.5, 16, 8)",
+        arity: (1, Some(1)),
+        keywords: &["float_bits"],
+        run: bits,
         device: Device::Cpu,
     },
     Builtin {

@@ -117,7 +117,7 @@ fn list(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn push(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (first, span) = args.get(0);
     let Value::List(items) = first else {
-        return Err(LangError::type_error(format!("push appends to a list, got a {}", first.kind()), span)
+        return Err(LangError::type_error(format!("push appends to a list, got {}", first.a_kind()), span)
             .with_hint("start from an empty list: xs = list()"));
     };
     let mut out = Vec::with_capacity(items.len() + args.positional().count() - 1);

@@ -15,7 +15,7 @@ fn cov_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
             Err(LangError::argument("the gpu computes the sample covariance only", s)
                 .with_hint("cov(cpu(x), estimator=...) for the shrinkage estimators"))
         }
-        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
+        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got {}", v.a_kind()), s)),
     }
 }
 

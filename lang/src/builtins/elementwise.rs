@@ -41,7 +41,7 @@ fn map_gpu(args: &Args, op: Unary) -> Result<Value> {
     let (v, span) = args.get(0);
     match v {
         Value::Gpu(g) => Ok(crate::gpu::value(g.map(op)?)),
-        other => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", other.kind()), span)),
+        other => Err(LangError::type_error(format!("expected a gpu matrix, got {}", other.a_kind()), span)),
     }
 }
 
@@ -310,7 +310,7 @@ fn sum_axis(args: &Args) -> Result<Option<(&Value, Span)>> {
 fn gpu_sum(args: &Args, mean: bool) -> Result<Value> {
     let (v, span) = args.get(0);
     let Value::Gpu(g) = v else {
-        return Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), span));
+        return Err(LangError::type_error(format!("expected a gpu matrix, got {}", v.a_kind()), span));
     };
     let axis = match sum_axis(args)? {
         Some((v, s)) => Some(super::as_size(v, s)?),

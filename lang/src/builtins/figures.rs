@@ -18,7 +18,7 @@ fn string_keyword(args: &Args, name: &str) -> Result<Option<String>> {
     match args.keyword(name) {
         None => Ok(None),
         Some((Value::Str(s), _)) => Ok(Some(s.to_string())),
-        Some((other, span)) => Err(LangError::type_error(format!("{name} is a string, got a {}", other.kind()), span)),
+        Some((other, span)) => Err(LangError::type_error(format!("{name} is a string, got {}", other.a_kind()), span)),
     }
 }
 
@@ -38,7 +38,7 @@ fn finish(mut fig: Figure, args: &Args) -> Result<Value> {
             Value::Tuple(items) if items.len() == 2 => (as_size(&items[0], span)?, as_size(&items[1], span)?),
             other => {
                 return Err(LangError::type_error(
-                    format!("size is a tuple (width, height) in pixels, got a {}", other.kind()),
+                    format!("size is a tuple (width, height) in pixels, got {}", other.a_kind()),
                     span,
                 ))
             }
@@ -75,12 +75,12 @@ fn labels(args: &Args, count: usize) -> Result<Vec<Option<String>>> {
             .iter()
             .map(|x| match x {
                 Value::Str(s) => Ok(s.to_string()),
-                other => Err(LangError::type_error(format!("labels are strings, got a {}", other.kind()), span)),
+                other => Err(LangError::type_error(format!("labels are strings, got {}", other.a_kind()), span)),
             })
             .collect::<Result<_>>()?,
         other => {
             return Err(LangError::type_error(
-                format!("label is a string or a list of strings, got a {}", other.kind()),
+                format!("label is a string or a list of strings, got {}", other.a_kind()),
                 span,
             ))
         }
@@ -208,13 +208,13 @@ fn spectrum(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn savefig(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (fig, fspan) = args.get(0);
     let Value::Figure(fig) = fig else {
-        return Err(LangError::type_error(format!("savefig saves a figure, got a {}", fig.kind()), fspan)
+        return Err(LangError::type_error(format!("savefig saves a figure, got {}", fig.a_kind()), fspan)
             .with_hint("make one with plot, scatter, hist, heatmap, spy or spectrum"));
     };
     let (path, pspan) = match args.get(1) {
         (Value::Str(s), span) => (s.to_string(), span),
         (other, span) => {
-            return Err(LangError::type_error(format!("expected a file name, got a {}", other.kind()), span))
+            return Err(LangError::type_error(format!("expected a file name, got {}", other.a_kind()), span))
         }
     };
     fig.save(std::path::Path::new(&path)).map_err(|e| LangError::from(e).at(pspan))?;

@@ -22,7 +22,7 @@ enum Format {
 fn path_argument(args: &Args) -> Result<(String, Span)> {
     match args.get(0) {
         (Value::Str(s), span) => Ok((s.to_string(), span)),
-        (other, span) => Err(LangError::type_error(format!("expected a file name, got a {}", other.kind()), span)),
+        (other, span) => Err(LangError::type_error(format!("expected a file name, got {}", other.a_kind()), span)),
     }
 }
 
@@ -123,7 +123,7 @@ fn save(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
         Format::Safetensors => {
             let Value::Record(r) = value else {
                 return Err(LangError::type_error(
-                    format!("a .safetensors file holds a record of matrices, got a {}", value.kind()),
+                    format!("a .safetensors file holds a record of matrices, got {}", value.a_kind()),
                     vspan,
                 )
                 .with_hint("name it: save(\"file.safetensors\", (A = A))"));

@@ -105,7 +105,7 @@ fn norm_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         ((Value::Gpu(g), _), None) => Ok(Value::Number(crate::gpu::number(&g.total(true)?)?.sqrt())),
         ((Value::Gpu(_), _), Some((_, s))) => Err(LangError::argument("the gpu computes the Frobenius norm only", s)
             .with_hint("norm(cpu(x), p) for another norm")),
-        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
+        ((v, s), _) => Err(LangError::type_error(format!("expected a gpu matrix, got {}", v.a_kind()), s)),
     }
 }
 

@@ -100,7 +100,7 @@ fn concat(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         match v {
             Value::List(xs) | Value::Tuple(xs) => out.extend(xs.iter().cloned()),
             other => {
-                return Err(LangError::type_error(format!("concat joins lists, got a {}", other.kind()), span)
+                return Err(LangError::type_error(format!("concat joins lists, got {}", other.a_kind()), span)
                     .with_hint("hcat and vcat join matrices"))
             }
         }
@@ -112,7 +112,7 @@ fn concat(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn record(args: &Args, i: usize) -> Result<&Record> {
     match args.get(i) {
         (Value::Record(r), _) => Ok(r),
-        (other, span) => Err(LangError::type_error(format!("expected a record, got a {}", other.kind()), span)),
+        (other, span) => Err(LangError::type_error(format!("expected a record, got {}", other.a_kind()), span)),
     }
 }
 
@@ -128,7 +128,7 @@ fn haskey(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let r = record(&args, 0)?;
     match args.get(1) {
         (Value::Str(k), _) => Ok(Value::Bool(r.get(k).is_some())),
-        (other, span) => Err(LangError::type_error(format!("a field name is a string, got a {}", other.kind()), span)),
+        (other, span) => Err(LangError::type_error(format!("a field name is a string, got {}", other.a_kind()), span)),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod arrays;
 mod camera;
+mod compress;
 mod construct;
 mod covariance;
 mod devices;
@@ -83,7 +84,7 @@ fn registry() -> &'static HashMap<&'static str, &'static Builtin> {
 
 /// Every builtin by topic, in declaration order: the one list that lookup,
 /// completion, help and the reference are made from.
-pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 17] {
+pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 18] {
     [
         ("Construction and shape", construct::BUILTINS.iter().collect()),
         ("Patterns, vector products and random integers", arrays::BUILTINS.iter().collect()),
@@ -98,6 +99,7 @@ pub fn groups() -> [(&'static str, Vec<&'static Builtin>); 17] {
         ("Covariance", covariance::BUILTINS.iter().collect()),
         ("SPD geometry", spd::BUILTINS.iter().collect()),
         ("Camera geometry", camera::BUILTINS.iter().collect()),
+        ("Compression and adaptation", compress::BUILTINS.iter().collect()),
         ("Figures", figures::BUILTINS.iter().collect()),
         ("Files", files::BUILTINS.iter().collect()),
         ("Devices", devices::BUILTINS.iter().collect()),
@@ -202,7 +204,7 @@ impl Args {
         match self.keyword(name) {
             None => Ok(None),
             Some((Value::Bool(b), _)) => Ok(Some(*b)),
-            Some((v, s)) => Err(LangError::type_error(format!("{name}= is true or false, got a {}", v.kind()), s)),
+            Some((v, s)) => Err(LangError::type_error(format!("{name}= is true or false, got {}", v.a_kind()), s)),
         }
     }
 }
@@ -223,13 +225,13 @@ pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
             LangError::type_error(format!("this needs a cpu matrix, got a {} gpu matrix", g.shape()), span)
                 .with_hint(gpu_hint())
         }
-        other => LangError::type_error(format!("expected a matrix, got a {}", other.kind()), span),
+        other => LangError::type_error(format!("expected a matrix, got {}", other.a_kind()), span),
     })
 }
 
 pub fn as_number(v: &Value, span: Span) -> Result<f64> {
     crate::ops::number(v, "this argument")
-        .map_err(|_| LangError::type_error(format!("expected a number, got a {}", v.kind()), span))
+        .map_err(|_| LangError::type_error(format!("expected a number, got {}", v.a_kind()), span))
 }
 
 pub fn as_size(v: &Value, span: Span) -> Result<usize> {

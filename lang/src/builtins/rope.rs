@@ -33,7 +33,7 @@ fn rope_apply_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let positions = as_matrix(p, span)?.vector_values("rope_apply").map_err(|e| LangError::from(e).at(span))?;
     match args.get(0) {
         (Value::Gpu(g), _) => Ok(crate::gpu::value(g.rope_apply(&positions, base(&args)?)?)),
-        (v, s) => Err(LangError::type_error(format!("expected a gpu matrix, got a {}", v.kind()), s)),
+        (v, s) => Err(LangError::type_error(format!("expected a gpu matrix, got {}", v.a_kind()), s)),
     }
 }
 
@@ -57,7 +57,7 @@ fn to_record(r: &ComRope) -> Value {
 fn from_record(v: &Value, span: Span) -> Result<ComRope> {
     let bad =
         |why: &str| LangError::type_error(format!("expected a rotary embedding from comrope or liere: {why}"), span);
-    let Value::Record(r) = v else { return Err(bad(&format!("got a {}", v.kind()))) };
+    let Value::Record(r) = v else { return Err(bad(&format!("got {}", v.a_kind()))) };
     let field = |name: &str| r.get(name).ok_or_else(|| bad(&format!("no field `{name}`")));
     let kind = match field("kind")? {
         Value::Str(s) if &**s == "ap" => RopeKind::Ap,

@@ -20,7 +20,7 @@ fn matrix_list(v: &Value, span: Span) -> Result<Vec<Matrix>> {
         Value::List(items) | Value::Tuple(items) => {
             items.iter().map(|x| as_matrix(x, span).map(|m| (*m).clone())).collect()
         }
-        other => Err(LangError::type_error(format!("expected a list of matrices, got a {}", other.kind()), span)),
+        other => Err(LangError::type_error(format!("expected a list of matrices, got {}", other.a_kind()), span)),
     }
 }
 

@@ -13,7 +13,7 @@ use std::rc::Rc;
 fn text(args: &Args, i: usize) -> Result<Rc<str>> {
     match args.get(i) {
         (Value::Str(s), _) => Ok(s.clone()),
-        (other, span) => Err(LangError::type_error(format!("expected a string, got a {}", other.kind()), span)
+        (other, span) => Err(LangError::type_error(format!("expected a string, got {}", other.a_kind()), span)
             .with_hint("string(x) is the display form of x")),
     }
 }

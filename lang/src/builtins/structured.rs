@@ -76,7 +76,7 @@ fn storage_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn gpu_operator(args: &Args) -> Result<&(tessera::Operator, tessera::device::GpuOperator)> {
     match args.get(0) {
         (Value::GpuOperator(o), _) => Ok(o),
-        (v, s) => Err(LangError::type_error(format!("expected a gpu operator, got a {}", v.kind()), s)
+        (v, s) => Err(LangError::type_error(format!("expected a gpu operator, got {}", v.a_kind()), s)
             .with_hint("gpu(op) moves a Kronecker, block-diagonal or Monarch operator")),
     }
 }

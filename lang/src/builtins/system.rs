@@ -78,7 +78,7 @@ fn help(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
         Value::Builtin(b) => b.name.to_string(),
         Value::Function(f) => f.def.name.as_deref().unwrap_or("").to_string(),
         other => {
-            return Err(LangError::type_error(format!("help takes a name or a function, got a {}", other.kind()), span))
+            return Err(LangError::type_error(format!("help takes a name or a function, got {}", other.a_kind()), span))
         }
     };
     let text = crate::builtins::help::builtin_help(&name)

@@ -14,3 +14,32 @@ pub use adapters::{fwsvd, lora, lora_init, lorc, pissa, Adapter};
 pub use kronecker::nearest_kron;
 pub use quantize::{Quantized, QuantizedParts, Scheme, SCHEMES};
 pub use rsvd::{rsvd, truncated_svd};
+
+use crate::Operator;
+
+/// Bits per entry of `op` (its total bits over `rows·cols`): a quantized part
+/// counts its codes and f32 scales ([`Quantized::bits`]), and every other
+/// stored number counts `float_bits` (16 for bf16 weights). A sum such as
+/// LoRC's `Q + U Vᵀ` adds its terms' bits. An empty operator gives 0.
+pub fn bits(op: &Operator, float_bits: f64) -> f64 {
+    let crate::Shape(m, n) = op.shape();
+    match m * n {
+        0 => 0.0,
+        entries => total_bits(op, float_bits) / entries as f64,
+    }
+}
+
+fn total_bits(op: &Operator, float_bits: f64) -> f64 {
+    let parts = |xs: &[Operator]| xs.iter().map(|x| total_bits(x, float_bits)).sum();
+    match op {
+        Operator::Quantized(q) => {
+            let crate::Shape(m, n) = q.shape();
+            q.bits() * (m * n) as f64
+        }
+        Operator::Kronecker(xs) | Operator::BlockDiagonal(xs) | Operator::Sum(xs) | Operator::Product(xs) => parts(xs),
+        Operator::KroneckerSum(a, b) => total_bits(a, float_bits) + total_bits(b, float_bits),
+        Operator::Scaled(_, a) => float_bits + total_bits(a, float_bits),
+        Operator::Transposed(a) => total_bits(a, float_bits),
+        other => other.storage() as f64 * float_bits,
+    }
+}

@@ -250,6 +250,17 @@ impl Quantized {
         &self.codes
     }
 
+    /// Each entry's integer as its scheme defines it, row-major: the code
+    /// index (NormalFloat), the signed `q ∈ [−2^{b−1}, 2^{b−1})` (symmetric
+    /// integers) or `q ∈ [0, 2^b)` (asymmetric).
+    pub fn levels(&self) -> impl Iterator<Item = i32> + '_ {
+        let offset = match self.scheme {
+            Scheme::Int { bits } => 1 << (bits - 1),
+            _ => 0,
+        };
+        self.codes.iter().map(move |&c| i32::from(c) - offset)
+    }
+
     /// Each block's scale as dequantization uses it: the absmax
     /// (NormalFloat, after the second level when double) or the step `s`.
     pub fn scales(&self) -> Vec<f32> {

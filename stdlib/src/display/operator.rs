@@ -70,7 +70,8 @@ fn parts(op: &Operator) -> Vec<(String, Part)> {
         ],
         Operator::Quantized(q) => {
             let p = q.to_parts();
-            let codes = Matrix::from_fn(p.shape.0, p.shape.1, |i, j| f64::from(p.codes[i * p.shape.1 + j]));
+            let levels: Vec<i32> = q.levels().collect();
+            let codes = Matrix::from_fn(p.shape.0, p.shape.1, |i, j| f64::from(levels[i * p.shape.1 + j]));
             let mut parts =
                 vec![named("codes", Part::Matrix(codes)), named("scales", row(q.scales().into_iter().map(f64::from)))];
             if !p.zeros.is_empty() {
