@@ -3,6 +3,7 @@
 use super::rsvd::truncated_svd;
 use crate::error::{Error, Result};
 use crate::ops::Operator;
+use crate::random::Rng;
 use crate::Matrix;
 
 /// The nearest sum of `terms` Kronecker products `Σ_t A_t ⊗ B_t` to `W`
@@ -48,6 +49,39 @@ pub fn nearest_kron(w: &Matrix, m1: usize, n1: usize, terms: usize) -> Result<Op
     products.try_fold(first, |sum, t| Operator::sum(sum, t?))
 }
 
+/// A random parameterized-hypercomplex (PHM) layer, as Compacter's
+/// `PHMLinear` (Karimi Mahabadi, Henderson and Ruder, "Compacter: Efficient
+/// Low-Rank Hypercomplex Adapter Layers", NeurIPS 2021): the `rows × cols`
+/// operator `Σ_{i=1}^{n} A_i ⊗ B_i` with `A_i` `n × n` and
+/// `B_i = L_i R_iᵀ` low-rank, `L_i` `(rows/n) × rank` and `R_i`
+/// `(cols/n) × rank` (Compacter's `W_left[i]` and `W_right[i]ᵀ`).
+/// Every factor is Glorot-uniform, `±√(6 / (fan_in + fan_out))`; Compacter
+/// draws its rule matrices `A_i` from a small normal instead. It stores
+/// `n³ + n·rank·(rows + cols)/n` numbers against `rows·cols`. Compacter's
+/// `H` is `in × out` for `x H`; this is its transpose, `out × in`.
+/// Errors unless `n ≥ 1` divides `rows` and `cols`, and `rank ≥ 1`.
+pub fn phm(n: usize, rows: usize, cols: usize, rank: usize, rng: &mut Rng) -> Result<Operator> {
+    if n == 0 || rows % n != 0 || cols % n != 0 || rank == 0 {
+        return Err(Error::invalid(
+            "phm",
+            format!(
+                "n = {n} must be at least 1 and divide rows = {rows} and cols = {cols}, and rank = {rank} at least 1"
+            ),
+        ));
+    }
+    let mut glorot = |m: usize, k: usize| {
+        let bound = (6.0 / (m + k).max(1) as f64).sqrt();
+        rng.rand(m, k).map(|u| (2.0 * u - 1.0) * bound)
+    };
+    let mut terms = (0..n).map(|_| {
+        let rule = glorot(n, n);
+        let (left, right) = (glorot(rows / n, rank), glorot(cols / n, rank));
+        Operator::kron(vec![rule.into(), Operator::lowrank(left, right)?])
+    });
+    let first = terms.next().expect("n ≥ 1 terms")?;
+    terms.try_fold(first, |sum, t| Operator::sum(sum, t?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +106,18 @@ mod tests {
         assert_eq!(e, "nearest_kron: the factor shape 5×2 must divide the 12×10 matrix's shape");
         let e = nearest_kron(&w, 3, 2, 7).unwrap_err().to_string();
         assert_eq!(e, "nearest_kron: terms must be between 1 and 6 for 3×2 ⊗ 4×5 factors, got 7");
+    }
+
+    #[test]
+    fn phm_is_a_sum_of_n_kronecker_products_with_low_rank_right_factors() {
+        let op = phm(4, 8, 12, 1, &mut Rng::seeded(2)).unwrap();
+        assert_eq!(op.shape(), crate::Shape(8, 12));
+        assert_eq!(op.storage(), 4 * (16 + 2 + 3));
+        assert!(op.structure().starts_with("sum of 4"), "{}", op.structure());
+        let dense = op.dense();
+        // Each term has rank-1 right factors, so the rearrangement of the sum has rank ≤ n.
+        let fitted = nearest_kron(&dense, 4, 4, 4).unwrap().dense();
+        assert!(fitted.sub(&dense).unwrap().norm_fro() < 1e-10 * dense.norm_fro());
+        assert!(phm(3, 8, 12, 1, &mut Rng::seeded(2)).unwrap_err().to_string().contains("divide"));
     }
 }

@@ -6,14 +6,18 @@
 
 mod adapters;
 pub mod codebook;
+mod eva;
 mod kronecker;
 mod quantize;
 mod rsvd;
+mod salt;
 
 pub use adapters::{fwsvd, lora, lora_init, lorc, pissa, Adapter};
-pub use kronecker::nearest_kron;
+pub use eva::{eva, eva_ranks, Eva};
+pub use kronecker::{nearest_kron, phm};
 pub use quantize::{Quantized, QuantizedParts, Scheme, SCHEMES};
 pub use rsvd::{rsvd, truncated_svd};
+pub use salt::{salt, salt_weight, Salt};
 
 use crate::Operator;
 
