@@ -413,3 +413,20 @@ fn quantized_values_match_bitsandbytes_and_deepspeed() {
     }
     assert_eq!(checked, 3 * 19, "every fixture case is read");
 }
+
+#[test]
+fn eva_is_scikit_learns_pca() {
+    for case in oracle()["compress"]["eva"].as_array().unwrap() {
+        let x = matrix(&case["X"]);
+        let components = matrix(&case["components"]);
+        let explained = numbers(&case["explained"]);
+        // The last component of 5 tokens has no variance left after centring, and no defined direction.
+        let r = explained.iter().filter(|&&v| v > 1e-12).count();
+        let e = tessera::compress::eva(&x, r, 3).unwrap();
+        let what = format!("eva of {}", x.shape());
+        let top = Matrix::from_fn(r, x.cols(), |i, j| components[(i, j)]);
+        assert_close(&e.a, &top, 1e-12, &format!("{what}: components, signs included"));
+        assert_close_values(&e.explained, &explained, 1e-13, &format!("{what}: explained variance ratios"));
+        assert_eq!(e.b, Matrix::zeros(3, r));
+    }
+}

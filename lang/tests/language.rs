@@ -966,6 +966,11 @@ const NO_NUMBER_CALL: &[(&str, &str)] = &[
     ("lorc", "gives an operator"),
     ("fwsvd", "gives a low-rank operator"),
     ("nearest_kron", "gives a Kronecker operator"),
+    ("phm", "builds an operator of the shape it is given"),
+    ("eva", "gives the record of factors (A, B, explained)"),
+    ("eva_ranks", "takes a list"),
+    ("salt", "gives the record of SALT's parameters"),
+    ("salt_weight", "takes a record"),
     ("lu", "gives the factors (P, L, U)"),
     ("eig", "gives (values, vectors)"),
     ("null", "a number's null space is empty or the 1×1 basis [1]"),
@@ -1173,6 +1178,13 @@ fn compression_builtins_keep_their_identities() {
         shown(&mut s, "Z = zeros(256, 256); (bits(quantize(Z, \"nf4\")), round(1000 * bits(quantize(Z, \"nf4\", double=true))) / 1000, bits(W), bits(W, float_bits=32))"),
         "(4.5, 4.127, 16, 32)"
     );
+    // EVA's ranks add up to the budget; SALT with no update gives W back.
+    assert_eq!(
+        shown(&mut s, "X = randn(50, 7); es = map(fn (k) = eva(X[:, :k], 2, 4).explained, [7, 5, 3]); r = eva_ranks(es, 6); (sum(r[0] + r[1] + r[2]), size(eva(X, 2, 4).A))"),
+        "(6, (2, 7))"
+    );
+    assert_eq!(shown(&mut s, "norm(salt_weight(salt(W, 2, 4)) - W) < 1e-12"), "true");
+    assert_eq!(shown(&mut s, "H = phm(2, 6, 4, rank=2); (size(H), storage(H), norm(dense(nearest_kron(dense(H), (2, 2), terms=2)) - dense(H)) < 1e-12)"), "((6, 4), 28, true)");
     // Symmetric integer codes show signed.
     assert_eq!(
         shown(&mut s, "quantize([1, -2, 0.3, 2], \"int4\", block=4)"),

@@ -1,14 +1,14 @@
 //! Compression and adaptation (`tessera::compress`): `rsvd`, `lora_init`,
 //! `lora`, `pissa`, `quantize`, `dequantize`, `bits`, `lorc`, `fwsvd`,
-//! `nearest_kron`. Weights are `out × in`, as safetensors stores them.
+//! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`. Weights are `out × in`, as safetensors stores them.
 
-use super::{as_size, Args, Builtin, Device};
+use super::{as_matrix, as_size, Args, Builtin, Device};
 use crate::context::{long, Ctx};
 use crate::error::{LangError, Result};
 use crate::span::Span;
 use crate::value::{record, Value};
 use std::rc::Rc;
-use tessera::compress::{self, Quantized, Scheme};
+use tessera::compress::{self, Quantized, Salt, Scheme};
 use tessera::{Matrix, Operator};
 
 /// `m·n·r`, the cost of a rank-`r` pass over an `m×n` matrix.
@@ -123,6 +123,77 @@ fn nearest_kron(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         }
     };
     Ok(Value::operator(compress::nearest_kron(&w, m1, n1, keyword_size(&args, "terms", 1)?)?))
+}
+
+fn phm(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let (n, rows, cols) = (args.size(0)?, args.size(1)?, args.size(2)?);
+    let rank = keyword_size(&args, "rank", 1)?;
+    Ok(Value::operator(compress::phm(n, rows, cols, rank, &mut ctx.state().rng)?))
+}
+
+fn eva(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let (x, r, out) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
+    let e = long(ctx, span, pass(&x, x.rows().min(x.cols())), (*x).clone(), move |x| compress::eva(&x, r, out))?;
+    Ok(record(vec![("A", Value::matrix(e.a)), ("B", Value::matrix(e.b)), ("explained", column(e.explained))]))
+}
+
+fn eva_ranks(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let explained = match args.get(0) {
+        (Value::List(xs), span) => xs
+            .iter()
+            .map(|x| as_matrix(x, span)?.vector_values("eva_ranks").map_err(|e| LangError::from(e).at(span)))
+            .collect::<Result<Vec<_>>>()?,
+        (v, span) => {
+            return Err(LangError::type_error(
+                format!("eva_ranks takes a list of explained-variance vectors, got {}", v.a_kind()),
+                span,
+            ))
+        }
+    };
+    let ranks = compress::eva_ranks(&explained, args.size(1)?)?;
+    Ok(Value::List(Rc::new(ranks.into_iter().map(|r| Value::Number(r as f64)).collect())))
+}
+
+fn salt(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let (w, r, r_lora) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
+    let p = compress::salt(&w, r, r_lora, &mut ctx.state().rng)?;
+    Ok(record(vec![
+        ("U", Value::matrix(p.u)),
+        ("S", column(p.s)),
+        ("V", Value::matrix(p.v)),
+        ("scale", column(p.scale)),
+        ("shift", column(p.shift)),
+        ("X", Value::matrix(p.x)),
+        ("Y", Value::matrix(p.y)),
+    ]))
+}
+
+fn salt_weight(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let (Value::Record(r), span) = args.get(0) else {
+        let (v, span) = args.get(0);
+        return Err(LangError::type_error(
+            format!("salt_weight takes the record salt(W, r, r_lora) gives, got {}", v.a_kind()),
+            span,
+        ));
+    };
+    let field = |name: &str| -> Result<Rc<Matrix>> {
+        let v =
+            r.get(name).ok_or_else(|| LangError::argument(format!("the SALT record has no field `{name}`"), span))?;
+        as_matrix(v, span)
+    };
+    let values = |name: &str| -> Result<Vec<f64>> {
+        field(name)?.vector_values("salt_weight").map_err(|e| LangError::from(e).at(span))
+    };
+    let p = Salt {
+        u: (*field("U")?).clone(),
+        s: values("S")?,
+        v: (*field("V")?).clone(),
+        scale: values("scale")?,
+        shift: values("shift")?,
+        x: (*field("X")?).clone(),
+        y: (*field("Y")?).clone(),
+    };
+    Ok(Value::matrix(compress::salt_weight(&p)?))
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -272,6 +343,82 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (2, Some(2)),
         keywords: &["terms"],
         run: nearest_kron,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "phm",
+        signature: "phm(n, rows, cols, rank=1)",
+        summary: "a random Compacter/PHM operator Σᵢ Aᵢ ⊗ Bᵢ (rows×cols) with n terms, Aᵢ n×n, Bᵢ of rank `rank`",
+        help: "Bᵢ = Lᵢ Rᵢᵀ with Lᵢ (rows/n)×rank and Rᵢ (cols/n)×rank, as Compacter's PHMLinear with W_left and \
+               W_right; it stores n³ + n·rank·(rows + cols)/n numbers. Every factor is Glorot-uniform, drawn from the \
+               session's stream; Compacter draws the rule matrices Aᵢ from a small normal instead. Compacter's H is \
+               in×out for x H; this is its transpose, out×in. nearest_kron(W, (n, n), terms=n) fits one to W. \
+               Karimi Mahabadi, Henderson and Ruder, \"Compacter\", NeurIPS 2021.",
+        example: "seed(0); H = phm(4, 8, 12); (size(H), storage(H))",
+        shows: "((8, 12), 84)",
+        arity: (3, Some(3)),
+        keywords: &["rank"],
+        run: phm,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "eva",
+        signature: "eva(X, r, out)",
+        summary: "EVA adapter from activations X (tokens×in): record (A r×in principal directions, B out×r zeros, explained)",
+        help: "With X centred by its column means, X̄ = U Σ Vᵀ: A = V_rᵀ, B = zeros(out, r), explained = σᵢ²/Σσⱼ² of \
+               every component, scikit-learn PCA's explained_variance_ratio_; each row of A has its largest-magnitude \
+               entry positive (svd_flip, u_based_decision=False). PEFT fits an incremental PCA over batches until its \
+               components settle (rho, tau); this is the PCA of all of X at once, and whiten is not offered. \
+               Paischer et al., \"One Initialization to Rule them All: Explained Variance Adaptation\", 2024; PEFT's eva.",
+        example: "X = [1, 0; 3, 0; 5, 0]; e = eva(X, 1, 2); (e.A, e.B, e.explained)",
+        shows: "([1, 0], [0; 0], [1; 0])",
+        arity: (3, Some(3)),
+        keywords: &[],
+        run: eva,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "eva_ranks",
+        signature: "eva_ranks(list_of_explained, budget)",
+        summary: "EVA's ranks per layer: how many of each layer's ratios are among the budget largest of all",
+        help: "Pools the explained-variance ratios of every layer and keeps the `budget` largest, as PEFT's \
+               _get_rank_distribution; a layer's rank is its count (0 drops the adapter), and the ranks add up to \
+               budget. Equal ratios go to the earlier layer. PEFT offers each layer round(r·rho) candidates: pass \
+               e.explained[:k] to do the same.",
+        example: "eva_ranks(list([0.5; 0.3; 0.2], [0.6; 0.25; 0.15]), 3)",
+        shows: "list(2, 1)",
+        arity: (2, Some(2)),
+        keywords: &[],
+        run: eva_ranks,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "salt",
+        signature: "salt(W, r, r_lora)",
+        summary: "SALT parameters of W: record (U, S, V, scale, shift, X, Y) for salt_weight",
+        help: "The thin SVD W = U diag(S) Vᵀ (k = min(m, n)), the scale a = 1 and shift b = 0 of the top r singular \
+               values, and a LoRA pair X ((k−r)×r_lora, Kaiming-uniform ±1/√r_lora) and Y (r_lora×(k−r), zeros) for the \
+               bottom block of Σ, so salt_weight gives W back at the start, as SALT's SAM2 variant initialises; the \
+               SAM1 variant draws X and Y from N(0, 0.01²). Elsayed et al., \"SALT: Singular Value Adaptation with \
+               Low-Rank Transformation\", 2025 (SALT.py).",
+        example: "seed(0); W = randn(5, 4); p = salt(W, 2, 3); (size(p.X), size(p.Y), norm(salt_weight(p) - W) < 1e-12)",
+        shows: "((2, 3), (3, 2), true)",
+        arity: (3, Some(3)),
+        keywords: &[],
+        run: salt,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "salt_weight",
+        signature: "salt_weight(p)",
+        summary: "SALT's weight U · relu(Σ′) · Vᵀ from the record salt gives",
+        help: "Σ′ is diag(S) with its top r diagonal entries a ⊙ s + b and X Y added to its bottom (k−r)×(k−r) block; the \
+               ReLU is entrywise, off-diagonal entries included, as SALT.py applies it. O(k²(m + n)).",
+        example: "p = salt([3, 0; 0, 1], 1, 1); p.shift = [-4]; salt_weight(p)",
+        shows: "2×2 matrix:\n 0  0\n 0  1",
+        arity: (1, Some(1)),
+        keywords: &[],
+        run: salt_weight,
         device: Device::Cpu,
     },
 ];

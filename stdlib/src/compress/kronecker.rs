@@ -61,13 +61,11 @@ pub fn nearest_kron(w: &Matrix, m1: usize, n1: usize, terms: usize) -> Result<Op
 /// `H` is `in × out` for `x H`; this is its transpose, `out × in`.
 /// Errors unless `n ≥ 1` divides `rows` and `cols`, and `rank ≥ 1`.
 pub fn phm(n: usize, rows: usize, cols: usize, rank: usize, rng: &mut Rng) -> Result<Operator> {
-    if n == 0 || rows % n != 0 || cols % n != 0 || rank == 0 {
-        return Err(Error::invalid(
-            "phm",
-            format!(
-                "n = {n} must be at least 1 and divide rows = {rows} and cols = {cols}, and rank = {rank} at least 1"
-            ),
-        ));
+    if n == 0 || rank == 0 {
+        return Err(Error::invalid("phm", format!("n and rank must be at least 1, got n = {n} and rank = {rank}")));
+    }
+    if rows % n != 0 || cols % n != 0 {
+        return Err(Error::invalid("phm", format!("n = {n} must divide rows = {rows} and cols = {cols}")));
     }
     let mut glorot = |m: usize, k: usize| {
         let bound = (6.0 / (m + k).max(1) as f64).sqrt();
