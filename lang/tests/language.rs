@@ -971,6 +971,7 @@ const NO_NUMBER_CALL: &[(&str, &str)] = &[
     ("eva_ranks", "takes a list"),
     ("salt", "gives the record of SALT's parameters"),
     ("salt_weight", "takes a record"),
+    ("lqlora", "gives the record (Q, L, errors, A, B)"),
     ("lu", "gives the factors (P, L, U)"),
     ("eig", "gives (values, vectors)"),
     ("null", "a number's null space is empty or the 1×1 basis [1]"),
@@ -1185,6 +1186,11 @@ fn compression_builtins_keep_their_identities() {
     );
     assert_eq!(shown(&mut s, "norm(salt_weight(salt(W, 2, 4)) - W) < 1e-12"), "true");
     assert_eq!(shown(&mut s, "H = phm(2, 6, 4, rank=2); (size(H), storage(H), norm(dense(nearest_kron(dense(H), (2, 2), terms=2)) - dense(H)) < 1e-12)"), "((6, 4), 28, true)");
+    // LQ-LoRA's errors do not rise until its stop, and Q + L is the kept iterate.
+    assert_eq!(
+        shown(&mut s, "p = lqlora(W, 2, scheme=\"nf3\", block=16); e = p.errors; n = len(e); k = n - 1; if n > 1 && e[n - 1] > e[n - 2] { k = n - 2 }; (all(e[1:k + 1] <= e[:k]), abs(norm(W - dense(p.Q) - p.B * p.A) - e[k]) < 1e-12, size(p.L))"),
+        "(true, true, (9, 7))"
+    );
     // Symmetric integer codes show signed.
     assert_eq!(
         shown(&mut s, "quantize([1, -2, 0.3, 2], \"int4\", block=4)"),
@@ -1210,6 +1216,13 @@ fn compression_errors_are_clear_and_keep_the_session() {
         ("fwsvd(W, ones(2, 3), 1)", "F must have W's shape"),
         ("fwsvd(W, ones(3, 2), 1, axis=2)", "axis must be 0 or 1, got 2"),
         ("quantize(W, \"nf4\").codes", "an operator has no fields"),
+        ("lqlora(W, 1, scheme=4)", "scheme= is a string such as \"nf4\", got a number"),
+        ("lqlora(W, 1, fisher=zeros(3, 2))", "every row and column of positive mean"),
+        ("lqlora(W, 3)", "rank 3 is larger than min(m, n) = 2"),
+        ("eva(W, 1, 2)", "no variance"),
+        ("eva_ranks(list([0.5; 0.5]), 3)", "the budget 3 is more than the 2 components there are"),
+        ("salt_weight(3)", "salt_weight takes the record salt(W, r, r_lora) gives, got a number"),
+        ("phm(3, 8, 12)", "n = 3 must divide rows = 8 and cols = 12"),
     ] {
         let e = error_in(&mut s, code);
         assert!(e.message.contains(message), "{code}: {}", e.message);

@@ -1,6 +1,6 @@
 //! Compression and adaptation (`tessera::compress`): `rsvd`, `lora_init`,
 //! `lora`, `pissa`, `quantize`, `dequantize`, `bits`, `lorc`, `fwsvd`,
-//! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`. Weights are `out × in`, as safetensors stores them.
+//! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`, `lqlora`. Weights are `out × in`, as safetensors stores them.
 
 use super::{as_matrix, as_size, Args, Builtin, Device};
 use crate::context::{long, Ctx};
@@ -194,6 +194,42 @@ fn salt_weight(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
         y: (*field("Y")?).clone(),
     };
     Ok(Value::matrix(compress::salt_weight(&p)?))
+}
+
+fn lqlora(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let (w, r) = (args.matrix(0)?, args.size(1)?);
+    let scheme = match args.keyword("scheme") {
+        None => Scheme::NormalFloat { bits: 4 },
+        Some((Value::Str(s), span)) => Scheme::parse(s).map_err(|e| LangError::from(e).at(span))?,
+        Some((v, span)) => {
+            return Err(LangError::type_error(format!("scheme= is a string such as \"nf4\", got {}", v.a_kind()), span))
+        }
+    };
+    let quantizer = compress::Quantizer {
+        scheme,
+        block: keyword_size(&args, "block", 64)?,
+        double: args.keyword_bool("double")?.unwrap_or(false),
+    };
+    let iters = keyword_size(&args, "iters", 100)?;
+    let fisher = match args.keyword("fisher") {
+        None | Some((Value::None, _)) => None,
+        Some((v, span)) => Some((*as_matrix(v, span)?).clone()),
+    };
+    let rng = ctx.state().rng.clone();
+    let cost = pass(&w, r + 10).saturating_mul(6 * iters.max(1));
+    let (p, rng) = long(ctx, span, cost, ((*w).clone(), fisher, rng), move |(w, fisher, mut rng)| {
+        let p = compress::lqlora(&w, r, quantizer, iters, fisher.as_ref(), &mut rng)?;
+        Ok((p, rng))
+    })?;
+    ctx.state().rng = rng;
+    let low = Operator::lowrank(p.b.clone(), p.a.transpose())?;
+    Ok(record(vec![
+        ("Q", Value::Operator(Rc::new(Operator::Quantized(Box::new(p.q))))),
+        ("L", Value::operator(low)),
+        ("errors", column(p.errors)),
+        ("A", Value::matrix(p.a)),
+        ("B", Value::matrix(p.b)),
+    ]))
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -419,6 +455,27 @@ pub const BUILTINS: &[Builtin] = &[
         arity: (1, Some(1)),
         keywords: &[],
         run: salt_weight,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "lqlora",
+        signature: "lqlora(W, r, scheme=\"nf4\", iters=100, fisher=none, block=64, double=false)",
+        summary: "LQ-LoRA: W ≈ Q + L, quantized plus rank r, by alternating; record (Q, L, errors, A, B) with L = B*A",
+        help: "From Q = 0: the rank-r factorisation L = B A of W − Q by the randomized SVD (r + 10 columns, 2 power \
+               iterations, as torch.svd_lowrank; B = U√Σ, A = √Σ Vᵀ), then Q = quantize(W − L, scheme, block, double), \
+               at most `iters` times. fisher=F weighs the SVD by the two-sided row and column weights \
+               w1 = √mean_j F, w2 = √mean_i F (then B ./= w1, A ./= w2) and the error by √F ⊙ (W − L − Q). The loop \
+               stops when the error rises: errors lists every iteration's ‖√F ⊙ (W − L − Q)‖_F and may end with that \
+               rise; Q and L are the iterate before it, the best, where the reference returns the worse one. The \
+               reference quantizes with its own blockwise NormalFloat (a uniform second level from the minimum); \
+               here it is quantize's bitsandbytes scheme. A and B are the LoRA pair to train on the frozen Q. \
+               Ω is drawn from the session's stream. Cost O(mn(r + 10)) per iteration. Guo et al., \"LQ-LoRA\", \
+               ICLR 2024 (lq_utils.py).",
+        example: "seed(0); W = randn(32, 24); p = lqlora(W, 4); (size(p.A), size(p.B), norm(W - dense(p.Q) - dense(p.L)) < norm(W - dequantize(quantize(W, \"nf4\"))))",
+        shows: "((4, 24), (32, 4), true)",
+        arity: (2, Some(2)),
+        keywords: &["scheme", "iters", "fisher", "block", "double"],
+        run: lqlora,
         device: Device::Cpu,
     },
 ];
