@@ -1223,6 +1223,14 @@ fn compression_errors_are_clear_and_keep_the_session() {
         ("eva_ranks(list([0.5; 0.5]), 3)", "the budget 3 is more than the 2 components there are"),
         ("salt_weight(3)", "salt_weight takes the record salt(W, r, r_lora) gives, got a number"),
         ("phm(3, 8, 12)", "n = 3 must divide rows = 8 and cols = 12"),
+        ("phm(3000, 0, 0)", "n = 3000 must divide rows = 0 and cols = 0"),
+        ("phm(2000, 2000, 2000)", "would take"),
+        ("lqlora(W, 1, iters=0)", "iters must be at least 1"),
+        ("lora_init(W, 0)", "the rank r must be at least 1"),
+        ("lora_init(zeros(1, 1), 10^12)", "would take"),
+        ("salt(eye(2), 0, 10^12)", "would take"),
+        ("eva([1, 2; 3, 5], 1, 10^12)", "would take"),
+        ("nearest_kron(zeros(0, 0), (10^15, 10^15))", "must divide"),
     ] {
         let e = error_in(&mut s, code);
         assert!(e.message.contains(message), "{code}: {}", e.message);

@@ -2,7 +2,7 @@
 //! `lora`, `pissa`, `quantize`, `dequantize`, `bits`, `lorc`, `fwsvd`,
 //! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`, `lqlora`. Weights are `out × in`, as safetensors stores them.
 
-use super::{as_matrix, as_size, Args, Builtin, Device};
+use super::{as_matrix, as_size, check_allocation, Args, Builtin, Device};
 use crate::context::{long, Ctx};
 use crate::error::{LangError, Result};
 use crate::span::Span;
@@ -45,14 +45,17 @@ fn rsvd(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (a, r) = (args.matrix(0)?, args.size(1)?);
     let omega = sketch(ctx, &a, r, keyword_size(&args, "oversample", 10)?);
     let iters = keyword_size(&args, "iters", 2)?;
-    let d = long(ctx, span, pass(&a, omega.cols()) * (2 * iters + 2), (*a).clone(), move |a| {
-        compress::rsvd(&a, r, &omega, iters)
-    })?;
+    let cost = pass(&a, omega.cols()).saturating_mul(iters.saturating_mul(2).saturating_add(2));
+    let d = long(ctx, span, cost, (*a).clone(), move |a| compress::rsvd(&a, r, &omega, iters))?;
     Ok(Value::tuple(vec![Value::matrix(d.u), column(d.s), Value::matrix(d.v)]))
 }
 
-fn lora_init(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+fn lora_init(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (w, r) = (args.matrix(0)?, args.size(1)?);
+    if r == 0 {
+        return Err(LangError::argument("lora_init: the rank r must be at least 1", args.get(1).1));
+    }
+    check_allocation(r, w.rows().max(w.cols()), span)?;
     let alpha = args.keyword_number("alpha", r as f64)?;
     let (a, b) = compress::lora_init(w.rows(), w.cols(), r, &mut ctx.state().rng);
     Ok(record(vec![("A", Value::matrix(a)), ("B", Value::matrix(b)), ("scale", Value::Number(alpha / r as f64))]))
@@ -71,7 +74,8 @@ fn pissa(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     };
     // PEFT's pissa_niter_k: svd_lowrank(W, q=r, niter=k), no oversampling.
     let omega = iters.map(|_| sketch(ctx, &w, r, 0));
-    let p = long(ctx, span, pass(&w, w.rows().min(w.cols())), (*w).clone(), move |w| {
+    let passes = iters.map_or(w.rows().min(w.cols()), |k| r.saturating_mul(k.saturating_mul(2).saturating_add(2)));
+    let p = long(ctx, span, pass(&w, 1).saturating_mul(passes), (*w).clone(), move |w| {
         let top = match (iters, omega) {
             (Some(k), Some(omega)) => compress::rsvd(&w, r, &omega, k)?,
             _ => compress::truncated_svd("pissa", &w, r)?,
@@ -133,6 +137,7 @@ fn phm(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 
 fn eva(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (x, r, out) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
+    check_allocation(out, r, span)?;
     let e = long(ctx, span, pass(&x, x.rows().min(x.cols())), (*x).clone(), move |x| compress::eva(&x, r, out))?;
     Ok(record(vec![("A", Value::matrix(e.a)), ("B", Value::matrix(e.b)), ("explained", column(e.explained))]))
 }
@@ -154,8 +159,9 @@ fn eva_ranks(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::List(Rc::new(ranks.into_iter().map(|r| Value::Number(r as f64)).collect())))
 }
 
-fn salt(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+fn salt(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (w, r, r_lora) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
+    check_allocation(w.rows().min(w.cols()).saturating_sub(r), r_lora, span)?;
     let p = compress::salt(&w, r, r_lora, &mut ctx.state().rng)?;
     Ok(record(vec![
         ("U", Value::matrix(p.u)),
@@ -237,7 +243,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "rsvd",
         signature: "rsvd(A, r, oversample=10, iters=2)",
         summary: "randomized SVD: (U, S, V) of the top r singular triplets, from the session's random stream",
-        help: "Q = orth(A Ω) with Ω n×(r + oversample) Gaussian, then `iters` power iterations Q ← orth(A orth(Aᵀ Q)), \
+        help: "Q = orth(A Ω) with Ω n×min(r + oversample, m, n) Gaussian, then `iters` power iterations Q ← orth(A orth(Aᵀ Q)), \
                then the SVD of Qᵀ A. Cost O(mn(r + p)) per pass, 2·iters + 2 passes. torch.svd_lowrank(A, q, niter) \
                is the same algorithm. Halko, Martinsson and Tropp, \"Finding structure with randomness\", SIAM Review 53 (2011).",
         example: "seed(0); A = randn(40, 6) * randn(6, 30); (U, S, V) = rsvd(A, 6); norm(U * diagm(S) * V' - A) < 1e-9",
@@ -297,7 +303,8 @@ pub const BUILTINS: &[Builtin] = &[
                absmaxes as their mean plus an 8-bit dynamic code in blocks of 256 (compress_statistics). Integers as \
                DeepSpeed's ZeroQuant quantizers: symmetric s = 2·max|x|/2^b, q = clamp(round(x/s), −2^{b−1}, 2^{b−1}−1) \
                (the positive maximum is clipped); asymmetric s = (max − min)/2^b with a zero point. Unlike DeepSpeed, an \
-               all-zero or constant block is kept exactly (DeepSpeed divides by zero). The result is a quantized \
+               all-zero block (symmetric) or constant block (asymmetric) is kept exactly, where DeepSpeed divides \
+               by zero. The result is a quantized \
                operator: it applies (dequantizing, O(mn)), dense/dequantize form it, bits(Q) counts bits per entry \
                with f32 scales (NF4 block 64: 4.5, double: 4.127). Dettmers et al., \"QLoRA\", NeurIPS 2023; \
                Yao et al., \"ZeroQuant-V2\", 2023.",
@@ -385,10 +392,11 @@ pub const BUILTINS: &[Builtin] = &[
         name: "phm",
         signature: "phm(n, rows, cols, rank=1)",
         summary: "a random Compacter/PHM operator Σᵢ Aᵢ ⊗ Bᵢ (rows×cols) with n terms, Aᵢ n×n, Bᵢ of rank `rank`",
-        help: "Bᵢ = Lᵢ Rᵢᵀ with Lᵢ (rows/n)×rank and Rᵢ (cols/n)×rank, as Compacter's PHMLinear with W_left and \
-               W_right; it stores n³ + n·rank·(rows + cols)/n numbers. Every factor is Glorot-uniform, drawn from the \
+        help: "Bᵢ = Lᵢ Rᵢᵀ with Lᵢ (rows/n)×rank and Rᵢ (cols/n)×rank, as Compacter's PHMLinear (there Rᵢ is \
+               W_left[i] and Lᵢᵀ is W_right[i]); it stores n³ + rank·(rows + cols) numbers. Every factor is Glorot-uniform, drawn from the \
                session's stream; Compacter draws the rule matrices Aᵢ from a small normal instead. Compacter's H is \
-               in×out for x H; this is its transpose, out×in. nearest_kron(W, (n, n), terms=n) fits one to W. \
+               in×out for x H; this is its transpose, out×in. nearest_kron(W, (n, n), terms=n) fits n Kronecker terms \
+               with full-rank Bᵢ to W, and recovers a PHM operator exactly. \
                Karimi Mahabadi, Henderson and Ruder, \"Compacter\", NeurIPS 2021.",
         example: "seed(0); H = phm(4, 8, 12); (size(H), storage(H))",
         shows: "((8, 12), 84)",
@@ -461,7 +469,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "lqlora",
         signature: "lqlora(W, r, scheme=\"nf4\", iters=100, fisher=none, block=64, double=false)",
         summary: "LQ-LoRA: W ≈ Q + L, quantized plus rank r, by alternating; record (Q, L, errors, A, B) with L = B*A",
-        help: "From Q = 0: the rank-r factorisation L = B A of W − Q by the randomized SVD (r + 10 columns, 2 power \
+        help: "From Q = 0: the rank-r factorisation L = B A of W − Q by the randomized SVD (min(r + 10, m, n) columns, 2 power \
                iterations, as torch.svd_lowrank; B = U√Σ, A = √Σ Vᵀ), then Q = quantize(W − L, scheme, block, double), \
                at most `iters` times. fisher=F weighs the SVD by the two-sided row and column weights \
                w1 = √mean_j F, w2 = √mean_i F (then B ./= w1, A ./= w2) and the error by √F ⊙ (W − L − Q). The loop \

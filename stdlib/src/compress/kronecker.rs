@@ -20,7 +20,7 @@ use crate::Matrix;
 /// `1 ≤ terms ≤ min(m1 n1, m2 n2)`.
 pub fn nearest_kron(w: &Matrix, m1: usize, n1: usize, terms: usize) -> Result<Operator> {
     let (m, n) = (w.rows(), w.cols());
-    if m1 == 0 || n1 == 0 || m % m1 != 0 || n % n1 != 0 {
+    if m1 == 0 || n1 == 0 || m % m1 != 0 || n % n1 != 0 || m1.checked_mul(n1).is_none() {
         return Err(Error::invalid(
             "nearest_kron",
             format!("the factor shape {m1}×{n1} must divide the {} matrix's shape", w.shape()),
@@ -54,19 +54,23 @@ pub fn nearest_kron(w: &Matrix, m1: usize, n1: usize, terms: usize) -> Result<Op
 /// Low-Rank Hypercomplex Adapter Layers", NeurIPS 2021): the `rows × cols`
 /// operator `Σ_{i=1}^{n} A_i ⊗ B_i` with `A_i` `n × n` and
 /// `B_i = L_i R_iᵀ` low-rank, `L_i` `(rows/n) × rank` and `R_i`
-/// `(cols/n) × rank` (Compacter's `W_left[i]` and `W_right[i]ᵀ`).
+/// `(cols/n) × rank` (in Compacter's `in × out` layout, `R_i` is
+/// `W_left[i]` and `L_iᵀ` is `W_right[i]`).
 /// Every factor is Glorot-uniform, `±√(6 / (fan_in + fan_out))`; Compacter
 /// draws its rule matrices `A_i` from a small normal instead. It stores
-/// `n³ + n·rank·(rows + cols)/n` numbers against `rows·cols`. Compacter's
+/// `n³ + rank·(rows + cols)` numbers against `rows·cols`. Compacter's
 /// `H` is `in × out` for `x H`; this is its transpose, `out × in`.
-/// Errors unless `n ≥ 1` divides `rows` and `cols`, and `rank ≥ 1`.
+/// Errors unless `1 ≤ n ≤ min(rows, cols)` divides `rows` and `cols`,
+/// `rank ≥ 1`, and the factors fit in memory.
 pub fn phm(n: usize, rows: usize, cols: usize, rank: usize, rng: &mut Rng) -> Result<Operator> {
     if n == 0 || rank == 0 {
         return Err(Error::invalid("phm", format!("n and rank must be at least 1, got n = {n} and rank = {rank}")));
     }
-    if rows % n != 0 || cols % n != 0 {
+    if rows % n != 0 || cols % n != 0 || n > rows.min(cols) {
         return Err(Error::invalid("phm", format!("n = {n} must divide rows = {rows} and cols = {cols}")));
     }
+    let stored = (n as u128).pow(3) + (rank as u128).saturating_mul((rows + cols) as u128);
+    crate::memory::check_buffer("phm", &format!("a PHM operator of {stored} numbers"), stored, 8)?;
     let mut glorot = |m: usize, k: usize| {
         let bound = (6.0 / (m + k).max(1) as f64).sqrt();
         rng.rand(m, k).map(|u| (2.0 * u - 1.0) * bound)

@@ -54,7 +54,7 @@ fn fisher_weights(w: &Matrix, f: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
 /// LQ-LoRA (Guo et al., "LQ-LoRA: Low-rank plus Quantized Matrix
 /// Decomposition for Efficient Language Model Finetuning", ICLR 2024), as
 /// its reference `lq_utils.py`: from `Q = 0`, alternate the rank-`r`
-/// factorisation `B A` of `W − Q` (randomized SVD with `r + 10` columns and
+/// factorisation `B A` of `W − Q` (randomized SVD with `min(r + 10, m, n)` columns and
 /// 2 power iterations, as `torch.svd_lowrank`; `B = U√Σ`, `A = √Σ Vᵀ`) and
 /// `Q = quant(W − B A)`, for at most `iters` iterations. With a Fisher
 /// information `F`, the SVD is of `w1 ⊙ (W − Q) ⊙ w2` (the two-sided row and
@@ -69,7 +69,7 @@ fn fisher_weights(w: &Matrix, f: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
 ///
 /// Cost per iteration: `O(mn(r + 10))` for the sketch and its 6 passes, plus
 /// `O(mn)` for the quantization. `Ω` is drawn from `rng` each iteration.
-/// Errors unless `r ≤ min(m, n)`, on non-finite `W`, and as the quantizer
+/// Errors unless `r ≤ min(m, n)` and `iters ≥ 1`, on non-finite `W`, and as the quantizer
 /// and [`fisher_weights`] do.
 pub fn lqlora(
     w: &Matrix,
@@ -81,6 +81,9 @@ pub fn lqlora(
 ) -> Result<LqLora> {
     check_rank("lqlora", w, r)?;
     w.require_finite("lqlora")?;
+    if iters == 0 {
+        return Err(Error::invalid("lqlora", "iters must be at least 1"));
+    }
     let (m, n) = (w.rows(), w.cols());
     let (w1, w2) = match fisher {
         Some(f) => fisher_weights(w, f)?,
@@ -92,7 +95,7 @@ pub fn lqlora(
     let mut q_dense = Matrix::zeros(m, n);
     let mut best: Option<LqLora> = None;
     let mut errors = Vec::new();
-    for _ in 0..iters.max(1) {
+    for _ in 0..iters {
         let target = Matrix::from_fn(m, n, |i, j| w1[i] * (w[(i, j)] - q_dense[(i, j)]) * w2[j]);
         let top = rsvd(&target, r, &rng.randn(n, sketch), 2)?;
         let b = Matrix::from_fn(m, r, |i, t| top.u[(i, t)] * top.s[t].sqrt() / w1[i]);

@@ -29,9 +29,9 @@ use crate::Operator;
 /// LoRC's `Q + U Vᵀ` adds its terms' bits. An empty operator gives 0.
 pub fn bits(op: &Operator, float_bits: f64) -> f64 {
     let crate::Shape(m, n) = op.shape();
-    match m * n {
-        0 => 0.0,
-        entries => total_bits(op, float_bits) / entries as f64,
+    match m as f64 * n as f64 {
+        0.0 => 0.0,
+        entries => total_bits(op, float_bits) / entries,
     }
 }
 
@@ -40,7 +40,7 @@ fn total_bits(op: &Operator, float_bits: f64) -> f64 {
     match op {
         Operator::Quantized(q) => {
             let crate::Shape(m, n) = q.shape();
-            q.bits() * (m * n) as f64
+            q.bits() * m as f64 * n as f64
         }
         Operator::Kronecker(xs) | Operator::BlockDiagonal(xs) | Operator::Sum(xs) | Operator::Product(xs) => parts(xs),
         Operator::KroneckerSum(a, b) => total_bits(a, float_bits) + total_bits(b, float_bits),

@@ -52,7 +52,7 @@ pub fn salt(w: &Matrix, r: usize, r_lora: usize, rng: &mut Rng) -> Result<Salt> 
 /// SALT's weight `W′ = U · ReLU(Σ′) · Vᵀ`, where `Σ′` is `diag(s)` with its
 /// top `r` diagonal entries replaced by `a ⊙ s + b` and `X Y` added to its
 /// bottom `(k − r) × (k − r)` block; the ReLU is entrywise, off-diagonal
-/// entries included, as the reference applies it. With `a = 1`, `b = 0` and
+/// entries included, as the reference applies it (NaN stays NaN). With `a = 1`, `b = 0` and
 /// `X Y = 0` this is `W`. Cost `O(k² (m + n) + k² r_lora)`.
 /// Errors unless the parts' shapes fit together.
 pub fn salt_weight(p: &Salt) -> Result<Matrix> {
@@ -87,7 +87,11 @@ pub fn salt_weight(p: &Salt) -> Result<Matrix> {
             (false, false) => update.at(i - r, j - r) + if i == j { p.s[i] } else { 0.0 },
             _ => 0.0,
         };
-        entry.max(0.0)
+        if entry < 0.0 {
+            0.0
+        } else {
+            entry
+        }
     });
     p.u.matmul(&sigma)?.matmul(&p.v.transpose())
 }
