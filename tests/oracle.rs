@@ -415,6 +415,47 @@ fn quantized_values_match_bitsandbytes_and_deepspeed() {
 }
 
 #[test]
+fn lq_loras_blockwise_normal_float_matches_its_numpy_reference() {
+    use tessera::compress::{Quantized, ScaleDtype, ScaleQuant, Scheme};
+    let o = oracle();
+    let cases = o["compress"]["lq_blockwise_nf"].as_array().unwrap();
+    for case in cases {
+        let size = |k: &str| case[k].as_u64().unwrap() as usize;
+        let scales = ScaleQuant::Uniform {
+            bits: size("scale_bits") as u32,
+            dtype: ScaleDtype::parse(case["scale_dtype"].as_str().unwrap()).unwrap(),
+            group: size("scale_block"),
+        };
+        let scheme = Scheme::parse(case["scheme"].as_str().unwrap()).unwrap();
+        let what = format!("{} {} block {} {scales}", case["name"], scheme.name(), size("block"));
+        let q = Quantized::with_scales(&matrix(&case["w"]), scheme, size("block"), scales).unwrap();
+        let codes: Vec<u64> = case["codes"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+        assert_eq!(q.codes().iter().map(|&c| u64::from(c)).collect::<Vec<_>>(), codes, "{what}: codes");
+        let got: Vec<f64> = q.scales().into_iter().map(f64::from).collect();
+        assert_eq!(got, numbers(&case["scales"]), "{what}: scales");
+    }
+    assert_eq!(cases.len(), 12, "every fixture case is read");
+}
+
+#[test]
+fn the_bit_allocation_ilp_matches_scipy_milp() {
+    use tessera::compress::allocate;
+    let o = oracle();
+    let cases = o["compress"]["ilp"].as_array().unwrap();
+    let rows = |v: &serde_json::Value| -> Vec<Vec<f64>> { v.as_array().unwrap().iter().map(numbers).collect() };
+    for case in cases {
+        let (costs, sizes, budget) = (rows(&case["costs"]), rows(&case["sizes"]), case["budget"].as_f64().unwrap());
+        let choice = allocate(&costs, &sizes, budget).unwrap();
+        let used: f64 = choice.iter().zip(&sizes).map(|(&j, s)| s[j]).sum();
+        let cost: f64 = choice.iter().zip(&costs).map(|(&j, c)| c[j]).sum();
+        let scipy = case["objective"].as_f64().unwrap();
+        assert!(used <= budget, "{used} > {budget}");
+        assert!((cost - scipy).abs() <= 1e-9 * scipy, "{} options: {cost} against scipy's {scipy}", costs[0].len());
+    }
+    assert_eq!(cases.len(), 4, "every fixture case is read");
+}
+
+#[test]
 fn eva_is_scikit_learns_pca() {
     for case in oracle()["compress"]["eva"].as_array().unwrap() {
         let x = matrix(&case["X"]);

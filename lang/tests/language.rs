@@ -972,6 +972,7 @@ const NO_NUMBER_CALL: &[(&str, &str)] = &[
     ("salt", "gives the record of SALT's parameters"),
     ("salt_weight", "takes a record"),
     ("lqlora", "gives the record (Q, L, errors, A, B)"),
+    ("lqlora_budget", "takes a list of matrices"),
     ("lu", "gives the factors (P, L, U)"),
     ("eig", "gives (values, vectors)"),
     ("null", "a number's null space is empty or the 1×1 basis [1]"),
@@ -1191,6 +1192,17 @@ fn compression_builtins_keep_their_identities() {
         shown(&mut s, "p = lqlora(W, 2, scheme=\"nf3\", block=16); e = p.errors; n = len(e); k = n - 1; if n > 1 && e[n - 1] > e[n - 2] { k = n - 2 }; (all(e[1:k + 1] <= e[:k]), abs(norm(W - dense(p.Q) - p.B * p.A) - e[k]) < 1e-12, size(p.L))"),
         "(true, true, (9, 7))"
     );
+    // LQ-LoRA's uniform second level: absmaxes 1 and 2 from the offset 1 on 2 bits;
+    // its bits are 4 + (2·2 scale bits + a bf16 maximum + the f32 offset)/4.
+    assert_eq!(
+        shown(&mut s, "Q = quantize([0.5, -1, 0.25, 2], \"nf4\", block=2, scale_bits=2, scale_dtype=\"bf16\"); (dense(Q), bits(Q))"),
+        "([0.44071, -1.0, 0.32186, 2.0], 17)"
+    );
+    // The budgeted allocation meets its budget; r=0 is plain quantization.
+    assert_eq!(
+        shown(&mut s, "ws = list(W, 0.1 * randn(8, 8)); a = lqlora_budget(ws, 3, r=0); (bits(a[0].Q) * 63 + bits(a[1].Q) * 64 <= 3 * 127, abs(a[1].error - norm(ws[1] - dense(a[1].Q))) < 1e-12, storage(a[0].L))"),
+        "(true, true, 0)"
+    );
     // Symmetric integer codes show signed.
     assert_eq!(
         shown(&mut s, "quantize([1, -2, 0.3, 2], \"int4\", block=4)"),
@@ -1203,7 +1215,28 @@ fn compression_errors_are_clear_and_keep_the_session() {
     let mut s = Session::new();
     shown(&mut s, "W = ones(3, 2)");
     for (code, message) in [
-        ("quantize(W, \"nf5\")", "unknown scheme \"nf5\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2"),
+        ("quantize(W, \"nf5\")", "unknown scheme \"nf5\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2, nf8"),
+        ("quantize(W, \"nf4\", double=true, scale_bits=8)", "double=true is bitsandbytes' second level"),
+        ("quantize(W, \"nf4\", scale_block=4)", "scale_dtype and scale_block need scale_bits"),
+        (
+            "quantize(W, \"nf4\", scale_bits=8, scale_dtype=\"fp8\")",
+            "unknown scale format \"fp8\"; the formats are bf16, fp16, fp32",
+        ),
+        (
+            "quantize(W, \"nf4\", scale_bits=8, scale_dtype=8)",
+            "scale_dtype is \"bf16\", \"fp16\" or \"fp32\", got a number",
+        ),
+        ("quantize(W, \"int8\", scale_bits=8)", "quantized scales are for the NormalFloat schemes, not int8"),
+        ("quantize(W, \"nf4\", scale_bits=9)", "1 to 8 bits"),
+        ("lqlora_budget(W, 4)", "the first argument is a list of matrices, got a matrix"),
+        ("lqlora_budget(list(W), 1, r=0)", "avg_bits = 1 is below the 10.33"),
+        ("lqlora_budget(list(W), 12, r=0, fisher=list(ones(2, 3)))", "each Fisher matrix must have its W's shape"),
+        ("lqlora_budget(list(W), 12, r=0, fisher=list(-ones(3, 2)))", "finite and non-negative"),
+        ("lqlora_budget(list(W), 4, fisher=list())", "0 Fisher matrices for 1 weights"),
+        ("lqlora_budget(list(W), 12, r=1, fisher=list(zeros(3, 2)))", "every row and column of positive mean"),
+        ("lqlora_budget(list(W), 4, r=3)", "rank 3 is larger than min(m, n) = 2"),
+        ("lqlora_budget(list(W), nan, r=1)", "avg_bits must be a finite number"),
+        ("lqlora_budget(list(W), 4)", "lqlora_budget: rank 64 is larger than min(m, n) = 2"),
         ("quantize(W, 4)", "the scheme is a string such as \"nf4\", got a number"),
         ("quantize(W, \"nf4\", block=0)", "block must be at least 1"),
         ("quantize([1, nan], \"nf4\")", "NaN or infinity"),

@@ -8,7 +8,7 @@
 //! operator. Tessera's workspace files (`:save`) and the Rust-cell bridge are
 //! this encoding in CBOR. Cost: one copy of the entries each way.
 
-use crate::compress::{Quantized, QuantizedParts, Scheme};
+use crate::compress::{Quantized, QuantizedParts, ScaleDtype, Scheme};
 use crate::{Matrix, Monarch, Operator};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -42,7 +42,8 @@ enum SavedOperator {
         u: SavedMatrix,
         v: SavedMatrix,
     },
-    /// Scales as `f32` bits; `second` is `(offset, codes, absmax)` of double quantization.
+    /// Scales as `f32` bits; `second` is `(offset, codes, absmax)` of quantized
+    /// scales, and `uniform` the `(bits, format, group)` of LQ-LoRA's uniform ones.
     Quantized {
         scheme: String,
         rows: usize,
@@ -52,6 +53,8 @@ enum SavedOperator {
         scales: Vec<u32>,
         zeros: Vec<u32>,
         second: Option<(u32, Vec<u8>, Vec<u32>)>,
+        #[serde(default)]
+        uniform: Option<(u32, String, usize)>,
     },
     Scaled(u64, Box<SavedOperator>),
     Sum(Vec<SavedOperator>),
@@ -111,6 +114,7 @@ impl From<&Operator> for SavedOperator {
                     scales: f32_bits(&p.scales),
                     zeros: f32_bits(&p.zeros),
                     second: p.second.map(|(offset, codes, absmax)| (offset.to_bits(), codes, f32_bits(&absmax))),
+                    uniform: p.uniform.map(|(bits, dtype, group)| (bits, dtype.name().into(), group)),
                     codes: p.codes,
                 }
             }
@@ -148,7 +152,7 @@ impl TryFrom<SavedOperator> for Operator {
             SavedOperator::DiagonalPlusLowRank { d, u, v } => {
                 Operator::diag_plus_lowrank(floats(d), u.try_into()?, v.try_into()?)?
             }
-            SavedOperator::Quantized { scheme, rows, cols, block, codes, scales, zeros, second } => {
+            SavedOperator::Quantized { scheme, rows, cols, block, codes, scales, zeros, second, uniform } => {
                 let f32s = |xs: Vec<u32>| xs.into_iter().map(f32::from_bits).collect();
                 Operator::Quantized(Box::new(Quantized::from_parts(QuantizedParts {
                     scheme: Scheme::parse(&scheme)?,
@@ -158,6 +162,10 @@ impl TryFrom<SavedOperator> for Operator {
                     scales: f32s(scales),
                     zeros: f32s(zeros),
                     second: second.map(|(offset, codes, absmax)| (f32::from_bits(offset), codes, f32s(absmax))),
+                    uniform: match uniform {
+                        Some((bits, dtype, group)) => Some((bits, ScaleDtype::parse(&dtype)?, group)),
+                        None => None,
+                    },
                 })?))
             }
             SavedOperator::Scaled(s, a) => Operator::scaled(f64::from_bits(s), (*a).try_into()?),

@@ -368,6 +368,9 @@ pub fn catalogue() -> Vec<Entry> {
     let lorc =
         crate::compress::lorc(&w, quantized(&w, Scheme::NormalFloat { bits: 2 }, 6, false), 2).expect("rank 2 ≤ 4");
     cat.push(entry("lorc nf2 4×6 + rank 2", lorc, Rectangular, &[]));
+    let scales = crate::compress::ScaleQuant::Uniform { bits: 3, dtype: crate::compress::ScaleDtype::Bf16, group: 2 };
+    let nf3 = Quantized::with_scales(&r.randn(3, 7), Scheme::NormalFloat { bits: 3 }, 4, scales).expect("finite");
+    cat.push(entry("quantized nf3 3×7, uniform scales", Operator::Quantized(Box::new(nf3)), Rectangular, &[]));
     cat
 }
 

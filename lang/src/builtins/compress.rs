@@ -1,6 +1,7 @@
 //! Compression and adaptation (`tessera::compress`): `rsvd`, `lora_init`,
 //! `lora`, `pissa`, `quantize`, `dequantize`, `bits`, `lorc`, `fwsvd`,
-//! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`, `lqlora`. Weights are `out × in`, as safetensors stores them.
+//! `nearest_kron`, `phm`, `eva`, `eva_ranks`, `salt`, `salt_weight`, `lqlora`,
+//! `lqlora_budget`. Weights are `out × in`, as safetensors stores them.
 
 use super::{as_matrix, as_size, check_allocation, Args, Builtin, Device};
 use crate::context::{long, Ctx};
@@ -8,7 +9,7 @@ use crate::error::{LangError, Result};
 use crate::span::Span;
 use crate::value::{record, Value};
 use std::rc::Rc;
-use tessera::compress::{self, Quantized, Salt, Scheme};
+use tessera::compress::{self, Quantized, Salt, ScaleDtype, ScaleQuant, Scheme};
 use tessera::{Matrix, Operator};
 
 /// `m·n·r`, the cost of a rank-`r` pass over an `m×n` matrix.
@@ -31,6 +32,38 @@ fn scheme(args: &Args, i: usize) -> Result<Scheme> {
         (Value::Str(s), span) => Scheme::parse(s).map_err(|e| LangError::from(e).at(span)),
         (v, span) => {
             Err(LangError::type_error(format!("the scheme is a string such as \"nf4\", got {}", v.a_kind()), span))
+        }
+    }
+}
+
+/// How the block scales are stored, from the keywords `double`, or
+/// `scale_bits` with `scale_dtype` ("fp32") and `scale_block` (256).
+fn scale_quant(args: &Args) -> Result<ScaleQuant> {
+    let double = args.keyword_bool("double")?.unwrap_or(false);
+    let uniform = ["scale_bits", "scale_dtype", "scale_block"].iter().find_map(|k| args.keyword(k));
+    match (double, uniform, args.keyword("scale_bits")) {
+        (true, Some((_, span)), _) => Err(LangError::argument(
+            "double=true is bitsandbytes' second level; scale_bits, scale_dtype and scale_block choose LQ-LoRA's instead",
+            span,
+        )),
+        (true, None, _) => Ok(ScaleQuant::Dynamic),
+        (false, None, _) => Ok(ScaleQuant::Plain),
+        (false, Some((_, span)), None) => {
+            Err(LangError::argument("scale_dtype and scale_block need scale_bits, the bits per block scale", span))
+        }
+        (false, Some(_), Some((v, span))) => {
+            let dtype = match args.keyword("scale_dtype") {
+                None => ScaleDtype::Fp32,
+                Some((Value::Str(s), span)) => ScaleDtype::parse(s).map_err(|e| LangError::from(e).at(span))?,
+                Some((v, span)) => {
+                    return Err(LangError::type_error(
+                        format!("scale_dtype is \"bf16\", \"fp16\" or \"fp32\", got {}", v.a_kind()),
+                        span,
+                    ))
+                }
+            };
+            let bits = u32::try_from(as_size(v, span)?).unwrap_or(u32::MAX);
+            Ok(ScaleQuant::Uniform { bits, dtype, group: keyword_size(args, "scale_block", 256)? })
         }
     }
 }
@@ -88,8 +121,8 @@ fn pissa(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 fn quantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     let (w, scheme) = (args.matrix(0)?, scheme(&args, 1)?);
     let block = keyword_size(&args, "block", 64)?;
-    let double = args.keyword_bool("double")?.unwrap_or(false);
-    Ok(Value::Operator(Rc::new(Operator::Quantized(Box::new(Quantized::new(&w, scheme, block, double)?)))))
+    let q = Quantized::with_scales(&w, scheme, block, scale_quant(&args)?)?;
+    Ok(Value::Operator(Rc::new(Operator::Quantized(Box::new(q)))))
 }
 
 fn dequantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -159,6 +192,52 @@ fn eva_ranks(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::List(Rc::new(ranks.into_iter().map(|r| Value::Number(r as f64)).collect())))
 }
 
+/// A list argument's matrices, or `none` as no list.
+fn matrices(v: &Value, span: Span, what: &str) -> Result<Vec<Matrix>> {
+    match v {
+        Value::List(xs) => xs.iter().map(|x| Ok((*as_matrix(x, span)?).clone())).collect(),
+        v => Err(LangError::type_error(format!("{what} is a list of matrices, got {}", v.a_kind()), span)),
+    }
+}
+
+fn lqlora_budget(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+    let (ws, span0) = args.get(0);
+    let ws = matrices(ws, span0, "the first argument")?;
+    let avg_bits = args.number(1)?;
+    let r = keyword_size(&args, "r", 64)?;
+    let fisher = match args.keyword("fisher") {
+        None | Some((Value::None, _)) => None,
+        Some((v, span)) => Some(matrices(v, span, "fisher=")?),
+    };
+    let grid = compress::grid().len();
+    let cost = ws.iter().fold(0usize, |c, w| c.saturating_add(pass(w, r + 10).saturating_mul(6 * grid)));
+    let rng = ctx.state().rng.clone();
+    let (picks, rng) = long(ctx, span, cost, (ws, fisher, rng), move |(ws, fisher, mut rng)| {
+        let picks = compress::lqlora_budget(&ws, avg_bits, r, fisher.as_deref(), &mut rng)?;
+        Ok((picks, rng))
+    })?;
+    ctx.state().rng = rng;
+    let records = picks
+        .into_iter()
+        .map(|p| {
+            let c = p.config;
+            let low = Operator::lowrank(p.b, p.a.transpose())?;
+            Ok(record(vec![
+                ("scheme", Value::Str(Scheme::NormalFloat { bits: c.bits }.name().into())),
+                ("block", Value::Number(c.block as f64)),
+                ("scale_bits", Value::Number(f64::from(c.scale_bits))),
+                ("scale_dtype", Value::Str(c.dtype.name().into())),
+                ("scale_block", Value::Number(c.group as f64)),
+                ("bits", Value::Number(p.q.bits())),
+                ("error", Value::Number(p.error)),
+                ("Q", Value::Operator(Rc::new(Operator::Quantized(Box::new(p.q))))),
+                ("L", Value::operator(low)),
+            ]))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Value::List(Rc::new(records)))
+}
+
 fn salt(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (w, r, r_lora) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
     check_allocation(w.rows().min(w.cols()).saturating_sub(r), r_lora, span)?;
@@ -211,11 +290,8 @@ fn lqlora(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             return Err(LangError::type_error(format!("scheme= is a string such as \"nf4\", got {}", v.a_kind()), span))
         }
     };
-    let quantizer = compress::Quantizer {
-        scheme,
-        block: keyword_size(&args, "block", 64)?,
-        double: args.keyword_bool("double")?.unwrap_or(false),
-    };
+    let quantizer =
+        compress::Quantizer { scheme, block: keyword_size(&args, "block", 64)?, scales: scale_quant(&args)? };
     let iters = keyword_size(&args, "iters", 100)?;
     let fisher = match args.keyword("fisher") {
         None | Some((Value::None, _)) => None,
@@ -294,13 +370,18 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "quantize",
-        signature: "quantize(W, scheme, block=64, double=false)",
-        summary: "blockwise quantization of W: \"int8\", \"int4\", \"int4-asym\", \"nf4\", \"nf3\" or \"nf2\"",
+        signature: "quantize(W, scheme, block=64, double=false, scale_bits=none, scale_dtype=\"fp32\", scale_block=256)",
+        summary: "blockwise quantization of W: \"int8\", \"int4\", \"int4-asym\", \"nf4\", \"nf3\", \"nf2\" or \"nf8\"",
         help: "Blocks of `block` consecutive row-major entries (a ragged last block has its own scale), in f32. \
                block=size(W, 2) quantizes per row, a smaller block per group (ZeroQuant's groups). \
                NormalFloat as bitsandbytes' quantize_4bit: x̂ = code[q]·absmax, q the nearest code of x/absmax (ties to \
-               the lower code; NF4 is bitsandbytes' table, NF3/NF2 the same Φ⁻¹ construction); double=true stores the \
-               absmaxes as their mean plus an 8-bit dynamic code in blocks of 256 (compress_statistics). Integers as \
+               the lower code; NF4 is bitsandbytes' table, NF2/NF3/NF8 the same Φ⁻¹ construction); double=true stores the \
+               absmaxes as their mean plus an 8-bit dynamic code in blocks of 256 (compress_statistics). \
+               scale_bits=b₀ stores them as LQ-LoRA's blockwise NormalFloat does instead: offset = min absmax, then per \
+               scale_block blocks the maximum m of absmax − offset in scale_dtype (\"bf16\", \"fp16\" or \"fp32\") and \
+               b₀-bit unsigned codes round((absmax − offset)·(2^b₀ − 1)/m); entries are rounded against the dequantized \
+               scales (a zero scale gives the code of 0), and a ragged last block or group is allowed where the \
+               reference needs numel divisible by block·scale_block. Integers as \
                DeepSpeed's ZeroQuant quantizers: symmetric s = 2·max|x|/2^b, q = clamp(round(x/s), −2^{b−1}, 2^{b−1}−1) \
                (the positive maximum is clipped); asymmetric s = (max − min)/2^b with a zero point. Unlike DeepSpeed, an \
                all-zero block (symmetric) or constant block (asymmetric) is kept exactly, where DeepSpeed divides \
@@ -311,7 +392,7 @@ pub const BUILTINS: &[Builtin] = &[
         example: "Q = quantize([0.5, -1, 0.25, 0], \"nf4\"); dequantize(Q)",
         shows: "1×4 matrix:\n 0.44071  -1.0  0.24611  0.0",
         arity: (2, Some(2)),
-        keywords: &["block", "double"],
+        keywords: &["block", "double", "scale_bits", "scale_dtype", "scale_block"],
         run: quantize,
         device: Device::Cpu,
     },
@@ -467,23 +548,47 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "lqlora",
-        signature: "lqlora(W, r, scheme=\"nf4\", iters=100, fisher=none, block=64, double=false)",
+        signature: "lqlora(W, r, scheme=\"nf4\", iters=100, fisher=none, block=64, double=false, scale_bits=none, scale_dtype=\"fp32\", scale_block=256)",
         summary: "LQ-LoRA: W ≈ Q + L, quantized plus rank r, by alternating; record (Q, L, errors, A, B) with L = B*A",
         help: "From Q = 0: the rank-r factorisation L = B A of W − Q by the randomized SVD (min(r + 10, m, n) columns, 2 power \
-               iterations, as torch.svd_lowrank; B = U√Σ, A = √Σ Vᵀ), then Q = quantize(W − L, scheme, block, double), \
+               iterations, as torch.svd_lowrank; B = U√Σ, A = √Σ Vᵀ), then Q = quantize(W − L, scheme, block, …) with quantize's scale keywords, \
                at most `iters` times. fisher=F weighs the SVD by the two-sided row and column weights \
                w1 = √mean_j F, w2 = √mean_i F (then B ./= w1, A ./= w2) and the error by √F ⊙ (W − L − Q). The loop \
                stops when the error rises: errors lists every iteration's ‖√F ⊙ (W − L − Q)‖_F and may end with that \
                rise; Q and L are the iterate before it, the best, where the reference returns the worse one. The \
-               reference quantizes with its own blockwise NormalFloat (a uniform second level from the minimum); \
-               here it is quantize's bitsandbytes scheme. A and B are the LoRA pair to train on the frozen Q. \
+               reference quantizes with its blockwise NormalFloat, which scale_bits selects (a uniform second level \
+               from the minimum); by default the scales are f32, as bitsandbytes stores them. A and B are the LoRA \
+               pair to train on the frozen Q. \
                Ω is drawn from the session's stream. Cost O(mn(r + 10)) per iteration. Guo et al., \"LQ-LoRA\", \
                ICLR 2024 (lq_utils.py).",
         example: "seed(0); W = randn(32, 24); p = lqlora(W, 4); (size(p.A), size(p.B), norm(W - dense(p.Q) - dense(p.L)) < norm(W - dequantize(quantize(W, \"nf4\"))))",
         shows: "((4, 24), (32, 4), true)",
         arity: (2, Some(2)),
-        keywords: &["scheme", "iters", "fisher", "block", "double"],
+        keywords: &["scheme", "iters", "fisher", "block", "double", "scale_bits", "scale_dtype", "scale_block"],
         run: lqlora,
+        device: Device::Cpu,
+    },
+    Builtin {
+        name: "lqlora_budget",
+        signature: "lqlora_budget(list_of_W, avg_bits, r=64, fisher=none)",
+        summary: "LQ-LoRA's bit allocation: one quantization configuration per matrix under an average-bit budget, by ILP",
+        help: "For every matrix and each of the reference's 432 configurations (NF2/3/4/8 codes; block 16, 32 or 64; \
+               block scales on 2, 3, 4 or 8 bits in groups of 16, 64 or 256 with bf16, fp16 or fp32 maxima, as \
+               quantize's scale_bits stores them), the cost ‖√F ⊙ (W − L − Q)‖² of its lqlora at rank r \
+               (r=0: plain quantization) and the size bits(Q)·numel; then the choice of one configuration per matrix \
+               minimising the total cost with the total size at most avg_bits times the total numel, solved exactly \
+               (microlp's branch and bound on each matrix's Pareto front). fisher is a list of one Fisher matrix per W. \
+               Returns a list of records (scheme, block, scale_bits, scale_dtype, scale_block, bits, error, Q, L), \
+               L = B·A the rank-r part. The low-rank factors are not counted in the budget, as in the reference. \
+               Unlike the reference, sizes count the 32-bit offset, a ragged block is allowed, the solver has no time \
+               limit, and each L is the best iterate rather than the first worse one. Cost: 432 lqlora runs per \
+               matrix, O(mn(r + 10)) per iteration, in parallel. Guo et al., \"LQ-LoRA\", ICLR 2024 \
+               (allocation_utils.py, lq_utils.mip_solve).",
+        example: "seed(0); ws = list(randn(16, 32), 0.1 * randn(32, 16)); a = lqlora_budget(ws, 3.5, r=2); (a[0].scheme, a[1].scheme, (a[0].bits + a[1].bits) * 512 <= 3.5 * 1024)",
+        shows: "(\"nf4\", \"nf2\", true)",
+        arity: (2, Some(2)),
+        keywords: &["r", "fisher"],
+        run: lqlora_budget,
         device: Device::Cpu,
     },
 ];

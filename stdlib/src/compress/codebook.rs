@@ -93,9 +93,14 @@ pub fn midpoints(code: &[f32]) -> Vec<f32> {
 
 /// The index of the code nearest to `x` given the code's [`midpoints`]:
 /// the number of midpoints below `x` (torch's `bucketize`, `right=False`),
-/// so a value exactly on a midpoint goes to the lower code.
+/// so a value exactly on a midpoint goes to the lower code. Up to 16 bounds
+/// it counts them all, branch-free; above, it bisects. At most 255 bounds.
 pub fn bucket(bounds: &[f32], x: f32) -> u8 {
-    bounds.iter().map(|&b| u8::from(b < x)).sum()
+    if bounds.len() <= 16 {
+        bounds.iter().map(|&b| u8::from(b < x)).sum()
+    } else {
+        bounds.partition_point(|&b| b < x) as u8
+    }
 }
 
 /// The standard normal quantile `Φ⁻¹(p)` for `0 < p < 1`: Acklam's rational

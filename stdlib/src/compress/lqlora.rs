@@ -1,6 +1,6 @@
 //! LQ-LoRA: a weight split into a quantized part and a low-rank part.
 
-use super::quantize::{Quantized, Scheme};
+use super::quantize::{Quantized, ScaleQuant, Scheme};
 use super::rsvd::{check_rank, rsvd};
 use crate::error::{Error, Result};
 use crate::random::Rng;
@@ -20,15 +20,15 @@ pub struct LqLora {
     pub errors: Vec<f64>,
 }
 
-/// How the quantized part is made: `quantize(W, scheme, block, double)`.
+/// How the quantized part is made: [`Quantized::with_scales`]`(W, scheme, block, scales)`.
 #[derive(Debug, Clone, Copy)]
 pub struct Quantizer {
     /// The code.
     pub scheme: Scheme,
     /// Entries per block.
     pub block: usize,
-    /// Whether the block scales are quantized too.
-    pub double: bool,
+    /// How the block scales are stored.
+    pub scales: ScaleQuant,
 }
 
 /// The two-sided Fisher weights of LQ-LoRA: `w1ᵢ = √(mean_j Fᵢⱼ)` per row and
@@ -63,9 +63,9 @@ fn fisher_weights(w: &Matrix, f: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
 ///
 /// The loop stops when the error rises. The reference returns that worse
 /// iterate; this returns the one before it, whose error is the smallest,
-/// and `errors` still ends with the rise. The reference quantizes with its
-/// own blockwise NormalFloat (a uniform second level from the minimum);
-/// here the quantizer is [`Quantized`], bitsandbytes' scheme.
+/// and `errors` still ends with the rise. The quantizer is any of
+/// [`Quantized`]'s: the reference's blockwise NormalFloat is
+/// [`ScaleQuant::Uniform`], bitsandbytes' is `Plain` or `Dynamic`.
 ///
 /// Cost per iteration: `O(mn(r + 10))` for the sketch and its 6 passes, plus
 /// `O(mn)` for the quantization. `Ω` is drawn from `rng` each iteration.
@@ -90,7 +90,7 @@ pub fn lqlora(
         None => (vec![1.0; m], vec![1.0; n]),
     };
     let sqrt_f = |i: usize, j: usize| fisher.map_or(1.0, |f| f[(i, j)].sqrt());
-    let quant = |x: &Matrix| Quantized::new(x, quantizer.scheme, quantizer.block, quantizer.double);
+    let quant = |x: &Matrix| Quantized::with_scales(x, quantizer.scheme, quantizer.block, quantizer.scales);
     let sketch = (r + 10).min(m.min(n));
     let mut q_dense = Matrix::zeros(m, n);
     let mut best: Option<LqLora> = None;
@@ -123,7 +123,7 @@ pub fn lqlora(
 mod tests {
     use super::*;
 
-    const NF4: Quantizer = Quantizer { scheme: Scheme::NormalFloat { bits: 4 }, block: 64, double: false };
+    const NF4: Quantizer = Quantizer { scheme: Scheme::NormalFloat { bits: 4 }, block: 64, scales: ScaleQuant::Plain };
 
     fn error(w: &Matrix, p: &LqLora) -> f64 {
         w.sub(&p.b.matmul(&p.a).unwrap()).unwrap().sub(&p.q.dequantize()).unwrap().norm_fro()

@@ -5,6 +5,7 @@
 //! plus low-rank, or a sum of Kronecker products.
 
 mod adapters;
+mod budget;
 pub mod codebook;
 mod eva;
 mod kronecker;
@@ -14,10 +15,11 @@ mod rsvd;
 mod salt;
 
 pub use adapters::{fwsvd, lora, lora_init, lorc, pissa, Adapter};
+pub use budget::{allocate, grid, lqlora_budget, Allocation, Config};
 pub use eva::{eva, eva_ranks, Eva};
 pub use kronecker::{nearest_kron, phm};
 pub use lqlora::{lqlora, LqLora, Quantizer};
-pub use quantize::{Quantized, QuantizedParts, Scheme, SCHEMES};
+pub use quantize::{Quantized, QuantizedParts, ScaleDtype, ScaleQuant, Scheme, SCALE_DTYPES, SCHEMES};
 pub use rsvd::{rsvd, truncated_svd};
 pub use salt::{salt, salt_weight, Salt};
 

@@ -12,6 +12,15 @@
 //!   quantization (bitsandbytes' `compress_statistics`) the absmaxes are
 //!   stored as `offset = mean(absmax)` plus an 8-bit blockwise code (blocks of
 //!   256, the signed dynamic map) of `absmax − offset`.
+//! - LQ-LoRA's blockwise NormalFloat (`quantization_utils_2.py`, the
+//!   "blockwise-nf" that its bit allocation searches) quantizes the absmaxes
+//!   uniformly instead: `offset = min(absmax)`, `s₂ = absmax − offset`; per
+//!   group of `g` blocks `m = max s₂` rounded to `bf16`, `fp16` or `fp32`, and
+//!   with `t = (2^{b₀} − 1)/m` (1 when `m ≤ 2⁻²⁴`) the `b₀`-bit code
+//!   `clamp(round(s₂·t), 0, 2^{b₀} − 1)`. An entry is then rounded against its
+//!   *dequantized* scale `s = offset + code/t`, by division (`s = 0` gives the
+//!   code of 0). The reference needs `numel` divisible by `block·g`; here a
+//!   ragged last block and group are allowed.
 //! - Symmetric integers of `b` bits (DeepSpeed `SymQuantizer`):
 //!   `s = 2·max|x| / 2^b`, `q = clamp(round(x/s), −2^{b−1}, 2^{b−1}−1)`,
 //!   `x̂ = q·s`; the largest positive entry is clipped to `(2^{b−1}−1)·s`.
@@ -29,6 +38,7 @@
 use super::codebook::{bucket, dynamic_map, midpoints, normal_float};
 use crate::error::{Error, Result, Shape};
 use crate::Matrix;
+use half::{bf16, f16};
 use rayon::prelude::*;
 
 /// How entries are rounded.
@@ -52,13 +62,14 @@ pub enum Scheme {
 }
 
 /// Every scheme by its name: the one list that parsing, help and errors use.
-pub const SCHEMES: [(&str, Scheme); 6] = [
+pub const SCHEMES: [(&str, Scheme); 7] = [
     ("int8", Scheme::Int { bits: 8 }),
     ("int4", Scheme::Int { bits: 4 }),
     ("int4-asym", Scheme::IntAsym { bits: 4 }),
     ("nf4", Scheme::NormalFloat { bits: 4 }),
     ("nf3", Scheme::NormalFloat { bits: 3 }),
     ("nf2", Scheme::NormalFloat { bits: 2 }),
+    ("nf8", Scheme::NormalFloat { bits: 8 }),
 ];
 
 impl Scheme {
@@ -83,6 +94,145 @@ impl Scheme {
     }
 }
 
+/// The float format in which LQ-LoRA's uniform second level stores each
+/// group's maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleDtype {
+    /// bfloat16: 8 exponent bits, 7 mantissa bits.
+    Bf16,
+    /// IEEE half precision: 5 exponent bits, 10 mantissa bits (largest 65504).
+    Fp16,
+    /// IEEE single precision.
+    Fp32,
+}
+
+/// Every scale format by its name, the one list.
+pub const SCALE_DTYPES: [(&str, ScaleDtype); 3] =
+    [("bf16", ScaleDtype::Bf16), ("fp16", ScaleDtype::Fp16), ("fp32", ScaleDtype::Fp32)];
+
+impl ScaleDtype {
+    /// The format called `name` (one of [`SCALE_DTYPES`]).
+    pub fn parse(name: &str) -> Result<ScaleDtype> {
+        SCALE_DTYPES.iter().find(|(n, _)| *n == name).map(|&(_, d)| d).ok_or_else(|| {
+            let known: Vec<&str> = SCALE_DTYPES.iter().map(|(n, _)| *n).collect();
+            Error::invalid("quantize", format!("unknown scale format \"{name}\"; the formats are {}", known.join(", ")))
+        })
+    }
+
+    /// Its name in [`SCALE_DTYPES`].
+    pub fn name(self) -> &'static str {
+        SCALE_DTYPES.iter().find(|(_, d)| *d == self).map(|(n, _)| *n).expect("every format is listed")
+    }
+
+    /// Bits per stored number.
+    pub fn bits(self) -> u32 {
+        match self {
+            ScaleDtype::Bf16 | ScaleDtype::Fp16 => 16,
+            ScaleDtype::Fp32 => 32,
+        }
+    }
+
+    /// `x` rounded to the format and back (to the nearest, ties to even, as
+    /// torch's casts); `fp16` overflows to infinity above 65504.
+    pub fn round(self, x: f32) -> f32 {
+        match self {
+            ScaleDtype::Bf16 => bf16::from_f32(x).to_f32(),
+            ScaleDtype::Fp16 => f16::from_f32(x).to_f32(),
+            ScaleDtype::Fp32 => x,
+        }
+    }
+}
+
+/// How the block scales are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleQuant {
+    /// As `f32`.
+    Plain,
+    /// bitsandbytes' double quantization (NormalFloat only): a mean offset
+    /// and the 8-bit dynamic code in groups of 256.
+    Dynamic,
+    /// LQ-LoRA's uniform second level (NormalFloat only): a minimum offset
+    /// and `bits`-bit unsigned integers, one maximum in `dtype` per `group`
+    /// blocks.
+    Uniform {
+        /// Bits per block scale (1 to 8).
+        bits: u32,
+        /// The format of each group's maximum.
+        dtype: ScaleDtype,
+        /// Blocks per group.
+        group: usize,
+    },
+}
+
+impl std::fmt::Display for ScaleQuant {
+    /// `""`, `", double"`, or `", scales 8-bit fp16 per 256"`, as operator
+    /// summaries append it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScaleQuant::Plain => Ok(()),
+            ScaleQuant::Dynamic => write!(f, ", double"),
+            ScaleQuant::Uniform { bits, dtype, group } => write!(f, ", scales {bits}-bit {} per {group}", dtype.name()),
+        }
+    }
+}
+
+/// The smallest group maximum that the uniform second level divides by
+/// (pytorch-quantization's `epsilon`, 2⁻²⁴); below it the step is 1.
+const UNIFORM_EPSILON: f32 = 1.0 / (1u32 << 24) as f32;
+
+/// LQ-LoRA's uniform second level: block scales `offset + codes[i]/t_g`
+/// with `t_g = (2^bits − 1)/amax[g]` for the group `g = i / group`.
+#[derive(Debug, Clone, PartialEq)]
+struct UniformQuant {
+    bits: u32,
+    dtype: ScaleDtype,
+    group: usize,
+    offset: f32,
+    codes: Vec<u8>,
+    amax: Vec<f32>,
+}
+
+impl UniformQuant {
+    /// The multiplier `t = (2^bits − 1)/amax` of a group (1 for a tiny maximum).
+    fn step(&self, amax: f32) -> f32 {
+        if amax > UNIFORM_EPSILON {
+            ((1u32 << self.bits) - 1) as f32 / amax
+        } else {
+            1.0
+        }
+    }
+
+    /// Quantizes the block scales `absmax`. Errors when a group maximum does
+    /// not fit in `dtype` (`fp16` above 65504).
+    fn new(absmax: &[f32], bits: u32, dtype: ScaleDtype, group: usize) -> Result<UniformQuant> {
+        let offset = absmax.iter().copied().reduce(f32::min).unwrap_or(0.0);
+        let mut u = UniformQuant { bits, dtype, group, offset, codes: Vec::with_capacity(absmax.len()), amax: vec![] };
+        let top = ((1u32 << bits) - 1) as f32;
+        for chunk in absmax.chunks(group) {
+            let amax = dtype.round(chunk.iter().fold(0f32, |m, &a| m.max(a - offset)));
+            if !amax.is_finite() {
+                return Err(Error::invalid(
+                    "quantize",
+                    format!("a block scale range does not fit in {}; use bf16 or fp32", dtype.name()),
+                ));
+            }
+            let t = u.step(amax);
+            u.codes.extend(chunk.iter().map(|&a| ((a - offset) * t).round_ties_even().clamp(0.0, top) as u8));
+            u.amax.push(amax);
+        }
+        Ok(u)
+    }
+
+    /// The dequantized block scales.
+    fn scales(&self) -> Vec<f32> {
+        self.codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| self.offset + f32::from(c) / self.step(self.amax[i / self.group]))
+            .collect()
+    }
+}
+
 /// The second level of double quantization: the first level's block scales
 /// as `offset + dynamic[codes[i]]·absmax[i / 256]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +254,8 @@ enum Scales {
     Asymmetric { step: Vec<f32>, zero: Vec<f32> },
     /// Double-quantized NormalFloat absmaxes.
     Double(DoubleQuant),
+    /// NormalFloat absmaxes on LQ-LoRA's uniform second level.
+    Uniform(UniformQuant),
 }
 
 /// A quantized matrix: one code per entry and the scales of its blocks.
@@ -149,6 +301,21 @@ fn absmax_codes(x: &[f32], block: usize, code: &[f32]) -> (Vec<u8>, Vec<f32>) {
     (codes, absmax)
 }
 
+/// LQ-LoRA's rounding of the entries against given (dequantized) block
+/// scales: `bucketize(clamp(x/s, −1, 1), midpoints)`, and the code of 0 where
+/// `s = 0`.
+fn divided_codes(x: &[f32], block: usize, code: &[f32], scales: &[f32]) -> Vec<u8> {
+    let bounds = midpoints(code);
+    let zero = bucket(&bounds, 0.0);
+    let mut codes = vec![0u8; x.len()];
+    x.par_chunks(block).zip(codes.par_chunks_mut(block)).zip(scales.par_iter()).for_each(|((xs, qs), &s)| {
+        for (q, &v) in qs.iter_mut().zip(xs) {
+            *q = if s == 0.0 { zero } else { bucket(&bounds, (v / s).clamp(-1.0, 1.0)) };
+        }
+    });
+    codes
+}
+
 /// DeepSpeed's integer rounding of one block, into `qs`; returns `(s, z)`.
 fn int_block(xs: &[f32], qs: &mut [u8], bits: u32, symmetric: bool) -> (f32, f32) {
     let levels = (1u32 << bits) as f32;
@@ -177,7 +344,9 @@ fn int_block(xs: &[f32], qs: &mut [u8], bits: u32, symmetric: bool) -> (f32, f32
 
 impl Quantized {
     /// Quantizes `w` with `scheme` in blocks of `block` consecutive row-major
-    /// entries; `double` quantizes the NormalFloat block scales again.
+    /// entries; `double` quantizes the NormalFloat block scales again, as
+    /// bitsandbytes does ([`Quantized::with_scales`] with
+    /// [`ScaleQuant::Dynamic`]).
     ///
     /// Errors on NaN or infinite entries, a block of 0, and `double` with an
     /// integer scheme.
@@ -193,21 +362,59 @@ impl Quantized {
     /// # Ok::<(), tessera::Error>(())
     /// ```
     pub fn new(w: &Matrix, scheme: Scheme, block: usize, double: bool) -> Result<Quantized> {
+        Quantized::with_scales(w, scheme, block, if double { ScaleQuant::Dynamic } else { ScaleQuant::Plain })
+    }
+
+    /// Quantizes `w` with `scheme` in blocks of `block`, storing the block
+    /// scales as `scales` says.
+    ///
+    /// Errors on NaN or infinite entries, a block or group of 0, scales
+    /// quantized with an integer scheme or to other than 1 to 8 bits, and a
+    /// group maximum that overflows `fp16`.
+    ///
+    /// ```
+    /// use tessera::compress::{Quantized, ScaleDtype, ScaleQuant, Scheme};
+    /// use tessera::Matrix;
+    /// let w = Matrix::from_row_major(1, 4, &[0.5, -1.0, 0.25, 2.0])?;
+    /// let scales = ScaleQuant::Uniform { bits: 2, dtype: ScaleDtype::Fp32, group: 16 };
+    /// let q = Quantized::with_scales(&w, Scheme::NormalFloat { bits: 4 }, 2, scales)?;
+    /// // absmaxes 1 and 2: offset 1, and the second is 1 + 3/(3/1)
+    /// assert_eq!(q.scales(), [1.0, 2.0]);
+    /// assert_eq!(q.bits(), 4.0 + (2.0 * 2.0 + 32.0 + 32.0) / 4.0);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
+    pub fn with_scales(w: &Matrix, scheme: Scheme, block: usize, scales: ScaleQuant) -> Result<Quantized> {
         w.require_finite("quantize")?;
         if block == 0 {
             return Err(Error::invalid("quantize", "block must be at least 1"));
         }
-        if double && !matches!(scheme, Scheme::NormalFloat { .. }) {
+        if scales != ScaleQuant::Plain && !matches!(scheme, Scheme::NormalFloat { .. }) {
             return Err(Error::invalid(
                 "quantize",
-                format!("double quantization is for the NormalFloat schemes, not {}", scheme.name()),
+                format!("quantized scales are for the NormalFloat schemes, not {}", scheme.name()),
             ));
+        }
+        if let ScaleQuant::Uniform { bits, group, .. } = scales {
+            if !(1..=8).contains(&bits) || group == 0 {
+                return Err(Error::invalid(
+                    "quantize",
+                    format!("the scales take 1 to 8 bits in groups of at least 1 block, not {bits} bits per {group}"),
+                ));
+            }
         }
         let x = row_major_f32(w);
         let (codes, scales) = match scheme {
             Scheme::NormalFloat { bits } => {
-                let (codes, absmax) = absmax_codes(&x, block, &normal_float(bits));
-                (codes, if double { Scales::Double(double_quantize(&absmax)) } else { Scales::Plain(absmax) })
+                let code = normal_float(bits);
+                let (codes, absmax) = absmax_codes(&x, block, &code);
+                match scales {
+                    ScaleQuant::Plain => (codes, Scales::Plain(absmax)),
+                    ScaleQuant::Dynamic => (codes, Scales::Double(double_quantize(&absmax))),
+                    ScaleQuant::Uniform { bits, dtype, group } => {
+                        let u = UniformQuant::new(&absmax, bits, dtype, group)?;
+                        (divided_codes(&x, block, &code, &u.scales()), Scales::Uniform(u))
+                    }
+                }
             }
             Scheme::Int { bits } | Scheme::IntAsym { bits } => {
                 let symmetric = matches!(scheme, Scheme::Int { .. });
@@ -238,9 +445,13 @@ impl Quantized {
         self.block
     }
 
-    /// Whether the block scales are themselves quantized.
-    pub fn is_double(&self) -> bool {
-        matches!(self.scales, Scales::Double(_))
+    /// How the block scales are stored.
+    pub fn scale_quant(&self) -> ScaleQuant {
+        match &self.scales {
+            Scales::Plain(_) | Scales::Asymmetric { .. } => ScaleQuant::Plain,
+            Scales::Double(_) => ScaleQuant::Dynamic,
+            Scales::Uniform(u) => ScaleQuant::Uniform { bits: u.bits, dtype: u.dtype, group: u.group },
+        }
     }
 
     /// The codes, one per entry in row-major order: indices into the
@@ -262,7 +473,8 @@ impl Quantized {
     }
 
     /// Each block's scale as dequantization uses it: the absmax
-    /// (NormalFloat, after the second level when double) or the step `s`.
+    /// (NormalFloat, after the second level when its scales are quantized)
+    /// or the step `s`.
     pub fn scales(&self) -> Vec<f32> {
         match &self.scales {
             Scales::Plain(s) | Scales::Asymmetric { step: s, .. } => s.clone(),
@@ -274,6 +486,7 @@ impl Quantized {
                     .map(|(i, &c)| dynamic[c as usize] * d.absmax[i / SECOND_BLOCK] + d.offset)
                     .collect()
             }
+            Scales::Uniform(u) => u.scales(),
         }
     }
 
@@ -311,20 +524,25 @@ impl Quantized {
 
     /// How many numbers it stores: a code per entry, and per block a scale
     /// (and a zero point for asymmetric integers); double quantization stores
-    /// per block a code, and per 256 blocks a scale, and one offset.
+    /// per block a code, and per 256 blocks a scale, and one offset; the
+    /// uniform second level per block a code, per group a maximum, and one
+    /// offset.
     pub fn storage(&self) -> usize {
         self.codes.len()
             + match &self.scales {
                 Scales::Plain(s) => s.len(),
                 Scales::Asymmetric { step, zero } => step.len() + zero.len(),
                 Scales::Double(d) => d.codes.len() + d.absmax.len() + 1,
+                Scales::Uniform(u) => u.codes.len() + u.amax.len() + 1,
             }
     }
 
     /// Bits per entry, scales included: `b + 32/block` (64/block with zero
     /// points), and `b + 8/block + 32/(256·block)` (plus 32 bits once) with
-    /// double quantization. NF4 at block 64 is 4.5 bits, 4.127 double.
-    /// An empty matrix gives the code's `b`.
+    /// double quantization; with the uniform second level of `b₀` bits in
+    /// groups of `g` in a format of `d` bits, `b + b₀/block + d/(g·block)`
+    /// (plus 32 bits once; LQ-LoRA's allocation leaves that out). NF4 at
+    /// block 64 is 4.5 bits, 4.127 double. An empty matrix gives the code's `b`.
     pub fn bits(&self) -> f64 {
         let b = f64::from(self.scheme.bits());
         let n = self.codes.len();
@@ -335,14 +553,16 @@ impl Quantized {
             Scales::Plain(s) => 32 * s.len(),
             Scales::Asymmetric { step, zero } => 32 * (step.len() + zero.len()),
             Scales::Double(d) => 8 * d.codes.len() + 32 * (d.absmax.len() + 1),
+            Scales::Uniform(u) => u.bits as usize * u.codes.len() + u.dtype.bits() as usize * u.amax.len() + 32,
         };
         b + extra as f64 / n as f64
     }
 }
 
 /// The numbers a [`Quantized`] stores, for serialisation: `scales` and
-/// `zeros` per block (empty where the scheme has none), or with double
-/// quantization `second = (offset, codes, absmax)` and no `scales`.
+/// `zeros` per block (empty where the scheme has none), or with quantized
+/// scales `second = (offset, codes, absmax)` and no `scales`: bitsandbytes'
+/// dynamic code, or with `uniform = (bits, dtype, group)` LQ-LoRA's uniform one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantizedParts {
     /// The scheme.
@@ -357,17 +577,22 @@ pub struct QuantizedParts {
     pub scales: Vec<f32>,
     /// Per block: the zero point of asymmetric integers.
     pub zeros: Vec<f32>,
-    /// The second level of double quantization.
+    /// The second level of quantized scales.
     pub second: Option<(f32, Vec<u8>, Vec<f32>)>,
+    /// The uniform second level's bits, maximum format and group.
+    pub uniform: Option<(u32, ScaleDtype, usize)>,
 }
 
 impl Quantized {
     /// Its stored numbers.
     pub fn to_parts(&self) -> QuantizedParts {
-        let (scales, zeros, second) = match &self.scales {
-            Scales::Plain(s) => (s.clone(), vec![], None),
-            Scales::Asymmetric { step, zero } => (step.clone(), zero.clone(), None),
-            Scales::Double(d) => (vec![], vec![], Some((d.offset, d.codes.clone(), d.absmax.clone()))),
+        let (scales, zeros, second, uniform) = match &self.scales {
+            Scales::Plain(s) => (s.clone(), vec![], None, None),
+            Scales::Asymmetric { step, zero } => (step.clone(), zero.clone(), None, None),
+            Scales::Double(d) => (vec![], vec![], Some((d.offset, d.codes.clone(), d.absmax.clone())), None),
+            Scales::Uniform(u) => {
+                (vec![], vec![], Some((u.offset, u.codes.clone(), u.amax.clone())), Some((u.bits, u.dtype, u.group)))
+            }
         };
         QuantizedParts {
             scheme: self.scheme,
@@ -377,6 +602,7 @@ impl Quantized {
             scales,
             zeros,
             second,
+            uniform,
         }
     }
 
@@ -393,23 +619,30 @@ impl Quantized {
         }
         let nblocks = p.codes.len().div_ceil(p.block);
         let asymmetric = matches!(p.scheme, Scheme::IntAsym { .. });
-        let scales = match p.second {
-            Some((offset, codes, absmax))
-                if matches!(p.scheme, Scheme::NormalFloat { .. })
-                    && p.scales.is_empty()
-                    && p.zeros.is_empty()
+        let second_level = matches!(p.scheme, Scheme::NormalFloat { .. }) && p.scales.is_empty() && p.zeros.is_empty();
+        let scales = match (p.second, p.uniform) {
+            (Some((offset, codes, amax)), Some((bits, dtype, group)))
+                if second_level
+                    && (1..=8).contains(&bits)
+                    && group > 0
                     && codes.len() == nblocks
-                    && absmax.len() == nblocks.div_ceil(SECOND_BLOCK) =>
+                    && amax.len() == nblocks.div_ceil(group)
+                    && codes.iter().all(|&c| u32::from(c) >> bits == 0) =>
+            {
+                Scales::Uniform(UniformQuant { bits, dtype, group, offset, codes, amax })
+            }
+            (Some((offset, codes, absmax)), None)
+                if second_level && codes.len() == nblocks && absmax.len() == nblocks.div_ceil(SECOND_BLOCK) =>
             {
                 Scales::Double(DoubleQuant { offset, codes, absmax })
             }
-            None if p.scales.len() == nblocks && asymmetric => {
+            (None, None) if p.scales.len() == nblocks && asymmetric => {
                 if p.zeros.len() != nblocks {
                     return bad(format!("{} zero points for {nblocks} blocks", p.zeros.len()));
                 }
                 Scales::Asymmetric { step: p.scales, zero: p.zeros }
             }
-            None if p.scales.len() == nblocks && p.zeros.is_empty() => Scales::Plain(p.scales),
+            (None, None) if p.scales.len() == nblocks && p.zeros.is_empty() => Scales::Plain(p.scales),
             _ => return bad(format!("the scales do not match {nblocks} blocks of {}", p.scheme.name())),
         };
         Ok(Quantized { scheme: p.scheme, shape: p.shape, block: p.block, codes: p.codes, scales })
@@ -519,19 +752,42 @@ mod tests {
         let w = Matrix::eye(2);
         assert_eq!(Quantized::new(&w, NF4, 0, false).unwrap_err().to_string(), "quantize: block must be at least 1");
         let e = Quantized::new(&w, Scheme::Int { bits: 8 }, 64, true).unwrap_err().to_string();
-        assert_eq!(e, "quantize: double quantization is for the NormalFloat schemes, not int8");
+        assert_eq!(e, "quantize: quantized scales are for the NormalFloat schemes, not int8");
         let e = Scheme::parse("fp4").unwrap_err().to_string();
-        assert_eq!(e, "quantize: unknown scheme \"fp4\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2");
+        assert_eq!(e, "quantize: unknown scheme \"fp4\"; the schemes are int8, int4, int4-asym, nf4, nf3, nf2, nf8");
+        let e = ScaleDtype::parse("fp8").unwrap_err().to_string();
+        assert_eq!(e, "quantize: unknown scale format \"fp8\"; the formats are bf16, fp16, fp32");
+        let wide = Matrix::from_row_major(1, 2, &[1.0, 1e5]).unwrap();
+        let fp16 = ScaleQuant::Uniform { bits: 8, dtype: ScaleDtype::Fp16, group: 16 };
+        let e = Quantized::with_scales(&wide, NF4, 1, fp16).unwrap_err().to_string();
+        assert_eq!(e, "quantize: a block scale range does not fit in fp16; use bf16 or fp32");
+        let e = Quantized::with_scales(&w, NF4, 1, ScaleQuant::Uniform { bits: 9, dtype: ScaleDtype::Fp32, group: 1 });
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "quantize: the scales take 1 to 8 bits in groups of at least 1 block, not 9 bits per 1"
+        );
     }
 
     #[test]
     fn parts_round_trip_and_forged_parts_are_refused() {
         let mut rng = Rng::seeded(5);
         let w = rng.randn(3, 300);
-        for (scheme, double) in [(NF4, true), (NF4, false), (Scheme::IntAsym { bits: 4 }, false)] {
-            let q = Quantized::new(&w, scheme, 3, double).unwrap();
+        let uniform = ScaleQuant::Uniform { bits: 3, dtype: ScaleDtype::Bf16, group: 7 };
+        for (scheme, scales) in [
+            (NF4, ScaleQuant::Dynamic),
+            (NF4, uniform),
+            (NF4, ScaleQuant::Plain),
+            (Scheme::IntAsym { bits: 4 }, ScaleQuant::Plain),
+        ] {
+            let q = Quantized::with_scales(&w, scheme, 3, scales).unwrap();
             assert_eq!(Quantized::from_parts(q.to_parts()).unwrap(), q);
         }
+        let mut p = Quantized::with_scales(&w, NF4, 3, uniform).unwrap().to_parts();
+        p.second.as_mut().unwrap().1[0] = 8; // a 4-bit scale code on 3 bits
+        assert!(Quantized::from_parts(p.clone()).is_err());
+        p.second.as_mut().unwrap().1[0] = 0;
+        p.uniform = None; // the dynamic second level needs one maximum per 256 blocks
+        assert!(Quantized::from_parts(p).is_err());
         let mut p = Quantized::new(&w, Scheme::NormalFloat { bits: 2 }, 64, false).unwrap().to_parts();
         p.codes[0] = 4;
         assert!(Quantized::from_parts(p.clone()).is_err());
@@ -540,5 +796,48 @@ mod tests {
         assert!(Quantized::from_parts(p).is_err());
         let empty = Quantized::new(&Matrix::zeros(0, 3), NF4, 64, true).unwrap();
         assert_eq!((empty.bits(), empty.dequantize().shape()), (4.0, Shape(0, 3)));
+    }
+
+    #[test]
+    fn the_uniform_second_level_rounds_the_absmaxes_from_their_minimum() {
+        let mut rng = Rng::seeded(6);
+        let w = rng.randn(5, 40); // 200 entries: 12 blocks of 16 and a ragged 8
+        let x = row_major_f32(&w);
+        let absmax: Vec<f32> = x.chunks(16).map(|c| c.iter().fold(0f32, |m, v| m.max(v.abs()))).collect();
+        let code = normal_float(4);
+        for (bits, dtype, group) in [(2, ScaleDtype::Bf16, 4), (8, ScaleDtype::Fp16, 16), (3, ScaleDtype::Fp32, 5)] {
+            let q = Quantized::with_scales(&w, NF4, 16, ScaleQuant::Uniform { bits, dtype, group }).unwrap();
+            let (offset, codes, amax) = q.to_parts().second.unwrap();
+            assert_eq!(offset, absmax.iter().copied().fold(f32::INFINITY, f32::min));
+            assert_eq!(amax.len(), 13usize.div_ceil(group));
+            let top = ((1u32 << bits) - 1) as f32;
+            let scales = q.scales();
+            for (i, &a) in absmax.iter().enumerate() {
+                let g = i / group;
+                let range = absmax[g * group..((g + 1) * group).min(13)].iter().fold(0f32, |m, &v| m.max(v - offset));
+                assert_eq!(amax[g], dtype.round(range));
+                assert_eq!(codes[i], ((a - offset) * (top / amax[g])).round_ties_even().min(top) as u8);
+                assert_eq!(scales[i], offset + f32::from(codes[i]) / (top / amax[g]));
+                assert!((scales[i] - a).abs() <= amax[g] / (2.0 * top) + (range - amax[g]).abs() + 1e-6);
+            }
+            let back = q.dequantize().to_row_major();
+            for (k, &v) in x.iter().enumerate() {
+                let s = scales[k / 16];
+                let c = code[q.codes()[k] as usize];
+                assert_eq!(back[k], f64::from(c * s));
+                let t = (v / s).clamp(-1.0, 1.0);
+                let nearest = code.iter().map(|&d| (d - t).abs()).fold(f32::INFINITY, f32::min);
+                assert!((c - t).abs() <= nearest + 1e-6, "{bits} bits, entry {k}");
+            }
+            let scale_bits = f64::from(bits) * 13.0 + f64::from(dtype.bits()) * amax.len() as f64 + 32.0;
+            assert_eq!(q.bits(), 4.0 + scale_bits / 200.0);
+            assert_eq!(q.storage(), 200 + 13 + amax.len() + 1);
+        }
+        // a zero scale rounds every entry of its block to the code of 0
+        let w = Matrix::from_row_major(1, 4, &[0.0, 0.0, 1e-9, -3.0]).unwrap();
+        let q = Quantized::with_scales(&w, NF4, 2, ScaleQuant::Uniform { bits: 2, dtype: ScaleDtype::Fp32, group: 2 });
+        let q = q.unwrap();
+        assert_eq!(q.scales(), [0.0, 3.0]);
+        assert_eq!(q.dequantize().to_row_major(), [0.0, 0.0, 0.0, -3.0]);
     }
 }

@@ -294,12 +294,9 @@ impl Operator {
             ),
             Operator::LowRank { u, .. } => format!("low-rank (rank ≤ {})", u.cols()),
             Operator::DiagonalPlusLowRank { u, .. } => format!("diagonal plus low-rank (rank ≤ {})", u.cols()),
-            Operator::Quantized(q) => format!(
-                "quantized ({}, block {}{})",
-                q.scheme().name(),
-                q.block(),
-                if q.is_double() { ", double" } else { "" }
-            ),
+            Operator::Quantized(q) => {
+                format!("quantized ({}, block {}{})", q.scheme().name(), q.block(), q.scale_quant())
+            }
             Operator::Scaled(s, a) => format!("scaled ({s} · {})", a.structure()),
             Operator::Sum(xs) => format!("sum of {}", xs.len()),
             Operator::Product(xs) => format!("product ({})", join(xs, " · ")),
