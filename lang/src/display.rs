@@ -62,6 +62,13 @@ pub fn plain(v: &Value) -> String {
         }
         Value::Builtin(b) => format!("builtin {}", b.signature),
         Value::Figure(f) => f.summary(),
+        Value::Tensor(t) => format!(
+            "{} {} tensor `{}` of a mapped .safetensors file, not yet read ({} bytes there; using it reads it)",
+            t.shape(),
+            t.dtype(),
+            t.name(),
+            t.bytes()
+        ),
     }
 }
 
@@ -76,6 +83,7 @@ pub fn summary(v: &Value) -> String {
         Value::Gpu(g) => format!("{} gpu matrix", g.shape()),
         Value::GpuOperator(op) => format!("{} gpu {}", op.1.shape(), op.1.structure()),
         Value::Figure(f) => format!("{} figure", f.kind()),
+        Value::Tensor(t) => format!("{} {} tensor (unread)", t.shape(), t.dtype()),
         Value::List(xs) => format!("list of {}", xs.len()),
         Value::Tuple(xs) => format!("tuple of {}", xs.len()),
         Value::Record(r) => format!("record of {}", counted(r.fields.len(), "field")),
@@ -92,9 +100,12 @@ fn lines(v: &Value, width: usize) -> Vec<String> {
     match v {
         Value::Matrix(m) | Value::Logical(m) if is_small(m) => literal(m, width),
         Value::Operator(op) => operator_lines(op, width),
-        Value::Matrix(_) | Value::Logical(_) | Value::Gpu(_) | Value::GpuOperator(_) | Value::Figure(_) => {
-            vec![summary(v)]
-        }
+        Value::Matrix(_)
+        | Value::Logical(_)
+        | Value::Gpu(_)
+        | Value::GpuOperator(_)
+        | Value::Figure(_)
+        | Value::Tensor(_) => vec![summary(v)],
         Value::List(_) | Value::Tuple(_) | Value::Record(_) if entries(v).is_some() => vec![summary(v)],
         Value::List(items) => container("list(", ")", items.iter().map(|v| ("", v)), width),
         Value::Tuple(items) => {
@@ -186,6 +197,7 @@ fn describe(v: &Value) -> (String, String) {
         Value::Operator(op) => format!("{} {}", op.shape(), op.structure()),
         Value::Gpu(g) => g.shape().to_string(),
         Value::GpuOperator(op) => op.1.shape().to_string(),
+        Value::Tensor(t) => format!("{} {}", t.shape(), t.dtype()),
         Value::List(xs) | Value::Tuple(xs) => counted(xs.len(), "item"),
         Value::Record(r) => counted(r.fields.len(), "field"),
         Value::Str(s) if s.chars().count() > 40 => format!("{} characters", s.chars().count()),

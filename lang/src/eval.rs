@@ -336,7 +336,7 @@ impl<'a> Interp<'a> {
                 let v = self.expr(target, env)?;
                 match &v {
                     Value::Record(r) => match r.get(name) {
-                        Some(x) => x.clone(),
+                        Some(x) => x.clone().read().map_err(|e| LangError::from(e).at(span))?,
                         None => return Err(index::no_field(r, name, span).into()),
                     },
                     other => {

@@ -112,7 +112,10 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             })
         }
         Value::Record(r) => match subs {
-            [Sub::Value(Value::Str(name), s)] => r.get(name).cloned().ok_or_else(|| no_field(r, name, *s)),
+            [Sub::Value(Value::Str(name), s)] => {
+                let field = r.get(name).cloned().ok_or_else(|| no_field(r, name, *s))?;
+                field.read().map_err(|e| LangError::from(e).at(span))
+            }
             _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
         },
         // Entries of an operator: apply it to the unit vectors of the selected
@@ -245,7 +248,12 @@ fn field_mut<'a>(r: &'a mut Rc<Record>, name: &str, span: Span) -> Result<&'a mu
         return Err(no_field(r, name, span));
     }
     let fields = &mut Rc::make_mut(r).fields;
-    Ok(fields.iter_mut().find(|(n, _)| &**n == name).map(|(_, v)| v).expect("checked"))
+    let field = fields.iter_mut().find(|(n, _)| &**n == name).map(|(_, v)| v).expect("checked");
+    // Writing into an unread tensor reads it first.
+    if let Value::Tensor(_) = field {
+        *field = field.clone().read().map_err(|e| LangError::from(e).at(span))?;
+    }
+    Ok(field)
 }
 
 /// The error for a field a record lacks, listing the fields it has.

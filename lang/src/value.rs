@@ -11,6 +11,7 @@ use crate::name::Name;
 use std::rc::Rc;
 use tessera::device::{GpuMatrix, GpuOperator};
 use tessera::figure::Figure;
+use tessera::io::MappedTensor;
 use tessera::{c64, Matrix, Operator};
 
 /// A Tessera value.
@@ -40,6 +41,10 @@ pub enum Value {
     Builtin(&'static Builtin),
     /// A plot, drawn when it is shown or saved.
     Figure(Rc<Figure>),
+    /// A tensor of a memory-mapped `.safetensors` file, not yet read: what
+    /// `load` puts in its record. Taking it out of the record (`m.x`,
+    /// `m["x"]`) or using it as a matrix reads it; the record keeps it unread.
+    Tensor(Rc<MappedTensor>),
 }
 
 /// Named fields, in the order they were given.
@@ -85,6 +90,7 @@ impl Value {
             Value::Record(_) => "record",
             Value::Function(_) | Value::Builtin(_) => "function",
             Value::Figure(_) => "figure",
+            Value::Tensor(_) => "unread tensor",
         }
     }
 
@@ -97,6 +103,15 @@ impl Value {
 
     pub fn matrix(m: Matrix) -> Value {
         Value::Matrix(Rc::new(m))
+    }
+
+    /// The value itself, or an unread tensor read into its matrix: what a
+    /// record's field gives when it is taken out.
+    pub fn read(self) -> tessera::Result<Value> {
+        match self {
+            Value::Tensor(t) => Ok(Value::matrix(t.read()?)),
+            other => Ok(other),
+        }
     }
 
     /// A logical matrix from a matrix whose entries are 0 or 1.

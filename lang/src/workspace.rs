@@ -183,6 +183,8 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
         }
         Value::Builtin(b) => Saved::Builtin(b.name.to_string()),
         Value::Figure(f) => Saved::Figure(Box::new(save_figure(f))),
+        // A workspace is self-contained: an unread tensor is saved as its matrix.
+        Value::Tensor(t) => Saved::Matrix(t.read()?),
     })
 }
 

@@ -1077,6 +1077,34 @@ fn edge_cases_of_the_vocabulary_agree_with_numpy_and_refuse_cleanly() {
     assert_eq!(display::plain(&s.get("x").unwrap()), "1");
 }
 
+/// `.safetensors` files load as a record of unread tensors: shown by shape
+/// and element type, read when taken out or used, written into after a
+/// read; saving over a loaded file replaces it, so the loaded record still
+/// reads the old tensors.
+#[test]
+fn safetensors_files_load_lazily_and_survive_being_saved_over() {
+    let dir = std::env::temp_dir().join(format!("tessera-st-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.safetensors").display().to_string();
+    let mut s = Session::new();
+    shown(&mut s, &format!("save(\"{path}\", (w = [1, 2; 3, 4], b = [5, 6])); m = load(\"{path}\")"));
+    assert_eq!(shown(&mut s, "m"), "(b = 1×2 f64 tensor (unread), w = 2×2 f64 tensor (unread))");
+    assert_eq!(shown(&mut s, "(m.w, m[\"b\"], norm(values(m)[0]))"), "([1, 2; 3, 4], [5, 6], 7.810249675906654)");
+    assert_eq!(
+        shown(&mut s, "values(m)[1]").split(" (").next(),
+        Some("2×2 f64 tensor `w` of a mapped .safetensors file, not yet read")
+    );
+    shown(&mut s, &format!("save(\"{path}\", (w = 2 * m.w))"));
+    assert_eq!(shown(&mut s, &format!("(m.w, m.b, load(\"{path}\").w)")), "([1, 2; 3, 4], [5, 6], [2, 4; 6, 8])");
+    shown(&mut s, "m.w[0, 0] = 9");
+    assert_eq!(shown(&mut s, "m"), "(b = 1×2 f64 tensor (unread), w = [9, 2; 3, 4])");
+    std::fs::write(&path, b"damaged").unwrap();
+    let e = error_in(&mut s, &format!("load(\"{path}\")"));
+    assert!(e.message.contains("not a valid .safetensors file"), "{}", e.message);
+    assert_eq!(shown(&mut s, "m.b"), "1×2 matrix:\n 5  6");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `.csv` files: a matrix, or a record of columns with `header=true`, back
 /// as written; a damaged file, a record that is not columns and `header=`
 /// on another format are errors that say where, and the session goes on.

@@ -120,6 +120,57 @@ row("matmul 1024: Tessera vs numpy", tessera("dense_1024", "matmul"), best_of(la
 row("SVD 1024 (U, S, V): Tessera vs numpy", tessera("dense_1024", "svd"), best_of(lambda: np.linalg.svd(a), 3))
 row("eigh 1024: Tessera vs numpy", tessera("dense_1024", "eigh"), best_of(lambda: np.linalg.eigh(s), 3))
 
+# Compression, as a numpy user writes it: torch.svd_lowrank's algorithm (q = 74
+# columns, 2 power iterations with a QR between), bitsandbytes' NF4 of float32
+# weights in blocks of 64, and Van Loan's rearrangement with a full SVD.
+tall = rng.standard_normal((4096, 1024))
+
+
+def numpy_rsvd(a, q=74, iters=2):
+    omega = rng.standard_normal((a.shape[1], q))
+    y, _ = np.linalg.qr(a @ omega)
+    for _ in range(iters):
+        z, _ = np.linalg.qr(a.T @ y)
+        y, _ = np.linalg.qr(a @ z)
+    u, s_, vt = np.linalg.svd(y.T @ a, full_matrices=False)
+    return (y @ u)[:, :64], s_[:64], vt[:64].T
+
+
+NF4 = np.array([-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+                -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+                0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+                0.7229568362236023, 1.0], dtype=np.float32)
+NF4_BOUNDS = (NF4[:-1] + NF4[1:]) / np.float32(2)
+
+
+def numpy_nf4(w, block=64):
+    x = w.astype(np.float32).reshape(-1, block)
+    absmax = np.abs(x).max(axis=1, keepdims=True)
+    codes = np.searchsorted(NF4_BOUNDS, np.clip(x / absmax, -1, 1), side="left").astype(np.uint8)
+    return codes, absmax
+
+
+def numpy_nearest_kron(w, m1=32, n1=32):
+    m2, n2 = w.shape[0] // m1, w.shape[1] // n1
+    r = w.reshape(m1, m2, n1, n2).transpose(0, 2, 1, 3).reshape(m1 * n1, m2 * n2)
+    u, s_, vt = np.linalg.svd(r, full_matrices=False)
+    return np.sqrt(s_[0]) * u[:, 0].reshape(m1, n1), np.sqrt(s_[0]) * vt[0].reshape(m2, n2)
+
+
+ours = tessera("compress", "rsvd_r64_4096x1024")
+row("rsvd rank 64 of 4096×1024: Tessera vs numpy randomized (torch's algorithm)", ours, best_of(lambda: numpy_rsvd(tall), 3))
+row("rsvd rank 64 of 4096×1024: Tessera vs numpy full SVD", ours,
+    best_of(lambda: np.linalg.svd(tall, full_matrices=False), 1))
+square = rng.standard_normal((4096, 4096))
+ours = tessera("compress", "nf4_4096x4096")
+row("quantize NF4 4096×4096 block 64: Tessera (f64 in) vs numpy (f32 in)", ours, best_of(lambda: numpy_nf4(square), 3))
+if ours:
+    rows.append((f"  Tessera NF4 throughput: {square.size * 4 / ours / 1e9:.2f} GB/s of f32 weights, "
+                 f"{square.size * 8 / ours / 1e9:.2f} GB/s of its f64 input", "", "", "", ""))
+w = rng.standard_normal((1024, 1024))
+row("nearest_kron 1024×1024 as 32×32 ⊗ 32×32: Tessera vs numpy", tessera("compress", "nearest_kron_1024"),
+    best_of(lambda: numpy_nearest_kron(w), 3))
+
 blas = [(i.get("internal_api"), i.get("version"), i.get("num_threads"), i.get("architecture")) for i in threadpool_info()]
 print(f"numpy {np.__version__}; BLAS {blas}; {os.cpu_count()} CPUs")
 print("ratio = numpy time / Tessera time (above 1: Tessera is faster)\n")

@@ -1,6 +1,7 @@
 //! Structured against dense, side by side: Kronecker and Monarch matvecs,
-//! block-diagonal solve, Kronecker logdet, RoPE over a token batch, and the dense kernels that
-//! `benches/compare_numpy.py` times in numpy (matmul, SVD, eigh at 1024).
+//! block-diagonal solve, Kronecker logdet, RoPE over a token batch, the dense kernels that
+//! `benches/compare_numpy.py` times in numpy (matmul, SVD, eigh at 1024), and the compression
+//! kernels (`rsvd` rank 64 of 4096×1024, NF4 `quantize` of 4096×4096, `nearest_kron` of 1024×1024).
 //!
 //! `cargo bench -p tessera-stdlib --bench structured`; then
 //! `python3 stdlib/benches/compare_numpy.py` prints the ratios table.
@@ -96,5 +97,31 @@ fn covariance(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kron_matvec, monarch_matvec, blockdiag_solve, kron_logdet, dense_kernels, rope, covariance);
+fn compression(c: &mut Criterion) {
+    use tessera::compress::{nearest_kron, rsvd, Quantized, Scheme};
+    let mut g = c.benchmark_group("compress");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let mut r = Rng::seeded(8);
+    let tall = r.randn(4096, 1024);
+    let omega = r.randn(1024, 74);
+    g.bench_function("rsvd_r64_4096x1024", |b| b.iter(|| rsvd(black_box(&tall), 64, &omega, 2).unwrap()));
+    let square = r.randn(4096, 4096);
+    let nf4 = Scheme::NormalFloat { bits: 4 };
+    g.bench_function("nf4_4096x4096", |b| b.iter(|| Quantized::new(black_box(&square), nf4, 64, false).unwrap()));
+    let w = r.randn(1024, 1024);
+    g.bench_function("nearest_kron_1024", |b| b.iter(|| nearest_kron(black_box(&w), 32, 32, 1).unwrap()));
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    kron_matvec,
+    monarch_matvec,
+    blockdiag_solve,
+    kron_logdet,
+    dense_kernels,
+    rope,
+    covariance,
+    compression
+);
 criterion_main!(benches);

@@ -12,8 +12,10 @@
 //! they have checked are there.
 
 mod csv;
+mod mapped;
 
 pub use self::csv::{read_csv, write_csv, Header, Table};
+pub use self::mapped::{map_safetensors, MappedTensor};
 use crate::error::{Error, Result};
 use crate::Matrix;
 use npyz::{DType, Order, TypeChar};
@@ -166,39 +168,47 @@ pub fn write_npy(a: &Matrix) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// How a safetensors element type is stored, or an error naming the tensor.
+fn element_of(name: &str, dtype: Dtype) -> Result<(Element, usize)> {
+    Ok(match dtype {
+        Dtype::F64 => (Element::Float, 8),
+        Dtype::F32 => (Element::Float, 4),
+        Dtype::F16 => (Element::Float, 2),
+        Dtype::BF16 => (Element::BFloat, 2),
+        Dtype::I64 => (Element::Int, 8),
+        Dtype::I32 => (Element::Int, 4),
+        Dtype::I16 => (Element::Int, 2),
+        Dtype::I8 => (Element::Int, 1),
+        Dtype::U64 => (Element::Uint, 8),
+        Dtype::U32 => (Element::Uint, 4),
+        Dtype::U16 => (Element::Uint, 2),
+        Dtype::U8 => (Element::Uint, 1),
+        Dtype::BOOL => (Element::Bool, 1),
+        other => {
+            return Err(Error::invalid("load", format!("tensor `{name}`: elements of type {other} are not supported")))
+        }
+    })
+}
+
+/// One safetensors tensor's bytes as a matrix (matricised as [`matrix_shape`]).
+fn tensor_matrix(name: &str, dtype: Dtype, dims: &[usize], data: &[u8]) -> Result<Matrix> {
+    let (element, width) = element_of(name, dtype)?;
+    let (m, n) = matrix_shape(dims).ok_or_else(|| malformed(".safetensors", "a shape overflows"))?;
+    crate::memory::check("load", m, n)?;
+    let values = decode(data, element, width, false)
+        .filter(|v| v.len() == m * n)
+        .ok_or_else(|| malformed(".safetensors", format!("tensor `{name}` has the wrong number of bytes")))?;
+    Matrix::from_row_major(m, n, &values)
+}
+
 /// The tensors stored in the bytes of a `.safetensors` file, as matrices,
 /// sorted by name.
 pub fn read_safetensors(bytes: &[u8]) -> Result<Vec<(String, Matrix)>> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| malformed(".safetensors", e))?;
     let mut out = Vec::with_capacity(file.len());
     for (name, view) in file.tensors() {
-        let (element, width) = match view.dtype() {
-            Dtype::F64 => (Element::Float, 8),
-            Dtype::F32 => (Element::Float, 4),
-            Dtype::F16 => (Element::Float, 2),
-            Dtype::BF16 => (Element::BFloat, 2),
-            Dtype::I64 => (Element::Int, 8),
-            Dtype::I32 => (Element::Int, 4),
-            Dtype::I16 => (Element::Int, 2),
-            Dtype::I8 => (Element::Int, 1),
-            Dtype::U64 => (Element::Uint, 8),
-            Dtype::U32 => (Element::Uint, 4),
-            Dtype::U16 => (Element::Uint, 2),
-            Dtype::U8 => (Element::Uint, 1),
-            Dtype::BOOL => (Element::Bool, 1),
-            other => {
-                return Err(Error::invalid(
-                    "load",
-                    format!("tensor `{name}`: elements of type {other} are not supported"),
-                ))
-            }
-        };
-        let (m, n) = matrix_shape(view.shape()).ok_or_else(|| malformed(".safetensors", "a shape overflows"))?;
-        crate::memory::check("load", m, n)?;
-        let values = decode(view.data(), element, width, false)
-            .filter(|v| v.len() == m * n)
-            .ok_or_else(|| malformed(".safetensors", format!("tensor `{name}` has the wrong number of bytes")))?;
-        out.push((name, Matrix::from_row_major(m, n, &values)?));
+        let m = tensor_matrix(&name, view.dtype(), view.shape(), view.data())?;
+        out.push((name, m));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)

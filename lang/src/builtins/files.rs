@@ -10,6 +10,7 @@ use crate::span::Span;
 use crate::value::record;
 use crate::value::Value;
 use std::path::Path;
+use std::rc::Rc;
 use tessera::io;
 use tessera::Matrix;
 
@@ -45,14 +46,17 @@ fn load(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
         let (_, hspan) = args.keyword("header").expect("given");
         return Err(LangError::argument("header= applies to .csv files", hspan));
     }
-    let bytes = std::fs::read(&path)
-        .map_err(|e| LangError::new(ErrorKind::File, format!("load: cannot read \"{path}\": {e}"), Some(pspan)))?;
     let in_file = |e: tessera::Error| LangError::from(e).at(span).with_hint(format!("while reading \"{path}\""));
+    let bytes = || {
+        std::fs::read(&path)
+            .map_err(|e| LangError::new(ErrorKind::File, format!("load: cannot read \"{path}\": {e}"), Some(pspan)))
+    };
     match format {
-        Format::Npy => Ok(Value::matrix(io::read_npy(&bytes).map_err(in_file)?)),
+        Format::Npy => Ok(Value::matrix(io::read_npy(&bytes()?).map_err(in_file)?)),
+        // Mapped, not read: each tensor is read when it is used.
         Format::Safetensors => {
-            let tensors = io::read_safetensors(&bytes).map_err(in_file)?;
-            Ok(record(tensors.iter().map(|(name, m)| (name.as_str(), Value::matrix(m.clone()))).collect()))
+            let tensors = io::map_safetensors(std::path::Path::new(&*path)).map_err(in_file)?;
+            Ok(record(tensors.iter().map(|t| (t.name(), Value::Tensor(Rc::new(t.clone())))).collect()))
         }
         Format::Csv => {
             let mode = match header {
@@ -60,7 +64,7 @@ fn load(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
                 Some(true) => io::Header::Yes,
                 Some(false) => io::Header::No,
             };
-            let table = io::read_csv(&bytes, mode).map_err(in_file)?;
+            let table = io::read_csv(&bytes()?, mode).map_err(in_file)?;
             match (header, table.names) {
                 // An empty file is a record of no columns.
                 (Some(true), names) => Ok(record(
@@ -146,9 +150,22 @@ fn save(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             written.map_err(|e| LangError::from(e).at(vspan))?
         }
     };
-    std::fs::write(&path, bytes)
+    replace(Path::new(&*path), &bytes)
         .map_err(|e| LangError::new(ErrorKind::File, format!("save: cannot write \"{path}\": {e}"), Some(pspan)))?;
     Ok(Value::None)
+}
+
+/// Writes `bytes` to a new file beside `path` (its target, for a link) and
+/// renames it over `path`, so that a file `load` has mapped is replaced,
+/// never truncated under its map (a map of a truncated file faults).
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = target.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let fresh = target.with_file_name(format!(".{name}.tessera-{}", std::process::id()));
+    std::fs::write(&fresh, bytes)?;
+    std::fs::rename(&fresh, &target).inspect_err(|_| {
+        let _ = std::fs::remove_file(&fresh);
+    })
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -175,6 +192,11 @@ pub const BUILTINS: &[Builtin] = &[
         help: "Any real element type becomes f64. A 1-d array of n entries is an n×1 column; more than two \
                dimensions are matricised to d₀ × (d₁⋯d_k), row-major, as numpy's reshape(d₀, -1). \
                A field whose name is not an identifier reads as r[\"layer.0.weight\"].\n\n\
+               A .safetensors file is memory-mapped and only its header read: the record holds unread tensors, \
+               shown by shape and element type, and each is converted to f64 when it is taken out (r.w, \
+               r[\"w\"]) or used, then dropped when nothing refers to it; its pages are released after each \
+               read, so walking a model larger than memory keeps about one tensor resident. The file must \
+               not be truncated while loaded (save replaces a file rather than truncating it).\n\n\
                A .csv file reads as numpy's loadtxt(f, delimiter=\",\"): whitespace around a field is \
                ignored, # starts a comment to the end of its line (outside quotes), blank lines are skipped, \
                nan and inf are numbers, and every \

@@ -210,6 +210,9 @@ impl Args {
 }
 
 pub fn as_matrix(v: &Value, span: Span) -> Result<Rc<Matrix>> {
+    if let Value::Tensor(t) = v {
+        return t.read().map(Rc::new).map_err(|e| LangError::from(e).at(span));
+    }
     to_matrix(v).ok_or_else(|| match v {
         Value::Operator(op) => {
             LangError::type_error(format!("expected a dense matrix, got a {} operator", op.structure()), span)

@@ -22,6 +22,8 @@ fn footprint(v: &Value) -> (String, usize) {
             (op.1.shape().to_string(), bytes * op.1.storage())
         }
         Value::Str(s) => (String::new(), s.len()),
+        // Unread: in the mapped file, not in memory.
+        Value::Tensor(t) => (format!("{} {}", t.shape(), t.dtype()), 0),
         Value::List(xs) | Value::Tuple(xs) => (format!("{} items", xs.len()), xs.iter().map(|x| footprint(x).1).sum()),
         Value::Record(r) => (format!("{} fields", r.fields.len()), r.fields.iter().map(|(_, x)| footprint(x).1).sum()),
         Value::Number(_) | Value::Range(..) => (String::new(), 8),

@@ -286,19 +286,39 @@ fn absmax_codes(x: &[f32], block: usize, code: &[f32]) -> (Vec<u8>, Vec<f32>) {
             let floor = amax.max(1e-38);
             if xs.len() == block {
                 let inv = 1.0 / floor;
-                for (q, &v) in qs.iter_mut().zip(xs) {
-                    *q = bucket(&bounds, (v * inv).clamp(-1.0, 1.0));
-                }
+                bucket_block(&bounds, xs, qs, |v| (v * inv).clamp(-1.0, 1.0));
                 amax
             } else {
-                for (q, &v) in qs.iter_mut().zip(xs) {
-                    *q = bucket(&bounds, (v / floor).clamp(-1.0, 1.0));
-                }
+                bucket_block(&bounds, xs, qs, |v| (v / floor).clamp(-1.0, 1.0));
                 floor
             }
         })
         .collect();
     (codes, absmax)
+}
+
+/// `qs[k] = bucket(bounds, f(xs[k]))` for one block: up to 16 bounds, in
+/// runs of 64 entries, `f` once per entry and then bound by bound over the
+/// run (loops the compiler vectorises across entries); by bisection above.
+fn bucket_block(bounds: &[f32], xs: &[f32], qs: &mut [u8], f: impl Fn(f32) -> f32) {
+    if bounds.len() <= 16 {
+        let mut y = [0f32; 64];
+        for (qs, xs) in qs.chunks_mut(64).zip(xs.chunks(64)) {
+            for (t, &v) in y.iter_mut().zip(xs) {
+                *t = f(v);
+            }
+            qs.fill(0);
+            for &b in bounds {
+                for (q, &t) in qs.iter_mut().zip(&y) {
+                    *q += u8::from(b < t);
+                }
+            }
+        }
+    } else {
+        for (q, &v) in qs.iter_mut().zip(xs) {
+            *q = bucket(bounds, f(v));
+        }
+    }
 }
 
 /// LQ-LoRA's rounding of the entries against given (dequantized) block
@@ -309,8 +329,10 @@ fn divided_codes(x: &[f32], block: usize, code: &[f32], scales: &[f32]) -> Vec<u
     let zero = bucket(&bounds, 0.0);
     let mut codes = vec![0u8; x.len()];
     x.par_chunks(block).zip(codes.par_chunks_mut(block)).zip(scales.par_iter()).for_each(|((xs, qs), &s)| {
-        for (q, &v) in qs.iter_mut().zip(xs) {
-            *q = if s == 0.0 { zero } else { bucket(&bounds, (v / s).clamp(-1.0, 1.0)) };
+        if s == 0.0 {
+            qs.fill(zero);
+        } else {
+            bucket_block(&bounds, xs, qs, |v| (v / s).clamp(-1.0, 1.0));
         }
     });
     codes
@@ -665,13 +687,29 @@ fn double_quantize(absmax: &[f32]) -> DoubleQuant {
 }
 
 /// The entries of `w` in row-major order as `f32` (PyTorch's
-/// `W.reshape(-1).float()`): the columns of `wᵀ`, read in place.
+/// `W.reshape(-1).float()`): a transpose of the column-major storage in
+/// tiles of 32 rows × 32 columns, the row tiles in parallel. `O(mn)`.
 fn row_major_f32(w: &Matrix) -> Vec<f32> {
-    let t = w.transpose();
-    let mut out = Vec::with_capacity(w.len());
-    for i in 0..t.cols() {
-        out.extend(t.as_faer().col(i).iter().map(|&v| v as f32));
+    const TILE: usize = 32;
+    let n = w.cols();
+    let mut out = vec![0f32; w.len()];
+    if n == 0 {
+        return out;
     }
+    let a = w.as_faer();
+    out.par_chunks_mut(TILE * n).enumerate().for_each(|(t, rows)| {
+        let i0 = t * TILE;
+        let height = rows.len() / n;
+        for j0 in (0..n).step_by(TILE) {
+            for j in j0..(j0 + TILE).min(n) {
+                let column = &a.col(j).try_as_col_major().expect("owned matrices have contiguous columns").as_slice()
+                    [i0..i0 + height];
+                for (i, &v) in column.iter().enumerate() {
+                    rows[i * n + j] = v as f32;
+                }
+            }
+        }
+    });
     out
 }
 
