@@ -747,11 +747,23 @@ fn figures_are_values_and_bad_plot_input_is_a_clear_error() {
         ("scatter(ones(3, 3))", "scatter(P) takes N×2 points"),
         ("plot([1, 2], label = list(\"a\", \"b\"))", "2 labels for 1 series"),
         ("plot([1, 2], colour = 1)", "plot has no keyword argument `colour`"),
+        ("scatter([1, 2], [3, 4], group = [0, 1], label = list(\"a\"))", "label= is a list of 2 names"),
+        ("scatter([1, 2], [3, 4], group = [0, 1], label = list(\"a\", 2))", "label= holds strings, got a number"),
     ];
     for (code, message) in cases {
         let e = error(code);
         assert!(e.message.contains(message), "{code}: {}", e.message);
     }
+    // group names come from label=, in the groups' ascending order
+    let svg = std::env::temp_dir().join(format!("tessera-groups-{}.svg", std::process::id()));
+    show(&format!(
+        "savefig(scatter([1, 2, 3], [3, 4, 5], group = [2, 0, 2], label = list(\"zeroth\", \"second\")), \"{}\")",
+        svg.display()
+    ));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    std::fs::remove_file(&svg).unwrap();
+    let (zeroth, second) = (text.find("zeroth").expect("named"), text.find("second").expect("named"));
+    assert!(zeroth < second, "the legend lists the groups in order");
 }
 
 #[test]

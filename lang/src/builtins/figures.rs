@@ -154,15 +154,40 @@ fn scatter(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             let mut keys: Vec<f64> = groups.clone();
             keys.sort_by(f64::total_cmp);
             keys.dedup();
+            let names = group_names(&args, &keys)?;
             keys.iter()
-                .map(|&k| {
+                .zip(names)
+                .map(|(&k, label)| {
                     let pick = |v: &[f64]| v.iter().zip(&groups).filter(|(_, &g)| g == k).map(|(a, _)| *a).collect();
-                    Series { x: pick(&x), y: pick(&y), label: Some(crate::display::number(k)) }
+                    Series { x: pick(&x), y: pick(&y), label: Some(label) }
                 })
                 .collect()
         }
     };
     finish(Figure::scatter(series)?, &args)
+}
+
+/// The legend entry of each group (`keys`, ascending): the strings of
+/// `label=` in that order, or the group values themselves.
+fn group_names(args: &Args, keys: &[f64]) -> Result<Vec<String>> {
+    match args.keyword("label") {
+        None => Ok(keys.iter().map(|&k| crate::display::number(k)).collect()),
+        Some((Value::List(xs), span)) if xs.len() == keys.len() => xs
+            .iter()
+            .map(|x| match x {
+                Value::Str(s) => Ok(s.to_string()),
+                other => Err(LangError::type_error(format!("label= holds strings, got {}", other.a_kind()), span)),
+            })
+            .collect(),
+        Some((v, span)) => Err(LangError::argument(
+            format!(
+                "with group=, label= is a list of {} names, one per group in ascending order, got {}",
+                keys.len(),
+                v.a_kind()
+            ),
+            span,
+        )),
+    }
 }
 
 fn hist(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -247,7 +272,8 @@ pub const BUILTINS: &[Builtin] = &[
         signature: "scatter(x, y) | scatter(P, group=, label=, title=, xlabel=, ylabel=, size=)",
         summary: "markers at the points (x[i], y[i]), or at the rows of an N×2 matrix P",
         help: "group= is a vector of class labels, one per point: each class gets its own colour \
-               and legend entry (as for tangent vectors of covariance matrices per class).",
+               and legend entry (as for tangent vectors of covariance matrices per class), named by its value or, \
+               with label= a list of strings, by the k-th name for the k-th smallest value.",
         example: "seed(1); P = randn(100, 2)\nf = scatter(P, group = P[:, 0] > 0, title = \"two classes\")\nf",
         shows: "figure: scatter 2 series, 100 points \"two classes\" (640×480 px)",
         arity: (1, Some(2)),
