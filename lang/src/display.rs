@@ -62,13 +62,7 @@ pub fn plain(v: &Value) -> String {
         }
         Value::Builtin(b) => format!("builtin {}", b.signature),
         Value::Figure(f) => f.summary(),
-        Value::Tensor(t) => format!(
-            "{} {} tensor `{}` of a mapped .safetensors file, not yet read ({} bytes there; using it reads it)",
-            t.shape(),
-            t.dtype(),
-            t.name(),
-            t.bytes()
-        ),
+        Value::Tensor(_) => summary(v),
     }
 }
 

@@ -229,7 +229,10 @@ impl<'a> Interp<'a> {
             ExprKind::Number(x) => Value::Number(*x),
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
+            // A variable bound to an unread tensor (a loop over a loaded
+            // record binds one) reads it where it is used.
             ExprKind::Ident(name) => match env.lookup(name) {
+                Some(Value::Tensor(t)) => read_tensor(&t, span)?,
                 Some(v) => v,
                 None => match crate::builtins::lookup(name) {
                     Some(b) => Value::Builtin(b),
@@ -330,13 +333,17 @@ impl<'a> Interp<'a> {
             ExprKind::Index(target, subs) => {
                 let v = self.expr(target, env)?;
                 let resolved = self.subscripts(subs, env)?;
-                index::read(&v, &resolved, span).map_err(at)?
+                match index::read(&v, &resolved, span).map_err(at)? {
+                    Value::Tensor(t) => read_tensor(&t, span)?,
+                    picked => picked,
+                }
             }
             ExprKind::Field(target, name) => {
                 let v = self.expr(target, env)?;
                 match &v {
                     Value::Record(r) => match r.get(name) {
-                        Some(x) => x.clone().read().map_err(|e| LangError::from(e).at(span))?,
+                        Some(Value::Tensor(t)) => read_tensor(t, span)?,
+                        Some(x) => x.clone(),
                         None => return Err(index::no_field(r, name, span).into()),
                     },
                     other => {
@@ -525,4 +532,13 @@ fn named_by(b: &Builtin, e: LangError) -> LangError {
         },
         _ => e,
     }
+}
+
+/// An unread tensor's matrix, where an expression takes it out of a record or
+/// a variable. Out of line, so that the evaluator's recursive frame stays
+/// small.
+#[cold]
+#[inline(never)]
+fn read_tensor(t: &tessera::io::MappedTensor, span: Span) -> Flow<Value> {
+    t.read().map(Value::matrix).map_err(|e| Control::from(LangError::from(e).at(span)))
 }

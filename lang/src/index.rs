@@ -112,10 +112,7 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             })
         }
         Value::Record(r) => match subs {
-            [Sub::Value(Value::Str(name), s)] => {
-                let field = r.get(name).cloned().ok_or_else(|| no_field(r, name, *s))?;
-                field.read().map_err(|e| LangError::from(e).at(span))
-            }
+            [Sub::Value(Value::Str(name), s)] => r.get(name).cloned().ok_or_else(|| no_field(r, name, *s)),
             _ => Err(LangError::argument("a record is indexed by a field name, r[\"name\"]", span)),
         },
         // Entries of an operator: apply it to the unit vectors of the selected

@@ -50,7 +50,6 @@ pub fn to_matrix(v: &Value) -> Option<Rc<Matrix>> {
         Value::Number(x) => Some(Rc::new(Matrix::scalar(*x))),
         Value::Bool(b) => Some(Rc::new(Matrix::scalar(f64::from(u8::from(*b))))),
         Value::Range(a, b) => Some(Rc::new(range_vector(*a, *b))),
-        Value::Tensor(t) => t.read().ok().map(Rc::new),
         _ => None,
     }
 }

@@ -42,8 +42,9 @@ pub enum Value {
     /// A plot, drawn when it is shown or saved.
     Figure(Rc<Figure>),
     /// A tensor of a memory-mapped `.safetensors` file, not yet read: what
-    /// `load` puts in its record. Taking it out of the record (`m.x`,
-    /// `m["x"]`) or using it as a matrix reads it; the record keeps it unread.
+    /// `load` puts in its record. Taking it out (`m.x`, `m["x"]`, an index
+    /// into `values(m)`) or naming a variable bound to it (`for (k, v) in m`)
+    /// reads it, each time; the record keeps it unread.
     Tensor(Rc<MappedTensor>),
 }
 

@@ -576,8 +576,9 @@ pub const BUILTINS: &[Builtin] = &[
                block scales on 2, 3, 4 or 8 bits in groups of 16, 64 or 256 with bf16, fp16 or fp32 maxima, as \
                quantize's scale_bits stores them), the cost ‖√F ⊙ (W − L − Q)‖² of its lqlora at rank r \
                (r=0: plain quantization) and the size bits(Q)·numel; then the choice of one configuration per matrix \
-               minimising the total cost with the total size at most avg_bits times the total numel, solved exactly \
-               (microlp's branch and bound on each matrix's Pareto front). fisher is a list of one Fisher matrix per W. \
+               minimising the total cost with the total size at most avg_bits times the total numel, solved to \
+               proven optimality (microlp's branch and bound on each matrix's Pareto front, to its 1e-9 cost \
+               tolerance); a configuration that cannot hold a matrix (fp16 overflow) is left out. fisher is a list of one Fisher matrix per W. \
                Returns a list of records (scheme, block, scale_bits, scale_dtype, scale_block, bits, error, Q, L), \
                L = B·A the rank-r part. The low-rank factors are not counted in the budget, as in the reference. \
                Unlike the reference, sizes count the 32-bit offset, a ragged block is allowed, the solver has no time \

@@ -150,22 +150,9 @@ fn save(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
             written.map_err(|e| LangError::from(e).at(vspan))?
         }
     };
-    replace(Path::new(&*path), &bytes)
+    std::fs::write(&path, bytes)
         .map_err(|e| LangError::new(ErrorKind::File, format!("save: cannot write \"{path}\": {e}"), Some(pspan)))?;
     Ok(Value::None)
-}
-
-/// Writes `bytes` to a new file beside `path` (its target, for a link) and
-/// renames it over `path`, so that a file `load` has mapped is replaced,
-/// never truncated under its map (a map of a truncated file faults).
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let name = target.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let fresh = target.with_file_name(format!(".{name}.tessera-{}", std::process::id()));
-    std::fs::write(&fresh, bytes)?;
-    std::fs::rename(&fresh, &target).inspect_err(|_| {
-        let _ = std::fs::remove_file(&fresh);
-    })
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -195,8 +182,8 @@ pub const BUILTINS: &[Builtin] = &[
                A .safetensors file is memory-mapped and only its header read: the record holds unread tensors, \
                shown by shape and element type, and each is converted to f64 when it is taken out (r.w, \
                r[\"w\"]) or used, then dropped when nothing refers to it; its pages are released after each \
-               read, so walking a model larger than memory keeps about one tensor resident. The file must \
-               not be truncated while loaded (save replaces a file rather than truncating it).\n\n\
+               read, so walking a model larger than memory keeps about one tensor resident. A tensor read \
+               after its file was rewritten (by save, torch.save, ...) is an error: load the file again.\n\n\
                A .csv file reads as numpy's loadtxt(f, delimiter=\",\"): whitespace around a field is \
                ignored, # starts a comment to the end of its line (outside quotes), blank lines are skipped, \
                nan and inf are numbers, and every \

@@ -179,29 +179,36 @@ fn draw_seeds(matrices: usize, rng: &mut Rng) -> Vec<Vec<u64>> {
 }
 
 /// The costs `‖√F ⊙ (W − L − Q)‖²` and sizes `bits(Q)·numel` of every matrix
-/// in every configuration, the configurations in parallel.
+/// in every configuration, the configurations in parallel; both infinite
+/// for a configuration that cannot quantize the matrix.
 fn table(ws: &[Matrix], r: usize, fisher: Option<&[Matrix]>, seeds: &[Vec<u64>]) -> Result<(Table, Table)> {
     let configs = grid();
     let mut costs = Vec::with_capacity(ws.len());
     let mut sizes = Vec::with_capacity(ws.len());
     for (i, w) in ws.iter().enumerate() {
         let numel = w.len() as f64;
-        let row: Vec<(f64, f64)> = configs
+        let row: Vec<Result<(f64, f64)>> = configs
             .par_iter()
             .zip(&seeds[i])
             .map(|(&c, &seed)| {
                 let a = decompose(w, r, c, fisher.map(|f| &f[i]), seed)?;
                 Ok((a.error * a.error, a.q.bits() * numel))
             })
-            .collect::<Result<_>>()?;
-        let (c, s): (Vec<f64>, Vec<f64>) = row.into_iter().unzip();
+            .collect();
+        // A configuration that cannot hold this matrix (its scale range
+        // overflows fp16) is not an option; when none can, the first says why.
+        if row.iter().all(Result::is_err) {
+            return Err(row.into_iter().find_map(Result::err).expect("432 configurations"));
+        }
+        let row = row.into_iter().map(|x| x.unwrap_or((f64::INFINITY, f64::INFINITY)));
+        let (c, s): (Vec<f64>, Vec<f64>) = row.unzip();
         costs.push(c);
         sizes.push(s);
     }
     Ok((costs, sizes))
 }
 
-/// The indices of the `(cost, size)` options on the Pareto front, by
+/// The indices of the finite `(cost, size)` options on the Pareto front, by
 /// ascending size; of equal options the first is kept. `O(k log k)`.
 fn front(costs: &[f64], sizes: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..costs.len()).collect();
@@ -210,7 +217,7 @@ fn front(costs: &[f64], sizes: &[f64]) -> Vec<usize> {
     order
         .into_iter()
         .filter(|&j| {
-            let better = costs[j] < best;
+            let better = costs[j] < best && sizes[j].is_finite();
             best = best.min(costs[j]);
             better
         })
@@ -219,40 +226,62 @@ fn front(costs: &[f64], sizes: &[f64]) -> Vec<usize> {
 
 /// The multiple-choice knapsack of [`lqlora_budget`]: one option `j` per
 /// matrix `i`, minimising `Σ costs[i][j]` with `Σ sizes[i][j] ≤ budget`, as
-/// a 0–1 ILP solved exactly by microlp's branch and bound.
+/// a 0–1 ILP solved by microlp's branch and bound with a proof of optimality.
 ///
 /// An option that another of the same matrix matches or beats in both cost
 /// and size can be swapped for it in any solution, so only each matrix's
-/// Pareto front enters the ILP: an exact reduction. Costs are scaled by
-/// their largest and sizes by the budget, for the simplex's sake. Errors on
-/// rows of unequal or zero length, non-finite or negative entries, and a
-/// budget below the sum of the smallest sizes.
+/// Pareto front enters the ILP: an exact reduction. An infinite cost or size
+/// marks an option that is not available. When every matrix's cheapest
+/// option fits, that is the answer; otherwise the ILP sees each cost less
+/// its matrix's cheapest (which every choice pays), scaled by the largest
+/// such excess, and sizes scaled by the budget. The choice meets the
+/// budget exactly (asked again with `2·10⁻⁷` to spare when microlp's `10⁻⁷`
+/// row tolerance left it over) and is optimal to microlp's tolerances
+/// (`10⁻⁹` of the largest excess in cost). Errors on rows of unequal or zero length, NaN or
+/// negative entries, a matrix with no available option, and a budget below
+/// the sum of the smallest sizes.
 pub fn allocate(costs: &[Vec<f64>], sizes: &[Vec<f64>], budget: f64) -> Result<Vec<usize>> {
     let bad = |why: String| Err(Error::invalid("lqlora_budget", why));
     if costs.len() != sizes.len() || costs.iter().zip(sizes).any(|(c, s)| c.len() != s.len() || c.is_empty()) {
         return bad("every matrix needs as many costs as sizes, and at least one option".into());
     }
-    if costs.iter().chain(sizes).flatten().any(|&x| !x.is_finite() || x < 0.0) {
-        return bad("costs and sizes must be finite and non-negative".into());
+    if costs.iter().chain(sizes).flatten().any(|&x| x.is_nan() || x < 0.0) {
+        return bad("costs and sizes must be non-negative numbers".into());
     }
-    let smallest: f64 = sizes.iter().map(|s| s.iter().copied().fold(f64::INFINITY, f64::min)).sum();
+    let fronts: Vec<Vec<usize>> = costs.iter().zip(sizes).map(|(c, s)| front(c, s)).collect();
+    if fronts.iter().any(Vec::is_empty) {
+        return bad("a matrix has no option of finite cost and size".into());
+    }
+    // Along a front sizes ascend and costs descend: its first option is the
+    // smallest, its last the cheapest.
+    let smallest: f64 = fronts.iter().zip(sizes).map(|(f, s)| s[f[0]]).sum();
     if budget.is_nan() || smallest > budget {
         return bad(format!("the budget {budget} is below the smallest possible total {smallest}"));
     }
-    if costs.is_empty() {
-        return Ok(vec![]);
+    let cheapest: Vec<usize> = fronts.iter().map(|f| f[f.len() - 1]).collect();
+    if cheapest.iter().zip(sizes).map(|(&j, s)| s[j]).sum::<f64>() <= budget {
+        return Ok(cheapest);
     }
-    let cmax = costs.iter().flatten().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    // Each matrix's cheapest cost is paid whatever the choice: only the
+    // excess over it enters the ILP, scaled by the largest excess.
+    let floor: Vec<f64> = cheapest.iter().zip(costs).map(|(&j, c)| c[j]).collect();
+    let cmax = fronts
+        .iter()
+        .zip(costs)
+        .zip(&floor)
+        .flat_map(|((f, c), &m)| f.iter().map(move |&j| c[j] - m))
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     let scale = budget.max(f64::MIN_POSITIVE);
     let mut problem = Problem::new(OptimizationDirection::Minimize);
     let mut size_row = LinearExpr::empty();
     let mut vars = Vec::with_capacity(costs.len());
-    for (c, s) in costs.iter().zip(sizes) {
+    for (((c, s), keep), &m) in costs.iter().zip(sizes).zip(fronts).zip(&floor) {
         let mut one = LinearExpr::empty();
-        let row: Vec<_> = front(c, s)
+        let row: Vec<_> = keep
             .into_iter()
             .map(|j| {
-                let v = problem.add_binary_var(c[j] / cmax);
+                let v = problem.add_binary_var((c[j] - m) / cmax);
                 one.add(v, 1.0);
                 size_row.add(v, s[j] / scale);
                 (j, v)
@@ -261,11 +290,26 @@ pub fn allocate(costs: &[Vec<f64>], sizes: &[Vec<f64>], budget: f64) -> Result<V
         problem.add_constraint(one, ComparisonOp::Eq, 1.0);
         vars.push(row);
     }
-    problem.add_constraint(size_row, ComparisonOp::Le, budget / scale);
+    // microlp meets rows to 1e-7: when its choice is over the budget by
+    // that much, ask again for that much less.
+    for slack in [0.0, 2e-7] {
+        let mut problem = problem.clone();
+        problem.add_constraint(size_row.clone(), ComparisonOp::Le, budget / scale * (1.0 - slack));
+        let choice = solve(&problem, &vars)?;
+        if choice.iter().zip(sizes).map(|(&j, s)| s[j]).sum::<f64>() <= budget {
+            return Ok(choice);
+        }
+    }
+    bad(format!("the ILP's choice stays over the budget {budget}"))
+}
+
+/// The option of each matrix that `problem`'s proven optimum picks.
+fn solve(problem: &Problem, vars: &[Vec<(usize, microlp::Variable)>]) -> Result<Vec<usize>> {
+    let bad = |why: &str| Err(Error::invalid("lqlora_budget", why));
     let outcome = problem.solve().map_err(|e| Error::invalid("lqlora_budget", format!("the ILP failed: {e}")))?;
     let solution = match outcome.solution() {
         Some(s) if s.status() == microlp::SolutionStatus::Optimal => s,
-        _ => return bad("the ILP solver stopped before proving its choice optimal".into()),
+        _ => return bad("the ILP solver stopped before proving its choice optimal"),
     };
     let choice: Vec<usize> = vars
         .iter()
@@ -273,10 +317,6 @@ pub fn allocate(costs: &[Vec<f64>], sizes: &[Vec<f64>], budget: f64) -> Result<V
             row.iter().max_by(|a, b| solution.var_value(a.1).total_cmp(&solution.var_value(b.1))).map_or(0, |v| v.0)
         })
         .collect();
-    let used: f64 = choice.iter().zip(sizes).map(|(&j, s)| s[j]).sum();
-    if used > budget * (1.0 + 1e-9) {
-        return bad(format!("the ILP's choice uses {used} of the budget {budget}"));
-    }
     Ok(choice)
 }
 
@@ -326,7 +366,13 @@ mod tests {
         let e = allocate(&[vec![1.0]], &[vec![]], 2.0).unwrap_err().to_string();
         assert_eq!(e, "lqlora_budget: every matrix needs as many costs as sizes, and at least one option");
         let e = allocate(&[vec![f64::NAN]], &[vec![1.0]], 2.0).unwrap_err().to_string();
-        assert_eq!(e, "lqlora_budget: costs and sizes must be finite and non-negative");
+        assert_eq!(e, "lqlora_budget: costs and sizes must be non-negative numbers");
+        let e = allocate(&[vec![f64::INFINITY]], &[vec![1.0]], 2.0).unwrap_err().to_string();
+        assert_eq!(e, "lqlora_budget: a matrix has no option of finite cost and size");
+        // an unavailable option is skipped; a budget that fits the cheapest needs no ILP
+        let (costs, sizes) = (vec![vec![1.0, 0.0, 5.0]], vec![vec![1.0, f64::INFINITY, 0.5]]);
+        assert_eq!(allocate(&costs, &sizes, 0.75).unwrap(), [2]);
+        assert_eq!(allocate(&costs, &sizes, f64::INFINITY).unwrap(), [0]);
         assert_eq!(allocate(&[], &[], 0.0).unwrap(), Vec::<usize>::new());
     }
 

@@ -213,7 +213,14 @@ impl UniformQuant {
             if !amax.is_finite() {
                 return Err(Error::invalid(
                     "quantize",
-                    format!("a block scale range does not fit in {}; use bf16 or fp32", dtype.name()),
+                    format!(
+                        "a block scale range does not fit in {}{}",
+                        dtype.name(),
+                        match dtype {
+                            ScaleDtype::Fp16 => "; use bf16 or fp32",
+                            _ => "",
+                        }
+                    ),
                 ));
             }
             let t = u.step(amax);
@@ -407,6 +414,9 @@ impl Quantized {
     /// ```
     pub fn with_scales(w: &Matrix, scheme: Scheme, block: usize, scales: ScaleQuant) -> Result<Quantized> {
         w.require_finite("quantize")?;
+        if w.max_abs() > f64::from(f32::MAX) {
+            return Err(Error::invalid("quantize", "entries beyond f32's range cannot be quantized in f32"));
+        }
         if block == 0 {
             return Err(Error::invalid("quantize", "block must be at least 1"));
         }
@@ -693,7 +703,7 @@ fn row_major_f32(w: &Matrix) -> Vec<f32> {
     const TILE: usize = 32;
     let n = w.cols();
     let mut out = vec![0f32; w.len()];
-    if n == 0 {
+    if out.is_empty() {
         return out;
     }
     let a = w.as_faer();

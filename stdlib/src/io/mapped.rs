@@ -8,24 +8,44 @@
 //! the kernel that the process no longer needs those pages
 //! (`madvise(MADV_DONTNEED)`; they stay in the page cache, shared, and come
 //! back on the next read), so the process's resident memory stays at about
-//! one tensor however many are walked. The file must not be truncated while
-//! it is mapped: reading a page that no longer exists is a `SIGBUS`, as for
-//! every memory-mapped file; Tessera's own `save` replaces a file instead of
-//! truncating it.
+//! one tensor however many are walked.
+//!
+//! The map is shared and read-only. A program that rewrites the file (as
+//! `torch.save`, `safetensors.save_file` or Tessera's own `save` do, by
+//! truncating it) would make a later read fault on pages that no longer
+//! exist, so every read first compares the file's length and modification
+//! time with what they were when it was mapped, and refuses a changed file.
+//! Only a rewrite racing a read in progress can still fault.
 
 use super::{malformed, tensor_matrix};
 use crate::error::{Error, Result};
 use crate::{Matrix, Shape};
-use memmap2::{Mmap, UncheckedAdvice};
+use memmap2::Mmap;
 use safetensors::{Dtype, SafeTensors};
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The map and what the file was when it was mapped.
+struct Mapped {
+    map: Mmap,
+    file: File,
+    path: PathBuf,
+    stamp: (u64, Option<SystemTime>),
+}
+
+/// The length and modification time of `file`.
+fn stamp(file: &File) -> std::io::Result<(u64, Option<SystemTime>)> {
+    let meta = file.metadata()?;
+    Ok((meta.len(), meta.modified().ok()))
+}
 
 /// One unread tensor of a mapped file: its name, element type, shape as a
 /// matrix (`d₀ × (d₁⋯d_k)`) and the place of its bytes.
 #[derive(Clone)]
 pub struct MappedTensor {
-    map: Arc<Mmap>,
+    map: Arc<Mapped>,
     name: String,
     dtype: Dtype,
     dims: Vec<usize>,
@@ -66,34 +86,53 @@ impl MappedTensor {
         self.len
     }
 
-    /// The tensor as an `f64` matrix. `O(mn)`; errors as reading the whole
-    /// file would (an element type Tessera does not read, a matrix too large
-    /// for memory).
+    /// The tensor as an `f64` matrix. `O(mn)`; errors when the file has
+    /// changed since it was mapped, and as reading the whole file would (a
+    /// matrix too large for memory).
     pub fn read(&self) -> Result<Matrix> {
-        let data = &self.map[self.start..self.start + self.len];
+        let mapped = &*self.map;
+        if stamp(&mapped.file).ok() != Some(mapped.stamp) {
+            return Err(Error::file(
+                "load",
+                format!("\"{}\" has changed since it was loaded; load it again", mapped.path.display()),
+            ));
+        }
+        let data = &mapped.map[self.start..self.start + self.len];
         let m = tensor_matrix(&self.name, self.dtype, &self.dims, data);
-        // SAFETY: the map is private and read-only, so dropping its pages
-        // loses nothing: the next access reads them from the file again.
-        // Nothing borrows these bytes past this point.
-        unsafe { self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.start, self.len) }.ok();
+        release(&mapped.map, self.start, self.len);
         m
     }
 }
+
+/// Tells the kernel that the process no longer needs the pages of
+/// `map[start..start + len]` (`MADV_DONTNEED`): they leave its resident set
+/// and stay in the page cache.
+#[cfg(unix)]
+fn release(map: &Mmap, start: usize, len: usize) {
+    // SAFETY: the map is read-only, so dropping its pages loses nothing (the
+    // next access reads them from the file again), and no reference into
+    // these bytes outlives the read that made them.
+    unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, len) }.ok();
+}
+
+#[cfg(not(unix))]
+fn release(_: &Mmap, _: usize, _: usize) {}
 
 /// Maps the `.safetensors` file at `path` and lists its tensors, sorted by
 /// name, reading only its header. Errors on a file that cannot be opened, a
 /// malformed header (offsets, sizes, a data section of the wrong length),
 /// and an element type that Tessera does not read.
 pub fn map_safetensors(path: &Path) -> Result<Vec<MappedTensor>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::file("load", format!("cannot read \"{}\": {e}", path.display())))?;
-    // SAFETY: a private read-only map; see the module's note on truncation.
-    let map = Arc::new(
-        unsafe { Mmap::map(&file) }
-            .map_err(|e| Error::file("load", format!("cannot map \"{}\": {e}", path.display())))?,
-    );
-    let parsed = SafeTensors::deserialize(&map).map_err(|e| malformed(".safetensors", e))?;
-    let base = map.as_ptr() as usize;
+    let cannot =
+        |what: &str, e: std::io::Error| Error::file("load", format!("cannot {what} \"{}\": {e}", path.display()));
+    let file = File::open(path).map_err(|e| cannot("read", e))?;
+    let stamp = stamp(&file).map_err(|e| cannot("read", e))?;
+    // SAFETY: a read-only map; every read checks first that the file has
+    // not changed since (the module's note).
+    let map = unsafe { Mmap::map(&file) }.map_err(|e| cannot("map", e))?;
+    let map = Arc::new(Mapped { map, file, path: path.to_path_buf(), stamp });
+    let parsed = SafeTensors::deserialize(&map.map).map_err(|e| malformed(".safetensors", e))?;
+    let base = map.map.as_ptr() as usize;
     let mut out = Vec::with_capacity(parsed.len());
     for (name, view) in parsed.tensors() {
         super::element_of(&name, view.dtype())?;
