@@ -154,6 +154,7 @@ pub fn transpose(v: Value) -> Result<Value> {
         Value::Operator(a) => Ok(Value::Operator(Rc::new(a.transpose()))),
         Value::Logical(m) => Ok(Value::logical(m.transpose())),
         Value::Gpu(g) => Ok(crate::gpu::value(g.transpose()?)),
+        Value::GpuOperator(o) => Ok(Value::GpuOperator(Rc::new((o.0.transpose(), o.1.transpose()?)))),
         Value::Matrix(_) | Value::Range(..) => Ok(Value::matrix(to_matrix(&v).expect("matrix-like").transpose())),
         other => Err(type_error(format!("cannot transpose {}", other.a_kind()))),
     }

@@ -28,6 +28,7 @@ fn number(v: Value) -> f64 {
 fn gpu_values_in_the_language() {
     device_values_behave();
     structured_values_behave();
+    quantized_values_behave();
     workspaces_keep_gpu_matrices();
 }
 
@@ -64,6 +65,35 @@ fn structured_values_behave() {
     );
     let e = s.execute("GK * x", &mut NullSink).unwrap_err();
     assert!(e.message.contains("mixes a gpu matrix and a cpu matrix"), "{}", e.message);
+}
+
+fn quantized_values_behave() {
+    let mut s = Session::new();
+    exec(&mut s, "seed(3); W = randn(40, 30); X = randn(30, 3); Q = quantize(W, \"nf4\", double=true);");
+    // Quantized on the device: the same operator as on the cpu, and it stays there.
+    exec(&mut s, "G = gpu(W); GX = gpu(X);");
+    let (up, down) = transfers();
+    exec(&mut s, "GQ = quantize(G, \"nf4\", double=true);");
+    let (up2, down2) = transfers();
+    assert_eq!(down2 - down, 2, "the block ranges and the codes come back, nothing else");
+    assert!(up2 > up);
+    exec(&mut s, "Y = GQ * GX; D = dequantize(GQ); E = dense(GQ);");
+    assert_eq!(transfers(), (up2, down2), "the product and dequantization stay on the device");
+    assert_eq!(
+        plain(&run(&mut s, "(device(GQ), device(Y), device(D), size(GQ), norm(dense(cpu(GQ)) - dense(Q)))")),
+        "(\"gpu\", \"gpu\", \"gpu\", (40, 30), 0)"
+    );
+    assert_eq!(plain(&run(&mut s, "(norm(cpu(D) - dense(Q)), norm(cpu(E) - dense(Q)))")), "(0, 0)");
+    small(&mut s, "norm(cpu(Y) - Q * X) / norm(Q * X)", 1e-12);
+    small(&mut s, "norm(cpu(gpu(Q) * GX) - Q * X) / norm(Q * X)", 1e-12);
+    assert_eq!(plain(&run(&mut s, "bits(cpu(GQ)) == bits(Q)")), "true");
+    // The transpose reads the same codes; an f32 operator meets an f64 matrix.
+    small(&mut s, "Z = gpu(randn(40, 2)); norm(cpu(GQ' * Z) - Q' * cpu(Z)) / norm(Q' * cpu(Z))", 1e-12);
+    small(&mut s, "norm(cpu(gpu(Q', \"f32\") * Z) - Q' * cpu(Z)) / norm(Q' * cpu(Z))", 1e-12);
+    let e = s.execute("quantize(gpu([1, nan]), \"int8\")", &mut NullSink).unwrap_err();
+    assert!(e.message.contains("input contains NaN"), "{}", e.message);
+    let e = s.execute("dequantize(GX)", &mut NullSink).unwrap_err();
+    assert!(e.message.contains("takes a quantized operator"), "{}", e.message);
 }
 
 fn device_values_behave() {

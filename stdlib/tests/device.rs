@@ -204,7 +204,7 @@ fn integer_powers_are_products() {
 
 /// Every operator of the shared catalogue either has a device form that
 /// applies and densifies as the CPU does, or is refused by name; the
-/// Kronecker, block-diagonal and Monarch entries have one.
+/// Kronecker, block-diagonal, Monarch and quantized entries have one.
 #[test]
 fn structured_operators_apply_on_the_device_as_on_the_cpu() {
     use tessera::device::GpuOperator;
@@ -231,7 +231,7 @@ fn structured_operators_apply_on_the_device_as_on_the_cpu() {
             }
         }
     }
-    assert_eq!(uploaded, ["BlockDiagonal", "Kronecker", "Monarch"].into_iter().collect());
+    assert_eq!(uploaded, ["BlockDiagonal", "Kronecker", "Monarch", "Quantized"].into_iter().collect());
 }
 
 #[test]
@@ -322,4 +322,132 @@ fn f64_functions_are_accurate_over_their_range() {
             assert!(err <= tol || (y.is_nan() && want.is_nan()), "{op:?}({x:e}) = {y:e}, want {want:e}");
         }
     }
+}
+
+/// 13×37 entries: an all-zero row, a constant row, and a row of exact ties
+/// for int4 per row (`0.25k + 0.125` under a maximum of 2, so `x/s` ends in ½).
+fn quantization_input() -> Matrix {
+    let mut v = Rng::seeded(9).randn(13, 37).to_row_major();
+    for j in 0..37 {
+        v[2 * 37 + j] = 0.0;
+        v[5 * 37 + j] = -0.75;
+        v[7 * 37 + j] = if j == 36 { 2.0 } else { 0.25 * ((j % 16) as f64 - 8.0) + 0.125 };
+    }
+    Matrix::from_row_major(13, 37, &v).unwrap()
+}
+
+#[test]
+fn quantization_on_the_device_matches_the_cpu() {
+    use tessera::compress::{Quantized, ScaleDtype, ScaleQuant, SCHEMES};
+    use tessera::device::GpuQuantized;
+    let w = quantization_input();
+    let x = Rng::seeded(10).randn(37, 5);
+    let uniform = ScaleQuant::Uniform { bits: 3, dtype: ScaleDtype::Bf16, group: 4 };
+    for (p, tol) in precisions() {
+        let g = GpuMatrix::upload(&w, p).unwrap();
+        let gx = GpuMatrix::upload(&x, p).unwrap();
+        for (name, scheme) in SCHEMES {
+            let nf = name.starts_with("nf");
+            let scales =
+                if nf { vec![ScaleQuant::Plain, ScaleQuant::Dynamic, uniform] } else { vec![ScaleQuant::Plain] };
+            for (block, scales) in [64, 37, 1, 1000].into_iter().flat_map(|b| scales.iter().map(move |&s| (b, s))) {
+                let what = format!("{name}, block {block}, {scales:?}, {p:?}");
+                let cpu = Quantized::with_scales(&w, scheme, block, scales).unwrap();
+                let (twin, device) = GpuQuantized::quantize(&g, scheme, block, scales).unwrap();
+                assert_eq!(twin, cpu, "{what}: codes and scales bit for bit");
+                let dense = cpu.dequantize();
+                // a·s (+ z) in f32 on both; the device may fuse the multiply-add of the zero point.
+                let exact = if name.contains("asym") { 1e-6 } else { 0.0 };
+                assert_close(&device.dense().unwrap().download().unwrap(), &dense, exact, &format!("{what}: dense"));
+                let uploaded = GpuQuantized::upload(&cpu, p).unwrap();
+                assert_close(&uploaded.dense().unwrap().download().unwrap(), &dense, exact, &format!("{what}: upload"));
+                let product = device.apply(&gx).unwrap().download().unwrap();
+                assert_close(&product, &dense.matmul(&x).unwrap(), tol.max(exact), &format!("{what}: product"));
+                let t = device.transpose();
+                assert_eq!(t.shape(), tessera::Shape(37, 13));
+                let y = Rng::seeded(11).randn(13, 2);
+                let gy = GpuMatrix::upload(&y, p).unwrap();
+                let back = t.apply(&gy).unwrap().download().unwrap();
+                assert_close(&back, &dense.transpose().matmul(&y).unwrap(), tol.max(exact), &format!("{what}: Qᵀ y"));
+                assert_close(
+                    &t.dense().unwrap().download().unwrap(),
+                    &dense.transpose(),
+                    exact,
+                    &format!("{what}: Qᵀ"),
+                );
+            }
+        }
+    }
+}
+
+/// Subnormal entries and a ragged last block whose absmax is below the
+/// `1e−38` floor (itself subnormal in f32): codes as the CPU's.
+#[test]
+fn quantization_on_the_device_keeps_subnormals() {
+    use tessera::compress::{Quantized, ScaleQuant, Scheme};
+    use tessera::device::GpuQuantized;
+    let w = Matrix::from_rows(&[vec![1e-39, -3e-40, 1.0, 5e-41, 2e-45]]).unwrap();
+    for (p, _) in precisions() {
+        let g = GpuMatrix::upload(&w, p).unwrap();
+        for (scheme, block) in [(Scheme::NormalFloat { bits: 4 }, 2), (Scheme::IntAsym { bits: 4 }, 2)] {
+            let cpu = Quantized::with_scales(&w, scheme, block, ScaleQuant::Plain).unwrap();
+            let (twin, _) = GpuQuantized::quantize(&g, scheme, block, ScaleQuant::Plain).unwrap();
+            assert_eq!(twin, cpu, "{scheme:?} {p:?}");
+        }
+    }
+}
+
+/// A quantized operator's numbers are f32: it multiplies matrices of either precision.
+#[test]
+fn a_quantized_operator_meets_either_precision() {
+    use tessera::compress::{Quantized, ScaleQuant, Scheme};
+    use tessera::device::GpuOperator;
+    if !gpu().supports_f64() {
+        return;
+    }
+    let w = Rng::seeded(12).randn(6, 5);
+    let q = Quantized::with_scales(&w, Scheme::Int { bits: 8 }, 5, ScaleQuant::Plain).unwrap();
+    let op = GpuOperator::upload(&tessera::Operator::Quantized(Box::new(q.clone())), Precision::F32).unwrap();
+    let x = Rng::seeded(13).randn(5, 2);
+    let y = op.apply(&GpuMatrix::upload(&x, Precision::F64).unwrap()).unwrap();
+    assert_eq!(y.precision(), Precision::F64);
+    assert_close(&y.download().unwrap(), &q.dequantize().matmul(&x).unwrap(), 1e-12, "f32 operator, f64 matrix");
+    let t =
+        GpuOperator::upload(&tessera::Operator::Quantized(Box::new(q.clone())).transpose(), Precision::F64).unwrap();
+    assert_eq!(t.structure(), "transposed quantized (int8, block 5)");
+    assert_close(&t.dense().unwrap().download().unwrap(), &q.dequantize().transpose(), 0.0, "gpu(Qᵀ)");
+}
+
+#[test]
+fn quantization_on_the_device_refuses_what_the_cpu_refuses() {
+    use tessera::compress::{Quantized, ScaleQuant, Scheme};
+    use tessera::device::GpuQuantized;
+    let nf4 = Scheme::NormalFloat { bits: 4 };
+    let mut bad = vec![Matrix::from_rows(&[vec![1.0, f64::NAN]]).unwrap()];
+    bad.push(Matrix::from_rows(&[vec![f64::INFINITY, 1.0]]).unwrap());
+    if gpu().supports_f64() {
+        bad.push(Matrix::from_rows(&[vec![1.0, 1e39]]).unwrap());
+    }
+    for w in bad {
+        let cpu = Quantized::with_scales(&w, nf4, 64, ScaleQuant::Plain).unwrap_err();
+        let g = GpuMatrix::upload(&w, gpu().default_precision()).unwrap();
+        let device = GpuQuantized::quantize(&g, nf4, 64, ScaleQuant::Plain).unwrap_err();
+        assert_eq!(device.to_string(), cpu.to_string());
+    }
+    // In the CPU's order: the entries first, then the parameters.
+    let nan = Matrix::from_rows(&[vec![f64::NAN]]).unwrap();
+    let g = GpuMatrix::upload(&nan, Precision::F32).unwrap();
+    for block in [0, 64] {
+        let cpu = Quantized::with_scales(&nan, Scheme::Int { bits: 8 }, block, ScaleQuant::Dynamic).unwrap_err();
+        let device = GpuQuantized::quantize(&g, Scheme::Int { bits: 8 }, block, ScaleQuant::Dynamic).unwrap_err();
+        assert_eq!(device.to_string(), cpu.to_string());
+    }
+    let g = GpuMatrix::upload(&Matrix::eye(2), Precision::F32).unwrap();
+    let int = GpuQuantized::quantize(&g, Scheme::Int { bits: 8 }, 64, ScaleQuant::Dynamic).unwrap_err();
+    assert!(int.to_string().contains("for the NormalFloat schemes"), "{int}");
+    assert!(GpuQuantized::quantize(&g, nf4, 0, ScaleQuant::Plain).is_err());
+    // Empty: no entries, no blocks.
+    let empty = GpuMatrix::upload(&Matrix::zeros(0, 3), Precision::F32).unwrap();
+    let (q, device) = GpuQuantized::quantize(&empty, nf4, 64, ScaleQuant::Plain).unwrap();
+    assert_eq!((q.codes().len(), device.dense().unwrap().shape()), (0, tessera::Shape(0, 3)));
 }

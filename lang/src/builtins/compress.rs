@@ -10,6 +10,7 @@ use crate::span::Span;
 use crate::value::{record, Value};
 use std::rc::Rc;
 use tessera::compress::{self, Quantized, Salt, ScaleDtype, ScaleQuant, Scheme};
+use tessera::device::{GpuOperator, GpuQuantized};
 use tessera::{Matrix, Operator};
 
 /// `m·n·r`, the cost of a rank-`r` pass over an `m×n` matrix.
@@ -125,14 +126,40 @@ fn quantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     Ok(Value::Operator(Rc::new(Operator::Quantized(Box::new(q)))))
 }
 
+/// `quantize(G, ...)` of a gpu matrix: both passes over the entries run on
+/// the device, and the quantized operator stays there.
+fn quantize_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    let g = match args.get(0) {
+        (Value::Gpu(g), _) => g.clone(),
+        (v, span) => return Err(LangError::type_error(format!("quantize takes a matrix, got {}", v.a_kind()), span)),
+    };
+    let block = keyword_size(&args, "block", 64)?;
+    let (q, device) = GpuQuantized::quantize(&g, scheme(&args, 1)?, block, scale_quant(&args)?)?;
+    Ok(Value::GpuOperator(Rc::new((Operator::Quantized(Box::new(q)), GpuOperator::Quantized(Box::new(device))))))
+}
+
 fn dequantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     match args.get(0) {
         (Value::Operator(op), _) if matches!(**op, Operator::Quantized(_)) => Ok(Value::matrix(op.dense())),
-        (v, span) => {
-            Err(LangError::type_error(format!("dequantize takes a quantized operator, got {}", v.a_kind()), span)
-                .with_hint("quantize(W, \"nf4\") makes one; dense(op) forms any operator"))
-        }
+        (v, span) => Err(not_quantized(v, span)),
     }
+}
+
+/// `dequantize` of a quantized gpu operator: formed on the device.
+fn dequantize_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+    match args.get(0) {
+        (Value::GpuOperator(o), span) if matches!(o.1, GpuOperator::Quantized(_)) => {
+            let s = o.1.shape();
+            check_allocation(s.0, s.1, span)?;
+            Ok(crate::gpu::value(o.1.dense()?))
+        }
+        (v, span) => Err(not_quantized(v, span)),
+    }
+}
+
+fn not_quantized(v: &Value, span: Span) -> LangError {
+    LangError::type_error(format!("dequantize takes a quantized operator, got {}", v.a_kind()), span)
+        .with_hint("quantize(W, \"nf4\") makes one; dense(op) forms any operator")
 }
 
 fn bits(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
@@ -387,14 +414,17 @@ pub const BUILTINS: &[Builtin] = &[
                all-zero block (symmetric) or constant block (asymmetric) is kept exactly, where DeepSpeed divides \
                by zero. The result is a quantized \
                operator: it applies (dequantizing, O(mn)), dense/dequantize form it, bits(Q) counts bits per entry \
-               with f32 scales (NF4 block 64: 4.5, double: 4.127). Dettmers et al., \"QLoRA\", NeurIPS 2023; \
-               Yao et al., \"ZeroQuant-V2\", 2023.",
+               with f32 scales (NF4 block 64: 4.5, double: 4.127). On a gpu matrix both passes over the entries run \
+               on the device (the block ranges, then the codes; the host turns the ranges into scales as on the cpu) \
+               and Q is a gpu operator: Q * G multiplies on the device, dequantizing each entry as it reads its \
+               code, dense(Q) and dequantize(Q) form it there, cpu(Q) brings it back, and gpu(Q) moves a cpu one. \
+               Dettmers et al., \"QLoRA\", NeurIPS 2023; Yao et al., \"ZeroQuant-V2\", 2023.",
         example: "Q = quantize([0.5, -1, 0.25, 0], \"nf4\"); dequantize(Q)",
         shows: "1×4 matrix:\n 0.44071  -1.0  0.24611  0.0",
         arity: (2, Some(2)),
         keywords: &["block", "double", "scale_bits", "scale_dtype", "scale_block"],
         run: quantize,
-        device: Device::Cpu,
+        device: Device::Gpu(quantize_gpu),
     },
     Builtin {
         name: "dequantize",
@@ -402,13 +432,13 @@ pub const BUILTINS: &[Builtin] = &[
         summary: "the dense matrix of a quantized operator",
         help: "x̂ entry by entry in f32, as the references dequantize: code[q]·absmax (NormalFloat), q·s (symmetric \
                integers: here max|x| = 2 gives s = 0.25, so 0.3 rounds to 0.25 and 2 clips to 7·s = 1.75), q·s + zero \
-               (asymmetric). The same as dense(Q); O(mn).",
+               (asymmetric). The same as dense(Q); O(mn). A gpu Q is dequantized on the device.",
         example: "dequantize(quantize([1, -2, 0.3, 2], \"int4\", block=4))",
         shows: "1×4 matrix:\n 1.0  -2.0  0.25  1.75",
         arity: (1, Some(1)),
         keywords: &[],
         run: dequantize,
-        device: Device::Cpu,
+        device: Device::Gpu(dequantize_gpu),
     },
     Builtin {
         name: "bits",

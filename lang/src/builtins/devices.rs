@@ -51,7 +51,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "gpu",
         signature: "gpu(A, \"f64\" | \"f32\")",
         summary:
-            "the matrix (or Kronecker, block-diagonal, Monarch operator) A on the GPU, in f64 where the device has it",
+            "the matrix (or Kronecker, block-diagonal, Monarch, quantized operator) A on the GPU, in f64 where the device has it",
         help: "Operators on gpu matrices run on the device and give gpu matrices; numbers mix with them, cpu \
                matrices do not (move one with gpu or cpu). Runs on CUDA or, through wgpu, on Vulkan, Metal or \
                DirectX (lavapipe on a machine without a GPU). One upload.",

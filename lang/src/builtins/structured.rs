@@ -77,7 +77,7 @@ fn gpu_operator(args: &Args) -> Result<&(tessera::Operator, tessera::device::Gpu
     match args.get(0) {
         (Value::GpuOperator(o), _) => Ok(o),
         (v, s) => Err(LangError::type_error(format!("expected a gpu operator, got {}", v.a_kind()), s)
-            .with_hint("gpu(op) moves a Kronecker, block-diagonal or Monarch operator")),
+            .with_hint("gpu(op) moves a Kronecker, block-diagonal, Monarch or quantized operator")),
     }
 }
 

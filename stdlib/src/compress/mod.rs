@@ -19,6 +19,8 @@ pub use budget::{allocate, grid, lqlora_budget, Allocation, Config};
 pub use eva::{eva, eva_ranks, Eva};
 pub use kronecker::{nearest_kron, phm};
 pub use lqlora::{lqlora, LqLora, Quantizer};
+#[cfg(feature = "gpu")]
+pub(crate) use quantize::Rounding;
 pub use quantize::{Quantized, QuantizedParts, ScaleDtype, ScaleQuant, Scheme, SCALE_DTYPES, SCHEMES};
 pub use rsvd::{rsvd, truncated_svd};
 pub use salt::{salt, salt_weight, Salt};

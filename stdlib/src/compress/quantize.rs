@@ -277,36 +277,93 @@ pub struct Quantized {
     scales: Scales,
 }
 
-/// bitsandbytes' blockwise rounding to an ascending `code`: per block, the
-/// absmax and the codes of `clamp(x/absmax, −1, 1)`. A full block scales by
-/// the reciprocal of its absmax, a ragged last one divides, and the last one
-/// stores its absmax clamped to `1e−38`, all as `quantize_4bit` and
-/// `quantize_blockwise` do.
-fn absmax_codes(x: &[f32], block: usize, code: &[f32]) -> (Vec<u8>, Vec<f32>) {
-    let bounds = midpoints(code);
-    let mut codes = vec![0u8; x.len()];
-    let absmax: Vec<f32> = x
-        .par_chunks(block)
-        .zip(codes.par_chunks_mut(block))
-        .map(|(xs, qs)| {
-            let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let floor = amax.max(1e-38);
-            if xs.len() == block {
-                let inv = 1.0 / floor;
-                bucket_block(&bounds, xs, qs, |v| (v * inv).clamp(-1.0, 1.0));
-                amax
-            } else {
-                bucket_block(&bounds, xs, qs, |v| (v / floor).clamp(-1.0, 1.0));
-                floor
+/// Per block of `block` consecutive entries: the smallest and the largest.
+fn block_ranges(x: &[f32], block: usize) -> (Vec<f32>, Vec<f32>) {
+    x.par_chunks(block)
+        .map(|xs| xs.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v))))
+        .unzip()
+}
+
+/// bitsandbytes' blockwise scales for an ascending code book, from the block
+/// ranges of `n` entries: the absmax is stored, a full block multiplies by
+/// the reciprocal of `max(absmax, 1e−38)`, and a ragged last one divides by
+/// it and stores it, as `quantize_4bit` and `quantize_blockwise` do. Returns
+/// the stored scales and each block's `(a, b)` of [`Rounding::Codebook`].
+fn codebook_scales(lo: &[f32], hi: &[f32], n: usize, block: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let ragged = n % block != 0;
+    let mut stored = Vec::with_capacity(lo.len());
+    let (mut a, mut b) = (Vec::with_capacity(lo.len()), Vec::with_capacity(lo.len()));
+    for (i, (&l, &h)) in lo.iter().zip(hi).enumerate() {
+        let amax = l.abs().max(h.abs());
+        let floor = amax.max(1e-38);
+        if ragged && i + 1 == lo.len() {
+            stored.push(floor);
+            a.push(1.0);
+            b.push(floor);
+        } else {
+            stored.push(amax);
+            a.push(1.0 / floor);
+            b.push(1.0);
+        }
+    }
+    (stored, a, b)
+}
+
+/// `(hi − lo)/levels` in `f32`, through `f64` where `hi − lo` overflows.
+fn asymmetric_step(lo: f32, hi: f32, levels: f32) -> f32 {
+    match hi - lo {
+        d if d.is_finite() => d / levels,
+        _ => ((f64::from(hi) - f64::from(lo)) / f64::from(levels)) as f32,
+    }
+}
+
+/// How an entry `x` of a block becomes its code, given the block's two
+/// numbers `a` and `b`. The device's twin is the kernel `block_codes`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Rounding {
+    /// A code book: `bucket(clamp(x·a/b, −1, 1), midpoints)` (a value on a
+    /// midpoint goes to the lower code), or the code `zero` where `b = 0`.
+    Codebook {
+        /// The code of 0.
+        zero: u8,
+    },
+    /// Integers: `clamp(round((x − b)/a), min, max) + offset`, ties to even,
+    /// or the code `fixed` where `a = 0`.
+    Integer {
+        /// The code of a block whose step is 0.
+        fixed: u8,
+        /// The smallest level.
+        min: f32,
+        /// The largest level.
+        max: f32,
+        /// What turns a level into a code.
+        offset: f32,
+    },
+}
+
+impl Rounding {
+    /// The codes `qs` of the entries `xs` of one block. A code book of up to
+    /// 16 bounds goes in runs of 64 entries, bound by bound over the run (loops
+    /// the compiler vectorises across entries); larger ones by bisection.
+    fn block(self, bounds: &[f32], xs: &[f32], qs: &mut [u8], a: f32, b: f32) {
+        match self {
+            Rounding::Codebook { zero } if b == 0.0 => qs.fill(zero),
+            // x·a/1 is x·a: the division is left out of full blocks' loop.
+            Rounding::Codebook { .. } if b == 1.0 => bucket_block(bounds, xs, qs, |v| (v * a).clamp(-1.0, 1.0)),
+            Rounding::Codebook { .. } => bucket_block(bounds, xs, qs, |v| (v * a / b).clamp(-1.0, 1.0)),
+            Rounding::Integer { fixed, .. } if a == 0.0 => qs.fill(fixed),
+            Rounding::Integer { min, max, offset, .. } => {
+                for (q, &v) in qs.iter_mut().zip(xs) {
+                    *q = (((v - b) / a).round_ties_even().clamp(min, max) + offset) as u8;
+                }
             }
-        })
-        .collect();
-    (codes, absmax)
+        }
+    }
 }
 
 /// `qs[k] = bucket(bounds, f(xs[k]))` for one block: up to 16 bounds, in
 /// runs of 64 entries, `f` once per entry and then bound by bound over the
-/// run (loops the compiler vectorises across entries); by bisection above.
+/// run; by bisection above.
 fn bucket_block(bounds: &[f32], xs: &[f32], qs: &mut [u8], f: impl Fn(f32) -> f32) {
     if bounds.len() <= 16 {
         let mut y = [0f32; 64];
@@ -328,46 +385,42 @@ fn bucket_block(bounds: &[f32], xs: &[f32], qs: &mut [u8], f: impl Fn(f32) -> f3
     }
 }
 
-/// LQ-LoRA's rounding of the entries against given (dequantized) block
-/// scales: `bucketize(clamp(x/s, −1, 1), midpoints)`, and the code of 0 where
-/// `s = 0`.
-fn divided_codes(x: &[f32], block: usize, code: &[f32], scales: &[f32]) -> Vec<u8> {
-    let bounds = midpoints(code);
-    let zero = bucket(&bounds, 0.0);
+/// The codes of `x` in blocks of `block`, block `i` rounded with `(a[i], b[i])`.
+fn round_blocks(x: &[f32], block: usize, rounding: Rounding, bounds: &[f32], a: &[f32], b: &[f32]) -> Vec<u8> {
     let mut codes = vec![0u8; x.len()];
-    x.par_chunks(block).zip(codes.par_chunks_mut(block)).zip(scales.par_iter()).for_each(|((xs, qs), &s)| {
-        if s == 0.0 {
-            qs.fill(zero);
-        } else {
-            bucket_block(&bounds, xs, qs, |v| (v / s).clamp(-1.0, 1.0));
-        }
+    x.par_chunks(block).zip(codes.par_chunks_mut(block)).enumerate().for_each(|(i, (xs, qs))| {
+        rounding.block(bounds, xs, qs, a[i], b[i]);
     });
     codes
 }
 
-/// DeepSpeed's integer rounding of one block, into `qs`; returns `(s, z)`.
-fn int_block(xs: &[f32], qs: &mut [u8], bits: u32, symmetric: bool) -> (f32, f32) {
-    let levels = (1u32 << bits) as f32;
-    let (lo, hi) = xs.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
-    if symmetric {
-        let half = levels / 2.0;
-        let step = 2.0 * lo.abs().max(hi.abs()) / levels;
-        for (q, &v) in qs.iter_mut().zip(xs) {
-            let r = if step > 0.0 { (v / step).round_ties_even().clamp(-half, half - 1.0) } else { 0.0 };
-            *q = (r + half) as u8;
-        }
-        (step, 0.0)
-    } else {
-        let step = (hi - lo) / levels;
-        if step == 0.0 {
-            qs.fill(0);
-            return (0.0, lo);
-        }
-        let zero = (lo / step).round_ties_even() * step;
-        for (q, &v) in qs.iter_mut().zip(xs) {
-            *q = ((v - zero) / step).round_ties_even().clamp(0.0, levels - 1.0) as u8;
-        }
-        (step, zero)
+/// A quantization with everything decided but the codes: each block's scale
+/// as stored, and its `(a, b)` of [`Rounding`]. The CPU and the device both
+/// find the codes from it.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// How entries round.
+    pub(crate) rounding: Rounding,
+    /// The midpoints of the code book (empty for integers).
+    pub(crate) bounds: Vec<f32>,
+    /// Per block, the first number of [`Rounding`].
+    pub(crate) a: Vec<f32>,
+    /// Per block, the second.
+    pub(crate) b: Vec<f32>,
+    scheme: Scheme,
+    block: usize,
+    scales: Scales,
+}
+
+impl Plan {
+    /// The codes of the row-major entries `x` (on the CPU).
+    fn codes(&self, x: &[f32]) -> Vec<u8> {
+        round_blocks(x, self.block, self.rounding, &self.bounds, &self.a, &self.b)
+    }
+
+    /// The quantized matrix of `shape` with these `codes`.
+    pub(crate) fn finish(self, shape: Shape, codes: Vec<u8>) -> Quantized {
+        Quantized { scheme: self.scheme, shape, block: self.block, codes, scales: self.scales }
     }
 }
 
@@ -415,8 +468,24 @@ impl Quantized {
     pub fn with_scales(w: &Matrix, scheme: Scheme, block: usize, scales: ScaleQuant) -> Result<Quantized> {
         w.require_finite("quantize")?;
         if w.max_abs() > f64::from(f32::MAX) {
-            return Err(Error::invalid("quantize", "entries beyond f32's range cannot be quantized in f32"));
+            return Err(Quantized::beyond_f32());
         }
+        Quantized::check_parameters(scheme, block, scales)?;
+        let x = row_major_f32(w);
+        let (lo, hi) = block_ranges(&x, block);
+        let plan = Quantized::plan(scheme, x.len(), block, scales, &lo, &hi)?;
+        let codes = plan.codes(&x);
+        Ok(plan.finish(w.shape(), codes))
+    }
+
+    /// The error for entries beyond `f32`'s range.
+    pub(crate) fn beyond_f32() -> Error {
+        Error::invalid("quantize", "entries beyond f32's range cannot be quantized in f32")
+    }
+
+    /// Errors on a block of 0, quantized scales with an integer scheme, and
+    /// a uniform second level of other than 1 to 8 bits or a group of 0.
+    pub(crate) fn check_parameters(scheme: Scheme, block: usize, scales: ScaleQuant) -> Result<()> {
         if block == 0 {
             return Err(Error::invalid("quantize", "block must be at least 1"));
         }
@@ -434,32 +503,61 @@ impl Quantized {
                 ));
             }
         }
-        let x = row_major_f32(w);
-        let (codes, scales) = match scheme {
+        Ok(())
+    }
+
+    /// The plan for `n` entries in blocks of `block` whose ranges are
+    /// `lo`, `hi` (`O(n/block)`). Errors when a uniform second level's group
+    /// maximum overflows its format.
+    pub(crate) fn plan(
+        scheme: Scheme,
+        n: usize,
+        block: usize,
+        scales: ScaleQuant,
+        lo: &[f32],
+        hi: &[f32],
+    ) -> Result<Plan> {
+        let plan = |rounding, bounds, a, b, scales| Plan { rounding, bounds, a, b, scheme, block, scales };
+        Ok(match scheme {
             Scheme::NormalFloat { bits } => {
-                let code = normal_float(bits);
-                let (codes, absmax) = absmax_codes(&x, block, &code);
+                let bounds = midpoints(&normal_float(bits));
+                let (stored, a, b) = codebook_scales(lo, hi, n, block);
+                let zero = bucket(&bounds, 0.0);
                 match scales {
-                    ScaleQuant::Plain => (codes, Scales::Plain(absmax)),
-                    ScaleQuant::Dynamic => (codes, Scales::Double(double_quantize(&absmax))),
+                    ScaleQuant::Plain => plan(Rounding::Codebook { zero }, bounds, a, b, Scales::Plain(stored)),
+                    ScaleQuant::Dynamic => {
+                        plan(Rounding::Codebook { zero }, bounds, a, b, Scales::Double(double_quantize(&stored)))
+                    }
+                    // LQ-LoRA rounds against the dequantized scales, by division.
                     ScaleQuant::Uniform { bits, dtype, group } => {
-                        let u = UniformQuant::new(&absmax, bits, dtype, group)?;
-                        (divided_codes(&x, block, &code, &u.scales()), Scales::Uniform(u))
+                        let u = UniformQuant::new(&stored, bits, dtype, group)?;
+                        let b = u.scales();
+                        plan(Rounding::Codebook { zero }, bounds, vec![1.0; b.len()], b, Scales::Uniform(u))
                     }
                 }
             }
-            Scheme::Int { bits } | Scheme::IntAsym { bits } => {
-                let symmetric = matches!(scheme, Scheme::Int { .. });
-                let mut codes = vec![0u8; x.len()];
-                let (step, zero): (Vec<f32>, Vec<f32>) = x
-                    .par_chunks(block)
-                    .zip(codes.par_chunks_mut(block))
-                    .map(|(xs, qs)| int_block(xs, qs, bits, symmetric))
-                    .unzip();
-                (codes, if symmetric { Scales::Plain(step) } else { Scales::Asymmetric { step, zero } })
+            Scheme::Int { bits } => {
+                let levels = (1u32 << bits) as f32;
+                let half = levels / 2.0;
+                // 2·max/2^b as DeepSpeed has it, as max/2^{b−1}: the same number, without overflow.
+                let step: Vec<f32> = lo.iter().zip(hi).map(|(&l, &h)| l.abs().max(h.abs()) / half).collect();
+                let rounding = Rounding::Integer { fixed: half as u8, min: -half, max: half - 1.0, offset: half };
+                plan(rounding, vec![], step.clone(), vec![0.0; step.len()], Scales::Plain(step))
             }
-        };
-        Ok(Quantized { scheme, shape: w.shape(), block, codes, scales })
+            Scheme::IntAsym { bits } => {
+                let levels = (1u32 << bits) as f32;
+                let (step, zero): (Vec<f32>, Vec<f32>) = lo
+                    .iter()
+                    .zip(hi)
+                    .map(|(&l, &h)| match asymmetric_step(l, h, levels) {
+                        0.0 => (0.0, l),
+                        step => (step, (l / step).round_ties_even() * step),
+                    })
+                    .unzip();
+                let rounding = Rounding::Integer { fixed: 0, min: 0.0, max: levels - 1.0, offset: 0.0 };
+                plan(rounding, vec![], step.clone(), zero.clone(), Scales::Asymmetric { step, zero })
+            }
+        })
     }
 
     /// The scheme.
@@ -524,34 +622,40 @@ impl Quantized {
 
     /// The dense matrix `x̂` (in `f32` arithmetic, as the reference
     /// dequantizes). Cost `O(mn)`.
+    ///
+    /// Entry `k` of block `b` is `value[code_k]·scale_b` ([`Quantized::values`],
+    /// [`Quantized::scales`]), plus `zero_b` for asymmetric integers.
     pub fn dequantize(&self) -> Matrix {
         let Shape(m, n) = self.shape;
-        let scales = self.scales();
-        let block = self.block;
-        let zero: &[f32] = match &self.scales {
+        let (values, scales, zeros, block) = (self.values(), self.scales(), self.zeros(), self.block);
+        Matrix::tiled(m, n, |i, j| {
+            let k = i * n + j;
+            let v = values[self.codes[k] as usize] * scales[k / block];
+            f64::from(if zeros.is_empty() { v } else { v + zeros[k / block] })
+        })
+    }
+
+    /// The value of each code before scaling: the NormalFloat code book,
+    /// `c − 2^{b−1}` for symmetric integers, `c` for asymmetric ones.
+    pub fn values(&self) -> Vec<f32> {
+        match self.scheme {
+            Scheme::NormalFloat { bits } => normal_float(bits),
+            Scheme::Int { bits } => (0..1u32 << bits).map(|c| c as f32 - (1u32 << (bits - 1)) as f32).collect(),
+            Scheme::IntAsym { bits } => (0..1u32 << bits).map(|c| c as f32).collect(),
+        }
+    }
+
+    /// Each block's zero point (asymmetric integers; empty otherwise).
+    pub fn zeros(&self) -> &[f32] {
+        match &self.scales {
             Scales::Asymmetric { zero, .. } => zero,
             _ => &[],
-        };
-        match self.scheme {
-            Scheme::NormalFloat { bits } => {
-                let code = normal_float(bits);
-                Matrix::tiled(m, n, |i, j| {
-                    let k = i * n + j;
-                    f64::from(code[self.codes[k] as usize] * scales[k / block])
-                })
-            }
-            Scheme::Int { bits } => {
-                let half = (1u32 << (bits - 1)) as f32;
-                Matrix::tiled(m, n, |i, j| {
-                    let k = i * n + j;
-                    f64::from((f32::from(self.codes[k]) - half) * scales[k / block])
-                })
-            }
-            Scheme::IntAsym { .. } => Matrix::tiled(m, n, |i, j| {
-                let k = i * n + j;
-                f64::from(f32::from(self.codes[k]) * scales[k / block] + zero[k / block])
-            }),
         }
+    }
+
+    /// What it is, e.g. `quantized (nf4, block 64, double)`.
+    pub fn structure(&self) -> String {
+        format!("quantized ({}, block {}{})", self.scheme.name(), self.block, self.scale_quant())
     }
 
     /// How many numbers it stores: a code per entry, and per block a scale
@@ -692,7 +796,11 @@ fn double_quantize(absmax: &[f32]) -> DoubleQuant {
         (absmax.iter().map(|&a| f64::from(a)).sum::<f64>() / absmax.len() as f64) as f32
     };
     let centred: Vec<f32> = absmax.iter().map(|&a| a - offset).collect();
-    let (codes, absmax) = absmax_codes(&centred, SECOND_BLOCK, &dynamic_map());
+    let (lo, hi) = block_ranges(&centred, SECOND_BLOCK);
+    let (absmax, a, b) = codebook_scales(&lo, &hi, centred.len(), SECOND_BLOCK);
+    let bounds = midpoints(&dynamic_map());
+    let rounding = Rounding::Codebook { zero: bucket(&bounds, 0.0) };
+    let codes = round_blocks(&centred, SECOND_BLOCK, rounding, &bounds, &a, &b);
     DoubleQuant { offset, codes, absmax }
 }
 

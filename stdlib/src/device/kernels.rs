@@ -647,3 +647,178 @@ pub fn soft_pow<F: Float>(a: F, b: F) -> F {
     }
     out
 }
+
+/// Per block of `block` consecutive entries of `x`: `out[3b]`, `out[3b+1]`
+/// the smallest and largest entry as `f32`, and `out[3b+2]` a flag, 2 if an
+/// entry is NaN or infinite, else 1 if one lies beyond `f32`'s range, else 0.
+/// One unit per block. CPU twin: `block_ranges` in `compress::quantize`
+/// (and the checks of `Quantized::with_scales`).
+// Kernels index; they cannot iterate.
+#[allow(clippy::needless_range_loop)]
+#[cube(launch_unchecked)]
+pub fn block_range<F: Float>(x: &[F], out: &mut [f32], block: usize) {
+    if ABSOLUTE_POS * 3 < out.len() {
+        let start = ABSOLUTE_POS * block;
+        let mut end = start + block;
+        if end > x.len() {
+            end = x.len();
+        }
+        let first = f32::cast_from(x[start]);
+        let mut lo = first;
+        let mut hi = first;
+        let mut flag = 0.0f32;
+        for k in start..end {
+            let v = x[k];
+            if is_nan::<F>(v) || v.abs() > F::max_value() {
+                flag = 2.0f32;
+            } else if v.abs() > F::new(3.402_823_5e38) && flag == 0.0f32 {
+                flag = 1.0f32;
+            }
+            let s = f32::cast_from(v);
+            if s < lo {
+                lo = s;
+            }
+            if s > hi {
+                hi = s;
+            }
+        }
+        out[3 * ABSOLUTE_POS] = lo;
+        out[3 * ABSOLUTE_POS + 1] = hi;
+        out[3 * ABSOLUTE_POS + 2] = flag;
+    }
+}
+
+/// `round(t)` with halves to even, from `floor` and exact differences (so
+/// the same on every backend), for `|t| < 2²³`.
+#[cube]
+fn round_even(t: f32) -> f32 {
+    let r = t.floor();
+    let d = t - r;
+    let mut out = r;
+    if d > 0.5f32 {
+        out = r + 1.0f32;
+    } else if d == 0.5f32 {
+        let odd = r - 2.0f32 * (r * 0.5f32).floor();
+        out = r + odd;
+    }
+    out
+}
+
+/// The codes of the entries of `x` in blocks of `block`, four to a word:
+/// unit `w` writes word `w`, byte `k` the code of entry `4w + k`. Entry `x` of block
+/// `b` (as `f32`): with `codebook`, `#{bounds < clamp(x·a_b/b_b, −1, 1)}`, or
+/// `fixed` where `b_b = 0`; else `clamp(round((x − b_b)/a_b), qmin, qmax) +
+/// offset`, ties to even, or `fixed` where `a_b = 0`.
+/// CPU twin: `Rounding::block` in `compress::quantize`.
+#[cube(launch_unchecked)]
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+pub fn block_codes<F: Float>(
+    x: &[F],
+    a: &[f32],
+    b: &[f32],
+    bounds: &[f32],
+    codes: &mut [u32],
+    nbounds: usize,
+    block: usize,
+    fixed: u32,
+    qmin: f32,
+    qmax: f32,
+    offset: f32,
+    #[comptime] codebook: bool,
+) {
+    if ABSOLUTE_POS < codes.len() {
+        let mut word = 0u32;
+        for k in 0..4usize {
+            let e = ABSOLUTE_POS * 4 + k;
+            if e < x.len() {
+                let blk = e / block;
+                let v = f32::cast_from(x[e]);
+                let (sa, sb) = (a[blk], b[blk]);
+                let mut c = fixed;
+                if codebook {
+                    if sb != 0.0f32 {
+                        let t = (v * sa / sb).clamp(-1.0f32, 1.0f32);
+                        c = 0u32;
+                        for i in 0..nbounds {
+                            if bounds[i] < t {
+                                c += 1;
+                            }
+                        }
+                    }
+                } else if sa != 0.0f32 {
+                    c = u32::cast_from(round_even((v - sb) / sa).clamp(qmin, qmax) + offset);
+                }
+                word |= c << (8 * k as u32);
+            }
+        }
+        codes[ABSOLUTE_POS] = word;
+    }
+}
+
+/// Entry `e` of a quantized matrix: `values[code_e]·scale_b (+ zero_b)`.
+#[cube]
+fn quantized_entry(
+    codes: &[u32],
+    values: &[f32],
+    scale: &[f32],
+    zero: &[f32],
+    e: usize,
+    block: usize,
+    #[comptime] affine: bool,
+) -> f32 {
+    let c = (codes[e / 4] >> (8 * (e % 4) as u32)) & 255u32;
+    let blk = e / block;
+    let mut v = values[c as usize] * scale[blk];
+    if affine {
+        v += zero[blk];
+    }
+    v
+}
+
+/// `out = dequantize(Q)`, one unit per entry. CPU twin: `Quantized::dequantize`.
+#[cube(launch_unchecked)]
+pub fn dequantize<F: Float>(
+    codes: &[u32],
+    values: &[f32],
+    scale: &[f32],
+    zero: &[f32],
+    out: &mut [F],
+    block: usize,
+    #[comptime] affine: bool,
+) {
+    if ABSOLUTE_POS < out.len() {
+        out[ABSOLUTE_POS] = F::cast_from(quantized_entry(codes, values, scale, zero, ABSOLUTE_POS, block, affine));
+    }
+}
+
+/// `out = Q x` for the quantized `Q` (m×n, entry `(i, j)` stored at
+/// `i·row + j·col`: a transpose swaps the strides) and `x` (n×width), each
+/// entry of `Q` dequantized as it is read; one unit per entry of `out`.
+/// CPU twin: `Operator::apply` of a quantized operator.
+#[cube(launch_unchecked)]
+#[allow(clippy::too_many_arguments)]
+pub fn quantized_product<F: Float>(
+    codes: &[u32],
+    values: &[f32],
+    scale: &[f32],
+    zero: &[f32],
+    x: &[F],
+    out: &mut [F],
+    n: usize,
+    width: usize,
+    row: usize,
+    col: usize,
+    block: usize,
+    #[comptime] affine: bool,
+) {
+    if ABSOLUTE_POS < out.len() {
+        let i = ABSOLUTE_POS / width;
+        let c = ABSOLUTE_POS % width;
+        let mut acc = F::new(0.0);
+        for j in 0..n {
+            let q = F::cast_from(quantized_entry(codes, values, scale, zero, i * row + j * col, block, affine));
+            acc += q * x[j * width + c];
+        }
+        out[ABSOLUTE_POS] = acc;
+    }
+}

@@ -146,10 +146,15 @@ impl GpuMatrix {
 
     /// A new, uninitialised matrix of this precision.
     pub(super) fn empty_like(&self, rows: usize, cols: usize) -> Result<GpuMatrix> {
+        GpuMatrix::empty(rows, cols, self.precision)
+    }
+
+    /// A new, uninitialised matrix.
+    pub(super) fn empty(rows: usize, cols: usize, precision: Precision) -> Result<GpuMatrix> {
         let gpu = Gpu::get()?;
         // A zero-byte buffer is not a valid binding: keep one element.
-        let handle = gpu.client().empty((rows * cols).max(1) * self.precision.bytes());
-        Ok(GpuMatrix { handle, rows, cols, precision: self.precision })
+        let handle = gpu.client().empty((rows * cols).max(1) * precision.bytes());
+        Ok(GpuMatrix { handle, rows, cols, precision })
     }
 
     /// Whether this matrix's transcendental functions must be computed from
@@ -344,16 +349,28 @@ impl GpuMatrix {
     }
 }
 
-/// The first `len` elements of `handle` as `f64` (one download).
-fn read(handle: &Handle, precision: Precision, len: usize) -> Result<Vec<f64>> {
-    let gpu = Gpu::get()?;
-    let bytes = gpu
+/// The bytes of `handle` (one download).
+pub(super) fn read_bytes(handle: &Handle) -> Result<Vec<u8>> {
+    let bytes = Gpu::get()?
         .client()
         .read_one(handle.clone())
         .map_err(|e| Error::Device { reason: format!("reading back from the device failed: {e:?}") })?;
     count_download();
+    Ok(bytes.to_vec())
+}
+
+/// The first `len` elements of `handle` as `f64` (one download).
+pub(super) fn read(handle: &Handle, precision: Precision, len: usize) -> Result<Vec<f64>> {
+    let bytes = read_bytes(handle)?;
+    // By chunks: a `Vec<u8>` need not be aligned for a cast.
     Ok(match precision {
-        Precision::F64 => f64::from_bytes(&bytes).iter().take(len).copied().collect(),
-        Precision::F32 => f32::from_bytes(&bytes).iter().take(len).map(|&x| f64::from(x)).collect(),
+        Precision::F64 => {
+            bytes.chunks_exact(8).take(len).map(|b| f64::from_ne_bytes(b.try_into().expect("8 bytes"))).collect()
+        }
+        Precision::F32 => bytes
+            .chunks_exact(4)
+            .take(len)
+            .map(|b| f64::from(f32::from_ne_bytes(b.try_into().expect("4 bytes"))))
+            .collect(),
     })
 }

@@ -39,10 +39,12 @@ pub(crate) fn line() -> CubeDim {
 
 mod kernels;
 mod matrix;
+mod quantized;
 mod structured;
 
 pub use kernels::{Binary, Unary};
 pub use matrix::{GpuMatrix, Precision};
+pub use quantized::GpuQuantized;
 pub use structured::GpuOperator;
 
 use crate::error::{Error, Result};

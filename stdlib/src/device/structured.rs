@@ -4,7 +4,7 @@
 //! dense matrix unless [`GpuOperator::dense`] is asked for.
 
 use super::matrix::{GpuMatrix, Precision};
-use super::{cubes, line, Gpu};
+use super::{cubes, line, Gpu, GpuQuantized};
 use crate::error::{Error, Result};
 use crate::{Matrix, Operator, Shape};
 use cubecl::prelude::*;
@@ -92,11 +92,14 @@ pub enum GpuOperator {
     BlockDiagonal(GpuBlocks),
     /// `Pᵀ L P R` with `R`, `L` block-diagonal and `P` the Monarch permutation.
     Monarch(Box<GpuMonarch>),
+    /// A blockwise-quantized matrix, applied from its codes.
+    Quantized(Box<GpuQuantized>),
 }
 
 impl GpuOperator {
     /// The operator with its factors uploaded: Kronecker products and
-    /// block-diagonals of dense factors, and Monarch matrices.
+    /// block-diagonals of dense factors, Monarch matrices, and quantized
+    /// matrices (their codes).
     pub fn upload(op: &Operator, precision: Precision) -> Result<GpuOperator> {
         let dense = |ops: &[Operator]| -> Option<Vec<Matrix>> {
             ops.iter().map(|o| if let Operator::Dense(m) = o { Some(m.clone()) } else { None }).collect()
@@ -104,7 +107,10 @@ impl GpuOperator {
         let unsupported = || {
             Error::invalid(
                 "gpu",
-                format!("a {} operator has no gpu form yet (Kronecker, block-diagonal and Monarch do)", op.structure()),
+                format!(
+                    "a {} operator has no gpu form yet (Kronecker, block-diagonal, Monarch and quantized do)",
+                    op.structure()
+                ),
             )
         };
         match op {
@@ -135,6 +141,10 @@ impl GpuOperator {
                     n: m.size(),
                 })))
             }
+            Operator::Quantized(q) => Ok(GpuOperator::Quantized(Box::new(GpuQuantized::upload(q, precision)?))),
+            Operator::Transposed(inner) if matches!(**inner, Operator::Quantized(_)) => {
+                Ok(GpuOperator::upload(inner, precision)?.transpose()?)
+            }
             _ => Err(unsupported()),
         }
     }
@@ -147,6 +157,7 @@ impl GpuOperator {
             }
             GpuOperator::BlockDiagonal(b) => b.shape(),
             GpuOperator::Monarch(m) => Shape(m.n, m.n),
+            GpuOperator::Quantized(q) => q.shape(),
         }
     }
 
@@ -158,6 +169,23 @@ impl GpuOperator {
             }
             GpuOperator::BlockDiagonal(b) => format!("block-diagonal ({} blocks)", b.shapes.len()),
             GpuOperator::Monarch(m) => format!("Monarch ({} blocks)", m.r.shapes.len()),
+            GpuOperator::Quantized(q) => q.structure(),
+        }
+    }
+
+    /// The transpose, on the device: a Kronecker product of the transposed
+    /// factors, or a quantized matrix read with its strides swapped.
+    /// Block-diagonal and Monarch operators have none yet.
+    pub fn transpose(&self) -> Result<GpuOperator> {
+        match self {
+            GpuOperator::Kronecker(factors) => {
+                Ok(GpuOperator::Kronecker(factors.iter().map(GpuMatrix::transpose).collect::<Result<_>>()?))
+            }
+            GpuOperator::Quantized(q) => Ok(GpuOperator::Quantized(Box::new(q.transpose()))),
+            other => Err(Error::invalid(
+                "gpu",
+                format!("a {} gpu operator has no transpose on the device yet (Kronecker and quantized do); gpu(op') moves the cpu transpose", other.structure()),
+            )),
         }
     }
 
@@ -167,6 +195,7 @@ impl GpuOperator {
             GpuOperator::Kronecker(f) => f.first().map_or(Precision::F64, |m| m.precision),
             GpuOperator::BlockDiagonal(b) => b.data.precision,
             GpuOperator::Monarch(m) => m.r.data.precision,
+            GpuOperator::Quantized(q) => q.precision(),
         }
     }
 
@@ -176,19 +205,22 @@ impl GpuOperator {
             GpuOperator::Kronecker(f) => f.iter().map(GpuMatrix::len).sum(),
             GpuOperator::BlockDiagonal(b) => b.data.len(),
             GpuOperator::Monarch(m) => m.l.data.len() + m.r.data.len(),
+            GpuOperator::Quantized(q) => q.storage(),
         }
     }
 
     /// `self · x` for a device matrix `x`. Kronecker: the vec-trick as one
     /// mode product per factor (`O(N Σ nᵢ)` work for `N` entries, never the
     /// dense matrix); block-diagonal: one launch; Monarch: `R`, `P`, `L`, `Pᵀ`
-    /// as four launches (`O(n√n)`).
+    /// as four launches (`O(n√n)`); quantized: one launch, dequantizing as
+    /// it reads (`O(mnc)`).
     pub fn apply(&self, x: &GpuMatrix) -> Result<GpuMatrix> {
         let Shape(_, cols) = self.shape();
         if x.rows != cols {
             return Err(Error::shapes("*", self.shape(), x.shape(), "columns of A must equal rows of B"));
         }
-        if x.precision != self.precision() {
+        // A quantized operator's numbers are f32 whatever the precision it meets.
+        if x.precision != self.precision() && !matches!(self, GpuOperator::Quantized(_)) {
             return Err(Error::Device { reason: "the operator and the matrix have different precisions".into() });
         }
         match self {
@@ -225,6 +257,7 @@ impl GpuOperator {
                 Ok(current)
             }
             GpuOperator::BlockDiagonal(b) => b.apply(x),
+            GpuOperator::Quantized(q) => q.apply(x),
             GpuOperator::Monarch(m) => {
                 let (l, r, perm, inverse, n) = (&m.l, &m.r, &m.perm, &m.inverse, &m.n);
                 let permute = |y: &GpuMatrix, index: &Handle| -> Result<GpuMatrix> {
@@ -252,7 +285,8 @@ impl GpuOperator {
     }
 
     /// The dense matrix, formed on the device (Kronecker: one launch per
-    /// factor; others: the operator applied to the identity).
+    /// factor; quantized: one launch; others: the operator applied to the
+    /// identity).
     pub fn dense(&self) -> Result<GpuMatrix> {
         match self {
             GpuOperator::Kronecker(factors) => {
@@ -279,6 +313,7 @@ impl GpuOperator {
                 }
                 Ok(acc)
             }
+            GpuOperator::Quantized(q) => q.dense(),
             other => {
                 let Shape(_, cols) = other.shape();
                 other.apply(&GpuMatrix::upload(&Matrix::eye(cols), other.precision())?)

@@ -294,9 +294,7 @@ impl Operator {
             ),
             Operator::LowRank { u, .. } => format!("low-rank (rank ≤ {})", u.cols()),
             Operator::DiagonalPlusLowRank { u, .. } => format!("diagonal plus low-rank (rank ≤ {})", u.cols()),
-            Operator::Quantized(q) => {
-                format!("quantized ({}, block {}{})", q.scheme().name(), q.block(), q.scale_quant())
-            }
+            Operator::Quantized(q) => q.structure(),
             Operator::Scaled(s, a) => format!("scaled ({s} · {})", a.structure()),
             Operator::Sum(xs) => format!("sum of {}", xs.len()),
             Operator::Product(xs) => format!("product ({})", join(xs, " · ")),
