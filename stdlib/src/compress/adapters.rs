@@ -85,12 +85,7 @@ pub fn lorc(w: &Matrix, q: Quantized, r: usize) -> Result<Operator> {
 /// `‖(W − Ŵ) Î‖` with `Î = diag(√Σ_i F_ij)`. Cost: one SVD of `Î W`.
 /// Errors unless `F` has `W`'s shape with finite, non-negative entries.
 pub fn fwsvd(w: &Matrix, fisher: &Matrix, r: usize, axis: usize) -> Result<Operator> {
-    if fisher.shape() != w.shape() {
-        return Err(Error::shapes("fwsvd", w.shape(), fisher.shape(), "F must have W's shape"));
-    }
-    if !fisher.is_finite() || fisher.as_faer().col_iter().any(|c| c.iter().any(|&f| f < 0.0)) {
-        return Err(Error::invalid("fwsvd", "the Fisher information F must be finite and non-negative"));
-    }
+    super::check_fisher("fwsvd", w, fisher)?;
     match axis {
         1 => {
             let weight: Vec<f64> = (0..w.rows()).map(|i| fisher.as_faer().row(i).iter().sum::<f64>().sqrt()).collect();

@@ -128,17 +128,7 @@ pub fn lqlora_budget(
             ));
         }
         for (w, f) in ws.iter().zip(fs) {
-            if f.shape() != w.shape() {
-                return Err(Error::shapes(
-                    "lqlora_budget",
-                    w.shape(),
-                    f.shape(),
-                    "each Fisher matrix must have its W's shape",
-                ));
-            }
-            if !f.is_finite() || f.to_row_major().iter().any(|&x| x < 0.0) {
-                return Err(Error::invalid("lqlora_budget", "the Fisher information must be finite and non-negative"));
-            }
+            super::check_fisher("lqlora_budget", w, f)?;
         }
     }
     for w in ws {

@@ -35,18 +35,12 @@ pub struct Quantizer {
 /// `w2ⱼ = √(mean_i Fᵢⱼ)` per column. Errors unless `F` has `W`'s shape,
 /// finite non-negative entries, and no row or column of zero mean.
 fn fisher_weights(w: &Matrix, f: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
-    if f.shape() != w.shape() {
-        return Err(Error::shapes("lqlora", w.shape(), f.shape(), "the Fisher information must have W's shape"));
-    }
+    super::check_fisher("lqlora", w, f)?;
     let (m, n) = (w.rows(), w.cols());
     let rows: Vec<f64> = (0..m).map(|i| ((0..n).map(|j| f[(i, j)]).sum::<f64>() / n as f64).sqrt()).collect();
     let cols: Vec<f64> = (0..n).map(|j| ((0..m).map(|i| f[(i, j)]).sum::<f64>() / m as f64).sqrt()).collect();
-    let negative = !f.is_finite() || (0..m).any(|i| (0..n).any(|j| f[(i, j)] < 0.0));
-    if negative || rows.iter().chain(&cols).any(|&x| x == 0.0 || !x.is_finite()) {
-        return Err(Error::invalid(
-            "lqlora",
-            "the Fisher information must be finite and non-negative, with every row and column of positive mean",
-        ));
+    if rows.iter().chain(&cols).any(|&x| x == 0.0 || !x.is_finite()) {
+        return Err(Error::invalid("lqlora", "the Fisher information must have every row and column of positive mean"));
     }
     Ok((rows, cols))
 }

@@ -25,7 +25,20 @@ pub use quantize::{Quantized, QuantizedParts, ScaleDtype, ScaleQuant, Scheme, SC
 pub use rsvd::{rsvd, truncated_svd};
 pub use salt::{salt, salt_weight, Salt};
 
-use crate::Operator;
+use crate::error::{Error, Result};
+use crate::{Matrix, Operator};
+
+/// Errors unless the Fisher information `f` of `w` has its shape and finite,
+/// non-negative entries: the check of `fwsvd`, `lqlora` and `lqlora_budget`.
+pub(crate) fn check_fisher(op: &'static str, w: &Matrix, f: &Matrix) -> Result<()> {
+    if f.shape() != w.shape() {
+        return Err(Error::shapes(op, w.shape(), f.shape(), "the Fisher information must have W's shape"));
+    }
+    if !f.is_finite() || f.as_faer().col_iter().any(|c| c.iter().any(|&x| x < 0.0)) {
+        return Err(Error::invalid(op, "the Fisher information must be finite and non-negative"));
+    }
+    Ok(())
+}
 
 /// Bits per entry of `op` (its total bits over `rows·cols`): a quantized part
 /// counts its codes and f32 scales ([`Quantized::bits`]), and every other

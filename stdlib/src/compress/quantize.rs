@@ -75,15 +75,12 @@ pub const SCHEMES: [(&str, Scheme); 7] = [
 impl Scheme {
     /// The scheme called `name` (one of [`SCHEMES`]).
     pub fn parse(name: &str) -> Result<Scheme> {
-        SCHEMES.iter().find(|(n, _)| *n == name).map(|&(_, s)| s).ok_or_else(|| {
-            let known: Vec<&str> = SCHEMES.iter().map(|(n, _)| *n).collect();
-            Error::invalid("quantize", format!("unknown scheme \"{name}\"; the schemes are {}", known.join(", ")))
-        })
+        by_name(&SCHEMES, name, ("scheme", "schemes"))
     }
 
     /// Its name in [`SCHEMES`].
     pub fn name(self) -> &'static str {
-        SCHEMES.iter().find(|(_, s)| *s == self).map(|(n, _)| *n).expect("every scheme is listed")
+        name_of(&SCHEMES, self)
     }
 
     /// Bits per entry, without the scales.
@@ -92,6 +89,20 @@ impl Scheme {
             Scheme::Int { bits } | Scheme::IntAsym { bits } | Scheme::NormalFloat { bits } => bits,
         }
     }
+}
+
+/// The value called `name` in a table of names, or an error that lists them
+/// (`what`: the singular and plural of what the table holds).
+fn by_name<T: Copy>(table: &[(&'static str, T)], name: &str, what: (&str, &str)) -> Result<T> {
+    table.iter().find(|(n, _)| *n == name).map(|&(_, v)| v).ok_or_else(|| {
+        let known: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+        Error::invalid("quantize", format!("unknown {} \"{name}\"; the {} are {}", what.0, what.1, known.join(", ")))
+    })
+}
+
+/// The name of `value` in its table (every value is listed).
+fn name_of<T: PartialEq>(table: &[(&'static str, T)], value: T) -> &'static str {
+    table.iter().find(|(_, v)| *v == value).map(|(n, _)| *n).expect("every value is listed")
 }
 
 /// The float format in which LQ-LoRA's uniform second level stores each
@@ -113,15 +124,12 @@ pub const SCALE_DTYPES: [(&str, ScaleDtype); 3] =
 impl ScaleDtype {
     /// The format called `name` (one of [`SCALE_DTYPES`]).
     pub fn parse(name: &str) -> Result<ScaleDtype> {
-        SCALE_DTYPES.iter().find(|(n, _)| *n == name).map(|&(_, d)| d).ok_or_else(|| {
-            let known: Vec<&str> = SCALE_DTYPES.iter().map(|(n, _)| *n).collect();
-            Error::invalid("quantize", format!("unknown scale format \"{name}\"; the formats are {}", known.join(", ")))
-        })
+        by_name(&SCALE_DTYPES, name, ("scale format", "formats"))
     }
 
     /// Its name in [`SCALE_DTYPES`].
     pub fn name(self) -> &'static str {
-        SCALE_DTYPES.iter().find(|(_, d)| *d == self).map(|(n, _)| *n).expect("every format is listed")
+        name_of(&SCALE_DTYPES, self)
     }
 
     /// Bits per stored number.

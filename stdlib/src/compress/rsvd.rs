@@ -1,8 +1,9 @@
 //! Truncated and randomized singular value decompositions.
 
-use crate::dense::Svd;
+use crate::dense::{gemm, Svd};
 use crate::error::{Error, Result};
 use crate::Matrix;
+use faer::{Accum, Mat, MatRef};
 
 /// Errors unless `0 ≤ r ≤ min(m, n)`.
 pub(crate) fn check_rank(op: &'static str, a: &Matrix, r: usize) -> Result<()> {
@@ -48,14 +49,22 @@ pub fn rsvd(a: &Matrix, r: usize, omega: &Matrix, iters: usize) -> Result<Svd> {
         return Ok(Svd { u: Matrix::zeros(a.rows(), 0), s: vec![], v: Matrix::zeros(a.cols(), 0) });
     }
     let orth = |y: Matrix| -> Result<Matrix> { Ok(y.qr()?.q) };
-    let mut q = orth(a.matmul(omega)?)?;
-    let at = a.transpose();
+    let (a, omega) = (a.as_faer(), omega.as_faer());
+    let mut q = orth(product(a, omega))?;
     for _ in 0..iters {
-        let z = orth(at.matmul(&q)?)?;
-        q = orth(a.matmul(&z)?)?;
+        let z = orth(product(a.transpose(), q.as_faer()))?;
+        q = orth(product(a, z.as_faer()))?;
     }
-    let small = q.transpose().matmul(a)?.svd()?;
-    Ok(truncate(Svd { u: q.matmul(&small.u)?, s: small.s, v: small.v }, r))
+    let small = product(q.as_faer().transpose(), a).svd()?;
+    Ok(truncate(Svd { u: product(q.as_faer(), small.u.as_faer()), s: small.s, v: small.v }, r))
+}
+
+/// `A·B` on faer's GEMM, reading a transposed view in place (`Aᵀ Q` makes
+/// no transposed copy of `A`). The shapes are the caller's to match.
+fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Matrix {
+    let mut out = Mat::zeros(a.nrows(), b.ncols());
+    gemm(out.as_mut(), Accum::Replace, a, b);
+    Matrix::from_faer(out)
 }
 
 #[cfg(test)]
