@@ -145,16 +145,13 @@ fn dequantize(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
     }
 }
 
-/// `dequantize` of a quantized gpu operator: formed on the device.
-fn dequantize_gpu(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
+/// `dequantize` of a quantized gpu operator: its `dense`, formed on the device.
+fn dequantize_gpu(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     match args.get(0) {
-        (Value::GpuOperator(o), span) if matches!(o.1, GpuOperator::Quantized(_)) => {
-            let s = o.1.shape();
-            check_allocation(s.0, s.1, span)?;
-            Ok(crate::gpu::value(o.1.dense()?))
-        }
-        (v, span) => Err(not_quantized(v, span)),
+        (Value::GpuOperator(o), _) if matches!(o.1, GpuOperator::Quantized(_)) => {}
+        (v, span) => return Err(not_quantized(v, span)),
     }
+    super::structured::dense_gpu(ctx, args, span)
 }
 
 fn not_quantized(v: &Value, span: Span) -> LangError {

@@ -57,7 +57,7 @@ fn dense(_: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 }
 
 /// `dense(op)` of a gpu operator: formed on the device.
-fn dense_gpu(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
+pub(super) fn dense_gpu(_: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let o = gpu_operator(&args)?;
     let s = o.1.shape();
     super::check_allocation(s.0, s.1, span)?;

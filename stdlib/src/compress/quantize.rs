@@ -474,12 +474,12 @@ impl Quantized {
     /// # Ok::<(), tessera::Error>(())
     /// ```
     pub fn with_scales(w: &Matrix, scheme: Scheme, block: usize, scales: ScaleQuant) -> Result<Quantized> {
-        w.require_finite("quantize")?;
-        if w.max_abs() > f64::from(f32::MAX) {
+        let (x, in_range) = row_major_f32(w);
+        if !in_range {
+            w.require_finite("quantize")?;
             return Err(Quantized::beyond_f32());
         }
         Quantized::check_parameters(scheme, block, scales)?;
-        let x = row_major_f32(w);
         let (lo, hi) = block_ranges(&x, block);
         let plan = Quantized::plan(scheme, x.len(), block, scales, &lo, &hi)?;
         let codes = plan.codes(&x);
@@ -813,30 +813,43 @@ fn double_quantize(absmax: &[f32]) -> DoubleQuant {
 }
 
 /// The entries of `w` in row-major order as `f32` (PyTorch's
-/// `W.reshape(-1).float()`): a transpose of the column-major storage in
-/// tiles of 32 rows × 32 columns, the row tiles in parallel. `O(mn)`.
-fn row_major_f32(w: &Matrix) -> Vec<f32> {
-    const TILE: usize = 32;
-    let n = w.cols();
-    let mut out = vec![0f32; w.len()];
+/// `W.reshape(-1).float()`), and whether every entry lies within `f32`'s
+/// range (`false` on NaN and ±∞ too), found in the same pass. The
+/// column-major storage is transposed in tiles of 64 × 64 through a local
+/// tile (columns read in runs, rows written in runs), 64 rows of tiles per
+/// parallel task. `O(mn)`.
+fn row_major_f32(w: &Matrix) -> (Vec<f32>, bool) {
+    const TILE: usize = 64;
+    let (m, n) = (w.rows(), w.cols());
+    let mut out = vec![0f32; m * n];
     if out.is_empty() {
-        return out;
+        return (out, true);
     }
     let a = w.as_faer();
-    out.par_chunks_mut(TILE * n).enumerate().for_each(|(t, rows)| {
-        let i0 = t * TILE;
-        let height = rows.len() / n;
-        for j0 in (0..n).step_by(TILE) {
-            for j in j0..(j0 + TILE).min(n) {
-                let column = &a.col(j).try_as_col_major().expect("owned matrices have contiguous columns").as_slice()
-                    [i0..i0 + height];
-                for (i, &v) in column.iter().enumerate() {
-                    rows[i * n + j] = v as f32;
+    let in_range = out
+        .par_chunks_mut(TILE * n)
+        .enumerate()
+        .map(|(t, rows)| {
+            let (i0, height) = (t * TILE, rows.len() / n);
+            let mut tile = [0f32; TILE * TILE];
+            let mut in_range = true;
+            for j0 in (0..n).step_by(TILE) {
+                let width = (n - j0).min(TILE);
+                for jj in 0..width {
+                    let column = a.col(j0 + jj).try_as_col_major().expect("owned matrices have contiguous columns");
+                    for (i, &v) in column.as_slice()[i0..i0 + height].iter().enumerate() {
+                        in_range &= v.abs() <= f64::from(f32::MAX);
+                        tile[i * TILE + jj] = v as f32;
+                    }
+                }
+                for (row, t) in rows.chunks_exact_mut(n).zip(tile.chunks_exact(TILE)) {
+                    row[j0..j0 + width].copy_from_slice(&t[..width]);
                 }
             }
-        }
-    });
-    out
+            in_range
+        })
+        .reduce(|| true, |a, b| a && b);
+    (out, in_range)
 }
 
 #[cfg(test)]
@@ -852,7 +865,7 @@ mod tests {
         let w = rng.randn(7, 19); // 133 entries: two full blocks of 64 and a ragged 5
         for bits in [2, 3, 4] {
             let q = Quantized::new(&w, Scheme::NormalFloat { bits }, 64, false).unwrap();
-            let (x, code, scales) = (row_major_f32(&w), normal_float(bits), q.scales());
+            let (x, code, scales) = (row_major_f32(&w).0, normal_float(bits), q.scales());
             assert_eq!(scales.len(), 3);
             let back = q.dequantize().to_row_major();
             for (k, &v) in x.iter().enumerate() {
@@ -966,7 +979,7 @@ mod tests {
     fn the_uniform_second_level_rounds_the_absmaxes_from_their_minimum() {
         let mut rng = Rng::seeded(6);
         let w = rng.randn(5, 40); // 200 entries: 12 blocks of 16 and a ragged 8
-        let x = row_major_f32(&w);
+        let x = row_major_f32(&w).0;
         let absmax: Vec<f32> = x.chunks(16).map(|c| c.iter().fold(0f32, |m, v| m.max(v.abs()))).collect();
         let code = normal_float(4);
         for (bits, dtype, group) in [(2, ScaleDtype::Bf16, 4), (8, ScaleDtype::Fp16, 16), (3, ScaleDtype::Fp32, 5)] {

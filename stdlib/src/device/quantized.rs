@@ -200,16 +200,17 @@ impl GpuQuantized {
         let Shape(m, n) = self.stored;
         let out = GpuMatrix::empty(m, n, self.precision)?;
         if !out.is_empty() {
+            let [codes, values, scale, zero] = self.args();
             launch!(
                 self.precision,
                 dequantize(
                     Gpu::get()?.client(),
                     cubes(out.len()),
                     line(),
-                    self.arg_codes(),
-                    buffer(&self.values, self.levels),
-                    buffer(&self.scale, self.nblocks()),
-                    self.arg_zero(),
+                    codes,
+                    values,
+                    scale,
+                    zero,
                     out.arg(),
                     self.block,
                     self.zero.is_some(),
@@ -235,16 +236,17 @@ impl GpuQuantized {
         let (row, col) = if self.transposed { (1, self.stored.1) } else { (self.stored.1, 1) };
         let out = x.empty_like(m, x.cols)?;
         if !out.is_empty() {
+            let [codes, values, scale, zero] = self.args();
             launch!(
                 x.precision,
                 quantized_product(
                     Gpu::get()?.client(),
                     cubes(out.len()),
                     line(),
-                    self.arg_codes(),
-                    buffer(&self.values, self.levels),
-                    buffer(&self.scale, self.nblocks()),
-                    self.arg_zero(),
+                    codes,
+                    values,
+                    scale,
+                    zero,
                     x.arg(),
                     out.arg(),
                     n,
@@ -259,17 +261,18 @@ impl GpuQuantized {
         Ok(out)
     }
 
-    fn nblocks(&self) -> usize {
-        (self.stored.0 * self.stored.1).div_ceil(self.block).max(1)
-    }
-
-    fn arg_codes(&self) -> BufferArg {
-        buffer(&self.codes, (self.stored.0 * self.stored.1).div_ceil(4).max(1))
-    }
-
-    /// The zero points, or (unread) the scales in their place.
-    fn arg_zero(&self) -> BufferArg {
-        buffer(self.zero.as_ref().unwrap_or(&self.scale), self.nblocks())
+    /// The four buffers the kernels read: the codes (four to a word), the
+    /// value of each code, the block scales, and the zero points (or, unread,
+    /// the scales in their place).
+    fn args(&self) -> [BufferArg; 4] {
+        let entries = self.stored.0 * self.stored.1;
+        let nblocks = entries.div_ceil(self.block).max(1);
+        [
+            buffer(&self.codes, entries.div_ceil(4).max(1)),
+            buffer(&self.values, self.levels),
+            buffer(&self.scale, nblocks),
+            buffer(self.zero.as_ref().unwrap_or(&self.scale), nblocks),
+        ]
     }
 }
 
