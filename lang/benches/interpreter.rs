@@ -1,6 +1,6 @@
 //! The interpreter's overhead, side by side with the work itself: a builtin
 //! call on a small matrix against the same stdlib call from Rust, and the
-//! `s = s + i` loop per iteration.
+//! evaluator's hot paths (arithmetic in a loop, calls, indexing, closures).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -27,13 +27,29 @@ fn builtin_call(c: &mut Criterion) {
     g.finish();
 }
 
-fn loop_iterations(c: &mut Criterion) {
+/// The evaluator's hot paths, one small program each, run whole (compiling
+/// included, as a cell is): a loop of arithmetic, calls, indexed reads and
+/// writes.
+fn hot_paths(c: &mut Criterion) {
+    let mut g = c.benchmark_group("evaluator");
+    let cases = [
+        ("loop s = s + i, 1e5 iterations", "s = 0; for i in 0:100000 { s = s + i }"),
+        ("calls: fib(20)", "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; fib(20)"),
+        (
+            "index write A[i, j] = i * j, 100x100",
+            "A = zeros(100, 100); for i in 0:100 { for j in 0:100 { A[i, j] = i * j } }",
+        ),
+        ("index read s = s + A[i, j], 100x100", "s = 0; for i in 0:100 { for j in 0:100 { s = s + A[i, j] } }"),
+        ("closure map over 1e4 items", "k = 3; ys = map(fn (x) = x * k + 1, 0:10000)"),
+    ];
     let mut session = Session::new();
-    let code = parser::parse("s = 0; for i in 0:100000 { s = s + i }").unwrap();
-    c.bench_function("loop s = s + i, 1e5 iterations", |bench| {
-        bench.iter(|| session.run(black_box(&code), &mut NullSink).unwrap())
-    });
+    session.execute("A = zeros(100, 100)", &mut NullSink).unwrap();
+    for (name, source) in cases {
+        let code = parser::parse(source).unwrap();
+        g.bench_function(name, |bench| bench.iter(|| session.run(black_box(&code), &mut NullSink).unwrap()));
+    }
+    g.finish();
 }
 
-criterion_group!(benches, builtin_call, loop_iterations);
+criterion_group!(benches, builtin_call, hot_paths);
 criterion_main!(benches);

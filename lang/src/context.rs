@@ -152,10 +152,10 @@ pub struct Builtin {
     pub device: Device,
 }
 
-/// Evaluated arguments of a call.
+/// Evaluated arguments of a call (up to four without an allocation).
 #[derive(Default)]
 pub struct Args {
-    items: Vec<(Option<Name>, Value, Span)>,
+    items: smallvec::SmallVec<[(Option<Name>, Value, Span); 4]>,
 }
 
 impl Args {

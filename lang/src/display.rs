@@ -57,8 +57,8 @@ pub fn plain(v: &Value) -> String {
             None => lines(v, print_options().width).join("\n"),
         },
         Value::Function(f) => {
-            let params: Vec<String> = f.def.params.iter().map(|p| p.name.to_string()).collect();
-            format!("fn {}({})", f.def.name.as_deref().unwrap_or(""), params.join(", "))
+            let params: Vec<String> = f.fun.def.params.iter().map(|p| p.name.to_string()).collect();
+            format!("fn {}({})", f.fun.def.name.as_deref().unwrap_or(""), params.join(", "))
         }
         Value::Builtin(b) => format!("builtin {}", b.signature),
         Value::Figure(f) => f.summary(),

@@ -1,7 +1,8 @@
-//! The evaluator: walks the syntax tree in a scope.
+//! The evaluator: walks the compiled tree ([`crate::code`]) in a scope.
 
-use crate::ast::*;
+use crate::ast::BinOp;
 use crate::builtins::{Args, Builtin, Device};
+use crate::code::*;
 use crate::context::{interruptible, Ctx, Sink, State, LONG_WORK};
 use crate::display::counted;
 use crate::env::{Env, Scope};
@@ -47,11 +48,13 @@ pub struct Interp<'a> {
     depth: usize,
     /// Nested expression evaluations (for the stack check).
     nesting: usize,
+    /// Scopes of finished calls, for the next calls to reuse.
+    spare: Vec<Env>,
 }
 
 impl<'a> Interp<'a> {
     pub fn new(state: &'a mut State, sink: &'a mut dyn Sink, interrupt: &'a AtomicBool) -> Self {
-        Interp { state, sink, interrupt, depth: 0, nesting: 0 }
+        Interp { state, sink, interrupt, depth: 0, nesting: 0, spare: Vec::new() }
     }
 
     /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
@@ -70,15 +73,14 @@ impl<'a> Interp<'a> {
 
     fn statement(&mut self, stmt: &Stmt, env: &Env) -> Flow<Value> {
         match &stmt.kind {
-            StmtKind::Expr { expr, .. } => self.expr(expr, env),
+            StmtKind::Expr(expr) => self.expr(expr, env),
             StmtKind::Assign { target, value } => {
                 let v = self.expr(value, env)?;
                 self.assign(target, v, env)?;
                 Ok(Value::None)
             }
-            StmtKind::Fn(def) => {
-                let name = def.name.clone().expect("named function statement");
-                env.set(name, Value::Function(Rc::new(Closure { def: def.clone(), env: env.clone() })));
+            StmtKind::Fn { slot, fun } => {
+                env.set_slot(*slot, Value::Function(Rc::new(Closure { fun: fun.clone(), env: env.clone() })));
                 Ok(Value::None)
             }
             StmtKind::For { var, iter, body } => {
@@ -116,7 +118,7 @@ impl<'a> Interp<'a> {
         let step = |interp: &mut Self, item: Value| -> Flow<bool> {
             interp.check_interrupt(span)?;
             match var {
-                Target::Name(name, _) => env.set(name.clone(), item),
+                Target::Name(local, _) => env.set_slot(local.slot, item),
                 pattern => interp.assign(pattern, item, env)?,
             }
             match interp.expr(body, env) {
@@ -151,8 +153,8 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, target: &Target, value: Value, env: &Env) -> Flow<()> {
         match target {
-            Target::Name(name, _) => env.set(name.clone(), value),
-            Target::Path(name, steps, span) => {
+            Target::Name(local, _) => env.set_slot(local.slot, value),
+            Target::Path(local, steps, span) => {
                 // The subscripts are evaluated first, while the variable is in scope.
                 let mut path = Vec::with_capacity(steps.len());
                 for step in steps {
@@ -161,11 +163,12 @@ impl<'a> Interp<'a> {
                         Step::Field(n, s) => index::Place::Field(n.clone(), *s),
                     });
                 }
-                let Some(mut current) = env.take(name).or_else(|| env.lookup(name)) else {
-                    return Err(self.unknown_name(name, *span, env).into());
+                // A variable of the scopes around is copied into this one.
+                let Some(mut current) = env.take_slot(local.slot).or_else(|| outer(env, &local.name)) else {
+                    return Err(self.unknown_name(&local.name, *span, env).into());
                 };
                 let written = index::write(&mut current, &path, value);
-                env.set(name.clone(), current);
+                env.set_slot(local.slot, current);
                 written?;
             }
             Target::Tuple(targets, span) => {
@@ -226,19 +229,17 @@ impl<'a> Interp<'a> {
         let span = e.span;
         let at = |err: LangError| Control::from(err.at(span));
         Ok(match &e.kind {
-            ExprKind::Number(x) => Value::Number(*x),
-            ExprKind::Str(s) => Value::Str(s.clone()),
-            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Const(v) => v.clone(),
             // A variable bound to an unread tensor (a loop over a loaded
             // record binds one) reads it where it is used.
-            ExprKind::Ident(name) => match env.lookup(name) {
+            ExprKind::Var(var) => match var.slot.and_then(|s| env.get_slot(s)).or_else(|| outer(env, &var.name)) {
                 Some(Value::Tensor(t)) => read_tensor(&t, span)?,
                 Some(v) => v,
-                None => match crate::builtins::lookup(name) {
+                None => match crate::builtins::lookup(&var.name) {
                     Some(b) => Value::Builtin(b),
-                    None => match crate::builtins::constant(name) {
+                    None => match crate::builtins::constant(&var.name) {
                         Some(c) => c,
-                        None => return Err(self.unknown_name(name, span, env).into()),
+                        None => return Err(self.unknown_name(&var.name, span, env).into()),
                     },
                 },
             },
@@ -365,7 +366,7 @@ impl<'a> Interp<'a> {
                     Value::None
                 }
             }
-            ExprKind::Lambda(def) => Value::Function(Rc::new(Closure { def: def.clone(), env: env.clone() })),
+            ExprKind::Lambda(fun) => Value::Function(Rc::new(Closure { fun: fun.clone(), env: env.clone() })),
             ExprKind::Help(name) => {
                 let text = crate::builtins::help::help_text(name, env).map_err(at)?;
                 self.sink.page(&text);
@@ -438,35 +439,37 @@ impl<'a> Interp<'a> {
     }
 
     fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
-        let def = &closure.def;
+        let fun = &closure.fun;
+        let def = &fun.def;
         let name = def.name.as_deref().unwrap_or("anonymous function");
         if self.depth >= MAX_DEPTH {
             return Err(LangError::argument(format!("{name}: calls nested deeper than {MAX_DEPTH}"), span).into());
         }
         self.check_interrupt(span)?;
-        let scope = Scope::child(&closure.env);
         let params = &def.params;
-        let positional: Vec<_> = args.positional().collect();
-        if positional.len() > params.len() {
-            let msg = format!("{name} takes {}, got {}", counted(params.len(), "argument"), positional.len());
+        let given = args.positional().count();
+        if given > params.len() {
+            let msg = format!("{name} takes {}, got {given}", counted(params.len(), "argument"));
             return Err(LangError::argument(msg, span).into());
         }
         for (k, _) in args.keywords() {
-            if !params.iter().any(|p| &*p.name == k) {
-                let msg = format!("{name} has no parameter `{k}`");
-                return Err(LangError::argument(msg, span).into());
-            }
-            if params.iter().position(|p| &*p.name == k).is_some_and(|i| i < positional.len()) {
-                let msg = format!("{name}: `{k}` is given twice");
-                return Err(LangError::argument(msg, span).into());
+            match params.iter().position(|p| &*p.name == k) {
+                None => return Err(LangError::argument(format!("{name} has no parameter `{k}`"), span).into()),
+                Some(i) if i < given => {
+                    return Err(LangError::argument(format!("{name}: `{k}` is given twice"), span).into())
+                }
+                Some(_) => {}
             }
         }
+        // Parameter i is slot i of the call's scope.
+        let scope = Scope::frame(&fun.names, &closure.env, self.spare.pop());
+        let mut positional = args.positional();
         for (i, p) in params.iter().enumerate() {
-            let value = if let Some((v, _)) = positional.get(i) {
-                (*v).clone()
+            let value = if let Some((v, _)) = positional.next() {
+                v.clone()
             } else if let Some((v, _)) = args.keyword(&p.name) {
                 v.clone()
-            } else if let Some(default) = &p.default {
+            } else if let Some(default) = &fun.defaults[i] {
                 self.depth += 1;
                 let v = self.expr(default, &scope);
                 self.depth -= 1;
@@ -475,11 +478,16 @@ impl<'a> Interp<'a> {
                 let msg = format!("{name}: missing argument `{}`", p.name);
                 return Err(LangError::argument(msg, span).into());
             };
-            scope.set(p.name.clone(), value);
+            scope.set_slot(i, value);
         }
+        // The arguments are in the scope now: dropping these copies lets the
+        // body update a parameter in place.
+        drop(positional);
+        drop(args);
         self.depth += 1;
-        let result = self.expr(&def.body, &scope);
+        let result = self.expr(&fun.body, &scope);
         self.depth -= 1;
+        self.spare.extend(Scope::release(scope));
         match result {
             Ok(v) | Err(Control::Return(v)) => Ok(v),
             Err(Control::Break(s)) | Err(Control::Continue(s)) => {
@@ -532,6 +540,12 @@ fn named_by(b: &Builtin, e: LangError) -> LangError {
         },
         _ => e,
     }
+}
+
+/// The value of `name` in the scopes around `env` (where a name the code
+/// never assigns, or has not assigned yet, is found).
+fn outer(env: &Env, name: &crate::name::Name) -> Option<Value> {
+    env.parent().and_then(|p| p.lookup(name))
 }
 
 /// An unread tensor's matrix, where an expression takes it out of a record or

@@ -86,14 +86,17 @@ pub fn read(target: &Value, subs: &[Sub], span: Span) -> Result<Value> {
             let m = to_matrix(target).expect("matrix-like");
             // Entries of a logical matrix are truths: a bool, or a logical matrix.
             let logical = matches!(target, Value::Logical(_));
+            let one = |x: f64| if logical { Value::Bool(x != 0.0) } else { Value::Number(x) };
+            if let Some((i, j)) = entry(&m, subs) {
+                return Ok(one(m[(i, j)]));
+            }
             let part = |m: Matrix| if logical { Value::logical(m) } else { Value::matrix(m) };
             if let Some((mask, s)) = whole_mask(&m, subs) {
                 return Ok(part(m.masked(mask).map_err(|e| LangError::from(e).at(s))?));
             }
             let (rows, cols, scalar) = matrix_positions(&m, subs, span)?;
             if scalar {
-                let x = m[(rows[0], cols[0])];
-                return Ok(if logical { Value::Bool(x != 0.0) } else { Value::Number(x) });
+                return Ok(one(m[(rows[0], cols[0])]));
             }
             Ok(part(m.select(&rows, &cols)?))
         }
@@ -151,6 +154,24 @@ fn whole_mask<'a>(m: &Matrix, subs: &'a [Sub]) -> Option<(&'a Matrix, Span)> {
     }
 }
 
+/// The entry `(i, j)` that two whole-number subscripts name inside `m`
+/// (negative ones counting from the end): the loops' fast path, with no
+/// position lists. `None` for anything else, which takes the general path
+/// (and its errors).
+fn entry(m: &Matrix, subs: &[Sub]) -> Option<(usize, usize)> {
+    let at = |sub: &Sub, len: usize| match sub {
+        Sub::Value(Value::Number(x), _) if x.fract() == 0.0 => {
+            let k = if *x < 0.0 { *x + len as f64 } else { *x };
+            (0.0..len as f64).contains(&k).then_some(k as usize)
+        }
+        _ => None,
+    };
+    match subs {
+        [row, col] => Some((at(row, m.rows())?, at(col, m.cols())?)),
+        _ => None,
+    }
+}
+
 /// Rows, columns, and whether both subscripts were single indices.
 fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>, Vec<usize>, bool)> {
     match subs {
@@ -177,6 +198,9 @@ fn matrix_positions(m: &Matrix, subs: &[Sub], span: Span) -> Result<(Vec<usize>,
 
 /// Writes `value` into the entries of `m` that `subs` select (copy on write).
 fn write_entries(m: &mut Rc<Matrix>, subs: &[Sub], value: &Value, span: Span) -> Result<()> {
+    if let (Value::Number(x), Some((i, j))) = (value, entry(m, subs)) {
+        return Rc::make_mut(m).set(i, j, *x).map_err(|e| LangError::from(e).at(span));
+    }
     let v = to_matrix(value)
         .ok_or_else(|| LangError::type_error(format!("{} cannot be stored in a matrix", value.a_kind()), span))?;
     if let Some((mask, s)) = whole_mask(m, subs) {

@@ -14,6 +14,7 @@
 pub mod ast;
 pub mod boundary;
 pub mod builtins;
+pub mod code;
 pub mod commands;
 pub mod complete;
 pub mod context;

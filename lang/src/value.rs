@@ -4,7 +4,7 @@
 //! entry of the copy (`B = A; B[0, 0] = 1`) leaves `A` alone. Large values are
 //! shared behind `Rc` and copied only when written (`Rc::make_mut`).
 
-use crate::ast::FnDef;
+use crate::code::Function;
 use crate::context::Builtin;
 use crate::env::Env;
 use crate::name::Name;
@@ -60,9 +60,9 @@ impl Record {
     }
 }
 
-/// A user function and the scope it was defined in.
+/// A user function, compiled, and the scope it was defined in.
 pub struct Closure {
-    pub def: Rc<FnDef>,
+    pub fun: Rc<Function>,
     pub env: Env,
 }
 

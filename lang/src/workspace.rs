@@ -179,7 +179,7 @@ fn save_value(v: &Value, depth: usize) -> Result<Saved> {
                 captured.push(vars);
                 scope = parent;
             }
-            Saved::Function { source: f.def.source.to_string(), captured }
+            Saved::Function { source: f.fun.def.source.to_string(), captured }
         }
         Value::Builtin(b) => Saved::Builtin(b.name.to_string()),
         Value::Figure(f) => Saved::Figure(Box::new(save_figure(f))),
@@ -243,7 +243,7 @@ fn load_value(v: Saved, globals: &Env) -> Result<Value> {
                 }
                 env = scope;
             }
-            Value::Function(Rc::new(Closure { def, env }))
+            Value::Function(Rc::new(Closure { fun: crate::code::function(&def), env }))
         }
         Saved::Builtin(name) => {
             Value::Builtin(builtins::lookup(&name).ok_or_else(|| bad(format!("unknown builtin `{name}` in the file")))?)

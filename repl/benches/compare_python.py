@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Process start-up and an interpreted loop, Tessera beside CPython, in one run.
+"""The interpreter beside CPython (and numpy where numpy is the tool), in one run.
 
     cargo build --release -p tessera-repl
-    python3 repl/benches/compare_python.py [path/to/tessera]
+    .venv/bin/python repl/benches/compare_python.py [path/to/tessera]
 
-Each command runs alternately 25 times; the table shows medians of wall time
-for the whole process (start-up included), as a user at a shell sees it.
+(any Python with numpy; `stdlib/benches/requirements.txt` pins it). Start-up
+is the wall time of a whole process (`tessera -e "1+1"` against
+`python3 -c "1+1"`). Every other case times its work inside the process (`tic`
+and `toc` in Tessera, `time.perf_counter` in Python), so that neither start-up
+nor `import numpy` is counted. Each command runs alternately RUNS times; the
+table shows medians, and the ratio Tessera time / other time (below 1:
+Tessera is faster).
 """
 import statistics
 import subprocess
@@ -16,30 +21,95 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "release" / "tessera")
 PY = sys.executable
-LOOP_N = 1_000_000
+RUNS = 15
 
+
+def timed(setup, work, function=False):
+    """A Python program printing the seconds `work` takes after `setup`: at
+    module level, as a notebook cell or a script runs it (the same as the
+    Tessera cell, whose variables are globals), or inside a function, where
+    CPython's variables are faster locals."""
+    body = work.strip()
+    if function:
+        body = "def work():\n" + "\n".join("    " + line for line in body.splitlines()) + "\nwork()"
+    return f"import time\n{setup.strip()}\nt = time.perf_counter()\n{body}\nprint(time.perf_counter() - t)"
+
+
+LOOP = "s = 0\nfor i in range(1000000):\n    s = s + i"
+FILL = "for i in range(300):\n    for j in range(300):\n        A[i][j] = i * j"
 CASES = [
-    ("start-up: evaluate 1+1", [TESSERA, "-e", "1+1"], [PY, "-c", "1+1"]),
     (
-        f"loop s = s + i, {LOOP_N:.0e} iterations",
-        [TESSERA, "-e", f"s = 0; for i in 0:{LOOP_N} {{ s = s + i }}; s"],
-        [PY, "-c", f"s = 0\nfor i in range({LOOP_N}):\n    s = s + i\nprint(s)"],
+        "s = s + i, 10⁶ iterations",
+        "s = 0; tic(); for i in 0:1000000 { s = s + i }; toc()",
+        [("CPython", timed("", LOOP)), ("CPython in fn", timed("", LOOP, function=True))],
+    ),
+    (
+        "recursive fib(25)",
+        "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; tic(); fib(25); toc()",
+        [("CPython", timed("def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)", "fib(25)"))],
+    ),
+    (
+        "A[i, j] = i * j, 300 × 300",
+        "A = zeros(300, 300); tic(); for i in 0:300 { for j in 0:300 { A[i, j] = i * j } }; toc()",
+        [
+            ("CPython lists", timed("A = [[0.0] * 300 for _ in range(300)]", FILL)),
+            ("lists in fn", timed("A = [[0.0] * 300 for _ in range(300)]", FILL, function=True)),
+            (
+                "numpy",
+                timed("import numpy as np\nA = np.zeros((300, 300))", FILL.replace("A[i][j]", "A[i, j]")),
+            ),
+        ],
+    ),
+    (
+        "C = A * B of 3×3, 10⁵ times",
+        "seed(1); A = randn(3, 3); B = randn(3, 3); tic(); for k in 0:100000 { C = A * B }; toc()",
+        [
+            (
+                "numpy",
+                timed(
+                    "import numpy as np\nrng = np.random.default_rng(1)\nA = rng.standard_normal((3, 3))\n"
+                    "B = rng.standard_normal((3, 3))",
+                    "for k in range(100000):\n    C = A @ B",
+                ),
+            )
+        ],
+    ),
+    (
+        "map of a closure over 10⁵ items",
+        "k = 3; xs = 0:100000; tic(); ys = map(fn (x) = x * k + 1, xs); toc()",
+        [("CPython", timed("k = 3\nxs = range(100000)", "ys = list(map(lambda x: x * k + 1, xs))"))],
     ),
 ]
 
 
-def run(cmd):
+def wall(cmd):
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-print(f"{'case':<36} {'tessera':>10} {'python3':>10} {'ratio':>8}")
-for label, ours, theirs in CASES:
-    a, b = [], []
-    for _ in range(25):
-        a.append(run(ours))
-        b.append(run(theirs))
-    ma, mb = statistics.median(a), statistics.median(b)
-    print(f"{label:<36} {ma * 1e3:>8.1f}ms {mb * 1e3:>8.1f}ms {mb / ma:>7.2f}×")
-print("ratio = python3 time / Tessera time (above 1: Tessera is faster)")
+def inner(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
+def row(label, other, ours, theirs):
+    print(f"{label:<34} {other:<14} {ours * 1e3:>9.2f}ms {theirs * 1e3:>9.2f}ms {ours / theirs:>7.2f}×")
+
+
+print(f"{'case':<34} {'against':<14} {'tessera':>11} {'other':>11} {'ratio':>8}")
+a, b = [], []
+for _ in range(RUNS):
+    a.append(wall([TESSERA, "-e", "1+1"]))
+    b.append(wall([PY, "-c", "1+1"]))
+row("start-up and 1+1 (whole process)", "CPython", statistics.median(a), statistics.median(b))
+for label, ours, others in CASES:
+    times = {name: [] for name, _ in others}
+    mine = []
+    for _ in range(RUNS):
+        mine.append(inner([TESSERA, "-e", ours]))
+        for name, program in others:
+            times[name].append(inner([PY, "-c", program]))
+    for name, _ in others:
+        row(label, name, statistics.median(mine), statistics.median(times[name]))
+print("ratio = Tessera time / other time (below 1: Tessera is faster)")

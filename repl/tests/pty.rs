@@ -68,18 +68,30 @@ fn an_open_bracket_continues_on_the_next_line() {
 fn ctrl_c_stops_a_running_loop_and_keeps_the_variables() {
     let mut p = start();
     enter(&mut p, "kept = 123");
-    enter(&mut p, "i = 0; while true { i = i + 1 }");
-    std::thread::sleep(Duration::from_millis(200));
-    let sent = Instant::now();
-    p.send(ControlCode::EndOfText).unwrap();
-    p.expect("interrupted").expect("Ctrl-C stops the loop");
-    let latency = sent.elapsed();
-    eprintln!("Ctrl-C to `interrupted` on screen: {latency:?}");
-    assert!(latency < Duration::from_secs(5), "{latency:?}");
+    // The loop checks the interrupt flag every step: the screen says so
+    // within 50 ms. The best of three tries, as a loaded machine may hold
+    // back any one of them.
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        enter(&mut p, "i = 0; while true { i = i + 1 }");
+        std::thread::sleep(Duration::from_millis(200));
+        let sent = Instant::now();
+        p.send(ControlCode::EndOfText).unwrap();
+        p.expect("interrupted").expect("Ctrl-C stops the loop");
+        best = best.min(sent.elapsed());
+    }
+    eprintln!("Ctrl-C to `interrupted` on screen, best of 3: {best:?}");
+    assert!(best < Duration::from_millis(50), "{best:?}");
     p.send_line("kept + 1").unwrap();
     p.expect("124").expect("variables survive the interrupt");
     p.send_line("i > 0").unwrap();
     p.expect("true").expect("the loop ran and its progress is kept");
+    // Runaway recursion ends in the recursion limit, not a crash.
+    enter(&mut p, "fn down(n) = down(n + 1)");
+    p.send_line("down(0)").unwrap();
+    p.expect("calls nested deeper than 400").expect("the recursion limit");
+    p.send_line("kept").unwrap();
+    p.expect("123").expect("the session goes on");
     p.send(ControlCode::EndOfTransmission).unwrap();
 }
 

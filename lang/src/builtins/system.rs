@@ -76,7 +76,7 @@ fn help(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let name = match args.get(0).0 {
         Value::Str(s) => s.to_string(),
         Value::Builtin(b) => b.name.to_string(),
-        Value::Function(f) => f.def.name.as_deref().unwrap_or("").to_string(),
+        Value::Function(f) => f.fun.def.name.as_deref().unwrap_or("").to_string(),
         other => {
             return Err(LangError::type_error(format!("help takes a name or a function, got {}", other.a_kind()), span))
         }

@@ -123,9 +123,10 @@ impl Session {
         tessera::display::set_print_options(self.state.print);
         self.interrupt.store(false, Ordering::Relaxed);
         let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
+        let code = crate::code::cell(stmts, &self.globals);
         let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);
         let mut last = Value::None;
-        for stmt in stmts {
+        for stmt in &code {
             let ran = crate::boundary::catch(|| interp.run(std::slice::from_ref(stmt), &self.globals));
             let ran = ran.unwrap_or_else(|caught| Err(caught.into_error("the evaluator").at(stmt.span).into()));
             last = match ran {
