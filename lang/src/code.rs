@@ -20,6 +20,14 @@ use crate::span::Span;
 use crate::value::Value;
 use std::rc::Rc;
 
+/// When less native stack than this is left, a walk of the tree (compiling
+/// it, evaluating it) continues on a new segment, so a long chain of
+/// operators compiles and deep recursion in user code reaches the call limit
+/// (a clear error) on any thread instead of overflowing the stack...
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
+/// ...of this size.
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
 /// A compiled expression.
 #[derive(Debug)]
 pub struct Expr {
@@ -259,6 +267,10 @@ impl Compiler<'_> {
     }
 
     fn expr(&mut self, e: &ast::Expr) -> Expr {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here(e))
+    }
+
+    fn expr_here(&mut self, e: &ast::Expr) -> Expr {
         use ast::ExprKind as E;
         let kind = match &e.kind {
             E::Number(x) => ExprKind::Const(Value::Number(*x)),

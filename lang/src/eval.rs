@@ -32,12 +32,6 @@ pub type Flow<T> = std::result::Result<T, Control>;
 
 /// Function calls nested deeper than this are refused (runaway recursion).
 const MAX_DEPTH: usize = 400;
-/// When less native stack than this is left, evaluation continues on a new
-/// segment, so deep recursion in user code reaches MAX_DEPTH (a clear error)
-/// on any thread instead of overflowing the stack...
-const STACK_RED_ZONE: usize = 256 * 1024;
-/// ...of this size.
-const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// One evaluation: the session state, the output sink and the interrupt flag.
 pub struct Interp<'a> {

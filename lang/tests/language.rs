@@ -708,6 +708,20 @@ mod fuzz {
 }
 
 #[test]
+fn a_long_chain_of_operators_compiles_and_runs_on_a_small_stack() {
+    // The tree is as deep as the chain is long (the parser builds it in a
+    // loop): compiling and evaluating it grow the stack as they go.
+    let code = format!("1{}", " + 1".repeat(5_000));
+    let ran = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || display::plain(&Session::new().execute(&code, &mut tessera_lang::NullSink).unwrap().unwrap()))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(ran, "5001");
+}
+
+#[test]
 fn interrupt_stops_a_long_matrix_product() {
     let mut s = Session::new();
     let mut sink = Capture::default();
