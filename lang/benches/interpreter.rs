@@ -34,6 +34,7 @@ fn hot_paths(c: &mut Criterion) {
     let mut g = c.benchmark_group("evaluator");
     let cases = [
         ("loop s = s + i, 1e5 iterations", "s = 0; for i in 0:100000 { s = s + i }"),
+        ("arithmetic x = (x * 0.5 + i) / 1.5 - 1, 1e5", "x = 0; for i in 0:100000 { x = (x * 0.5 + i) / 1.5 - 1 }"),
         ("calls: fib(20)", "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; fib(20)"),
         (
             "index write A[i, j] = i * j, 100x100",

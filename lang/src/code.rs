@@ -18,6 +18,7 @@ use crate::env::Env;
 use crate::name::Name;
 use crate::span::Span;
 use crate::value::Value;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// When less native stack than this is left, a walk of the tree (compiling
@@ -64,6 +65,10 @@ pub struct Var {
     /// Its slot in the scope the code runs in; `None` for a name the code
     /// never assigns (found in the scopes around).
     pub slot: Option<usize>,
+    /// Where a read of a name the code does not assign last found it: the
+    /// id of the growing scope around (see [`crate::env::Scope::id`]) and
+    /// its slot there; `(0, 0)` before that.
+    pub found: Cell<(u64, usize)>,
 }
 
 #[derive(Debug)]
@@ -98,14 +103,15 @@ pub enum StmtKind {
         slot: usize,
         fun: Rc<Function>,
     },
+    /// A loop's body is its block's statements.
     For {
         var: Target,
         iter: Expr,
-        body: Box<Expr>,
+        body: Vec<Stmt>,
     },
     While {
         cond: Expr,
-        body: Box<Expr>,
+        body: Vec<Stmt>,
     },
     Break,
     Continue,
@@ -203,7 +209,7 @@ impl Compiler<'_> {
         if slot.is_none() {
             self.read_free.push(name.clone());
         }
-        Var { name: name.clone(), slot }
+        Var { name: name.clone(), slot, found: Cell::new((0, 0)) }
     }
 
     fn stmt(&mut self, s: &ast::Stmt) -> Stmt {
@@ -221,14 +227,22 @@ impl Compiler<'_> {
             }
             S::For { var, iter, body } => {
                 let iter = self.expr(iter);
-                StmtKind::For { var: self.target(var), iter, body: Box::new(self.expr(body)) }
+                StmtKind::For { var: self.target(var), iter, body: self.block(body) }
             }
-            S::While { cond, body } => StmtKind::While { cond: self.expr(cond), body: Box::new(self.expr(body)) },
+            S::While { cond, body } => StmtKind::While { cond: self.expr(cond), body: self.block(body) },
             S::Break => StmtKind::Break,
             S::Continue => StmtKind::Continue,
             S::Return(value) => StmtKind::Return(value.as_ref().map(|e| self.expr(e))),
         };
         Stmt { kind, span: s.span }
+    }
+
+    /// The statements of a loop's body (a block, as the parser makes it).
+    fn block(&mut self, body: &ast::Expr) -> Vec<Stmt> {
+        match &body.kind {
+            ast::ExprKind::Block(stmts) => stmts.iter().map(|s| self.stmt(s)).collect(),
+            _ => vec![Stmt { kind: StmtKind::Expr(self.expr(body)), span: body.span }],
+        }
     }
 
     fn target(&mut self, t: &ast::Target) -> Target {
@@ -293,7 +307,11 @@ impl Compiler<'_> {
             ),
             E::Index(x, subs) => ExprKind::Index(self.boxed(x), self.subscripts(subs)),
             E::Field(x, name) => ExprKind::Field(self.boxed(x), name.clone()),
-            E::Block(stmts) => ExprKind::Block(stmts.iter().map(|s| self.stmt(s)).collect()),
+            // A block of one expression is that expression.
+            E::Block(stmts) => match &stmts[..] {
+                [ast::Stmt { kind: ast::StmtKind::Expr { expr, .. }, .. }] => return self.expr_here(expr),
+                _ => ExprKind::Block(stmts.iter().map(|s| self.stmt(s)).collect()),
+            },
             E::If(c, t, f) => ExprKind::If(self.boxed(c), self.boxed(t), f.as_ref().map(|f| self.boxed(f))),
             E::Lambda(def) => ExprKind::Lambda(function(def)),
             E::Help(name) => ExprKind::Help(name.clone()),

@@ -15,6 +15,7 @@ use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A shared scope.
 pub type Env = Rc<Scope>;
@@ -24,6 +25,9 @@ pub struct Scope {
     names: Names,
     slots: RefCell<Vec<Option<Value>>>,
     parent: Option<Env>,
+    /// A number unique to this scope if it grows (its slots never move, so
+    /// code may remember one), 0 for a call's scope.
+    id: u64,
 }
 
 /// The names of a scope's slots, in slot order.
@@ -47,7 +51,14 @@ impl Scope {
     }
 
     fn growing(parent: Option<Env>) -> Scope {
-        Scope { names: Names::Growing(RefCell::default()), slots: RefCell::default(), parent }
+        static LAST: AtomicU64 = AtomicU64::new(0);
+        let id = LAST.fetch_add(1, Ordering::Relaxed) + 1;
+        Scope { names: Names::Growing(RefCell::default()), slots: RefCell::default(), parent, id }
+    }
+
+    /// See the field `id`: nonzero for a growing scope.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The scope of a call: the slots `names`, all unset, inside `parent`.
@@ -56,7 +67,10 @@ impl Scope {
     pub fn frame(names: &Rc<[Name]>, parent: &Env, spare: Option<Env>) -> Env {
         if let Some(mut env) = spare {
             if let Some(scope) = Rc::get_mut(&mut env) {
-                scope.slots.get_mut().resize(names.len(), None);
+                let slots = scope.slots.get_mut();
+                if slots.len() != names.len() {
+                    slots.resize(names.len(), None);
+                }
                 if !matches!(&scope.names, Names::Fixed(n) if Rc::ptr_eq(n, names)) {
                     scope.names = Names::Fixed(names.clone());
                 }
@@ -65,15 +79,15 @@ impl Scope {
             }
         }
         let slots = RefCell::new(vec![None; names.len()]);
-        Rc::new(Scope { names: Names::Fixed(names.clone()), slots, parent: Some(parent.clone()) })
+        Rc::new(Scope { names: Names::Fixed(names.clone()), slots, parent: Some(parent.clone()), id: 0 })
     }
 
-    /// A finished call's scope with its variables dropped, to be reused by
+    /// A finished call's scope with its variables unset, to be reused by
     /// [`Scope::frame`], if nothing else holds it (a closure made in the
     /// call does, and keeps it as it is).
     pub fn release(mut env: Env) -> Option<Env> {
         let scope = Rc::get_mut(&mut env)?;
-        scope.slots.get_mut().clear();
+        scope.slots.get_mut().iter_mut().for_each(|slot| *slot = None);
         scope.parent = None;
         Some(env)
     }
@@ -111,15 +125,39 @@ impl Scope {
     }
 
     /// The value in `slot`, if it is set.
-    #[inline]
+    #[inline(always)]
     pub fn get_slot(&self, slot: usize) -> Option<Value> {
         self.slots.borrow()[slot].clone()
     }
 
+    /// The number in `slot`, if it holds one.
+    #[inline(always)]
+    pub fn number(&self, slot: usize) -> Option<f64> {
+        match self.slots.borrow()[slot] {
+            Some(Value::Number(x)) => Some(x),
+            _ => None,
+        }
+    }
+
     /// Sets `slot`.
-    #[inline]
+    #[inline(always)]
     pub fn set_slot(&self, slot: usize, value: Value) {
-        self.slots.borrow_mut()[slot] = Some(value);
+        let old = self.slots.borrow_mut()[slot].replace(value);
+        // A number leaves nothing to free; anything else is dropped out of
+        // the borrow (its drop may reach other scopes).
+        if let Some(old) = old {
+            if !matches!(old, Value::Number(_)) {
+                drop_value(old);
+            } else {
+                std::mem::forget(old);
+            }
+        }
+    }
+
+    /// `f` of the contents of `slot`, in place (`f` must not reach this scope).
+    #[inline]
+    pub fn with_slot<R>(&self, slot: usize, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
+        f(&mut self.slots.borrow_mut()[slot])
     }
 
     /// Takes the value out of `slot` (for an in-place update), leaving it unset.
@@ -179,6 +217,11 @@ impl Scope {
         }
         names
     }
+}
+
+#[inline(never)]
+fn drop_value(v: Value) {
+    drop(v)
 }
 
 #[cfg(test)]

@@ -52,24 +52,56 @@ impl<'a> Interp<'a> {
     }
 
     /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
+    #[inline(always)]
     pub fn check_interrupt(&self, span: Span) -> Result<()> {
-        crate::context::check_interrupt(self.interrupt, span)
+        if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            return crate::context::check_interrupt(self.interrupt, span);
+        }
+        Ok(())
     }
 
     /// Runs statements; the value is that of the last one if it is an expression.
     pub fn run(&mut self, stmts: &[Stmt], env: &Env) -> Flow<Value> {
-        let mut last = Value::None;
-        for stmt in stmts {
-            last = self.statement(stmt, env)?;
+        let Some((last, init)) = stmts.split_last() else { return Ok(Value::None) };
+        for stmt in init {
+            self.statement(stmt, env)?;
         }
-        Ok(last)
+        self.statement(last, env)
     }
 
+    /// A statement: expressions and assignments to a name inline, the rest
+    /// out of line ([`Interp::compound_statement`]).
     fn statement(&mut self, stmt: &Stmt, env: &Env) -> Flow<Value> {
         match &stmt.kind {
             StmtKind::Expr(expr) => self.expr(expr, env),
+            StmtKind::Assign { target: Target::Name(local, _), value } => {
+                let v = self.expr(value, env)?;
+                env.set_slot(local.slot, v);
+                Ok(Value::None)
+            }
+            _ => self.compound_statement(stmt, env),
+        }
+    }
+
+    #[inline(never)]
+    fn compound_statement(&mut self, stmt: &Stmt, env: &Env) -> Flow<Value> {
+        match &stmt.kind {
+            StmtKind::Expr(_) => self.statement(stmt, env),
             StmtKind::Assign { target, value } => {
                 let v = self.expr(value, env)?;
+                // `A[i, j] = x` of numbers in a loop: no position lists.
+                if let (Target::Path(local, steps, _), Value::Number(x)) = (target, &v) {
+                    if let [Step::Index(subs, _)] = &steps[..] {
+                        if let Some((i, j)) = numbers(subs, env) {
+                            let write = |slot: &mut Option<Value>| {
+                                slot.as_mut().is_some_and(|m| index::write_entry(m, i, j, *x))
+                            };
+                            if env.with_slot(local.slot, write) {
+                                return Ok(Value::None);
+                            }
+                        }
+                    }
+                }
                 self.assign(target, v, env)?;
                 Ok(Value::None)
             }
@@ -88,7 +120,7 @@ impl<'a> Interp<'a> {
                     if !self.truth(cond, env)? {
                         break;
                     }
-                    match self.expr(body, env) {
+                    match self.run(body, env) {
                         Ok(_) | Err(Control::Continue(_)) => {}
                         Err(Control::Break(_)) => break,
                         Err(other) => return Err(other),
@@ -108,14 +140,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn for_loop(&mut self, var: &Target, items: Value, span: Span, body: &Expr, env: &Env) -> Flow<()> {
+    fn for_loop(&mut self, var: &Target, items: Value, span: Span, body: &[Stmt], env: &Env) -> Flow<()> {
         let step = |interp: &mut Self, item: Value| -> Flow<bool> {
             interp.check_interrupt(span)?;
             match var {
                 Target::Name(local, _) => env.set_slot(local.slot, item),
                 pattern => interp.assign(pattern, item, env)?,
             }
-            match interp.expr(body, env) {
+            match interp.run(body, env) {
                 Ok(_) | Err(Control::Continue(_)) => Ok(true),
                 Err(Control::Break(_)) => Ok(false),
                 Err(other) => Err(other),
@@ -140,9 +172,19 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
+    /// Whether a condition holds (a comparison of numbers without forming a value).
     fn truth(&mut self, cond: &Expr, env: &Env) -> Flow<bool> {
-        let v = self.expr(cond, env)?;
-        Ok(ops::truth(&v).map_err(|e| e.at(cond.span))?)
+        if let ExprKind::Binary(op, l, r) = &cond.kind {
+            if let (Some(x), Some(y)) = (number(l, env), number(r, env)) {
+                if let Some(Value::Bool(b)) = ops::scalar_fast(*op, x, y) {
+                    return Ok(b);
+                }
+            }
+        }
+        match self.expr(cond, env)? {
+            Value::Bool(b) => Ok(b),
+            v => Ok(ops::truth(&v).map_err(|e| e.at(cond.span))?),
+        }
     }
 
     fn assign(&mut self, target: &Target, value: Value, env: &Env) -> Flow<()> {
@@ -219,24 +261,119 @@ impl<'a> Interp<'a> {
         result
     }
 
+    /// The constructs of inner loops, inline: constants, variables, scalar
+    /// arithmetic, conditions, blocks and calls. The rest are out of line
+    /// ([`Interp::compound`]), so that this recursive frame stays small.
     fn expr_here(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Var(var) => match var.slot.and_then(|s| env.get_slot(s)) {
+                Some(Value::Tensor(_)) | None => self.var(var, e.span, env),
+                Some(v) => Ok(v),
+            },
+            ExprKind::Binary(op, l, r) if !matches!(op, BinOp::And | BinOp::Or) => {
+                if let (Some(x), Some(y)) = (number(l, env), number(r, env)) {
+                    if let Some(v) = ops::scalar_fast(*op, x, y) {
+                        return Ok(v);
+                    }
+                }
+                let (a, b) = (self.expr(l, env)?, self.expr(r, env)?);
+                if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
+                    if let Some(v) = ops::scalar_fast(*op, *x, *y) {
+                        return Ok(v);
+                    }
+                }
+                self.binary(*op, a, b, e.span)
+            }
+            ExprKind::Block(stmts) => self.run(stmts, env),
+            ExprKind::If(cond, then, otherwise) => {
+                if self.truth(cond, env)? {
+                    self.expr(then, env)
+                } else if let Some(e) = otherwise {
+                    self.expr(e, env)
+                } else {
+                    Ok(Value::None)
+                }
+            }
+            ExprKind::Call(callee, args) => self.call_expr(callee, args, e.span, env),
+            _ => self.compound(e, env),
+        }
+    }
+
+    /// A variable that is not a set slot of this scope: one of the scopes
+    /// around, a builtin, a constant, or an unread tensor (a loop over a
+    /// loaded record binds one), which is read where it is used.
+    #[inline(never)]
+    fn var(&mut self, var: &Var, span: Span, env: &Env) -> Flow<Value> {
+        match var.slot.and_then(|s| env.get_slot(s)).or_else(|| free(var, env)) {
+            Some(Value::Tensor(t)) => read_tensor(&t, span),
+            Some(v) => Ok(v),
+            None => match crate::builtins::lookup(&var.name) {
+                Some(b) => Ok(Value::Builtin(b)),
+                None => match crate::builtins::constant(&var.name) {
+                    Some(c) => Ok(c),
+                    None => Err(self.unknown_name(&var.name, span, env).into()),
+                },
+            },
+        }
+    }
+
+    /// `a op b` beyond two numbers: a long matrix product runs where Ctrl-C
+    /// can stop it, the rest is [`ops::binary`].
+    #[inline(never)]
+    fn binary(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> Flow<Value> {
+        let at = |err: LangError| Control::from(err.at(span));
+        match (op, &a, &b) {
+            (BinOp::Mul, Value::Matrix(x), Value::Matrix(y))
+                if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_WORK =>
+            {
+                let (x, y) = ((**x).clone(), (**y).clone());
+                let product = interruptible(self.interrupt, span, move || x.matmul(&y))?;
+                Ok(Value::matrix(product.map_err(|e| at(e.into()))?))
+            }
+            _ => Ok(ops::binary(op, a, b).map_err(at)?),
+        }
+    }
+
+    /// `callee(args)`. A function given exactly its parameters, by position,
+    /// gets them evaluated straight into its call's scope.
+    #[inline(never)]
+    fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span, env: &Env) -> Flow<Value> {
+        let f = self.expr(callee, env)?;
+        if let Value::Function(closure) = &f {
+            let fun = &closure.fun;
+            if args.len() == fun.def.params.len() && args.iter().all(|a| a.name.is_none()) {
+                let scope = Scope::frame(&fun.names, &closure.env, self.spare.pop());
+                for (i, a) in args.iter().enumerate() {
+                    match self.expr(&a.value, env) {
+                        Ok(v) => scope.set_slot(i, v),
+                        Err(flow) => {
+                            self.spare.extend(Scope::release(scope));
+                            return Err(flow);
+                        }
+                    }
+                }
+                if let Err(flow) = self.admit(closure, span) {
+                    self.spare.extend(Scope::release(scope));
+                    return Err(flow);
+                }
+                return self.body(closure, scope, span);
+            }
+        }
+        let mut evaluated = Args::default();
+        for a in args {
+            let v = self.expr(&a.value, env)?;
+            evaluated.push(a.name.clone(), v, a.value.span);
+        }
+        self.call(f, evaluated, span)
+    }
+
+    /// The other constructs (out of line, see [`Interp::expr_here`]).
+    #[inline(never)]
+    fn compound(&mut self, e: &Expr, env: &Env) -> Flow<Value> {
         let span = e.span;
         let at = |err: LangError| Control::from(err.at(span));
         Ok(match &e.kind {
-            ExprKind::Const(v) => v.clone(),
-            // A variable bound to an unread tensor (a loop over a loaded
-            // record binds one) reads it where it is used.
-            ExprKind::Var(var) => match var.slot.and_then(|s| env.get_slot(s)).or_else(|| outer(env, &var.name)) {
-                Some(Value::Tensor(t)) => read_tensor(&t, span)?,
-                Some(v) => v,
-                None => match crate::builtins::lookup(&var.name) {
-                    Some(b) => Value::Builtin(b),
-                    None => match crate::builtins::constant(&var.name) {
-                        Some(c) => c,
-                        None => return Err(self.unknown_name(&var.name, span, env).into()),
-                    },
-                },
-            },
             ExprKind::Matrix(rows) => {
                 let mut values = Vec::with_capacity(rows.len());
                 for row in rows {
@@ -280,24 +417,6 @@ impl<'a> Interp<'a> {
                     Value::Bool(ops::truth(&b).map_err(|e| Control::from(e.at(r.span)))?)
                 }
             }
-            ExprKind::Binary(op, l, r) => {
-                let (a, b) = (self.expr(l, env)?, self.expr(r, env)?);
-                if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
-                    if let Some(v) = ops::scalar_fast(*op, *x, *y) {
-                        return Ok(v);
-                    }
-                }
-                match (op, &a, &b) {
-                    (BinOp::Mul, Value::Matrix(x), Value::Matrix(y))
-                        if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_WORK =>
-                    {
-                        let (x, y) = ((**x).clone(), (**y).clone());
-                        let product = interruptible(self.interrupt, span, move || x.matmul(&y))?;
-                        Value::matrix(product.map_err(|e| at(e.into()))?)
-                    }
-                    _ => ops::binary(*op, a, b).map_err(at)?,
-                }
-            }
             ExprKind::Range(a, b) => {
                 let (x, y) = (self.expr(a, env)?, self.expr(b, env)?);
                 let lo = ops::integer(&x, "a range bound").map_err(|e| e.at(a.span))?;
@@ -316,16 +435,13 @@ impl<'a> Interp<'a> {
                 let v = self.expr(inner, env)?;
                 ops::transpose(v).map_err(at)?
             }
-            ExprKind::Call(callee, args) => {
-                let f = self.expr(callee, env)?;
-                let mut evaluated = Args::default();
-                for a in args {
-                    let v = self.expr(&a.value, env)?;
-                    evaluated.push(a.name.clone(), v, a.value.span);
-                }
-                self.call(f, evaluated, span)?
-            }
             ExprKind::Index(target, subs) => {
+                // `A[i, j]` of numbers in a loop: no position lists, no copy of `A`.
+                if let (ExprKind::Var(Var { slot: Some(s), .. }), Some((i, j))) = (&target.kind, numbers(subs, env)) {
+                    if let Some(v) = env.with_slot(*s, |v| v.as_ref().and_then(|v| index::read_entry(v, i, j))) {
+                        return Ok(v);
+                    }
+                }
                 let v = self.expr(target, env)?;
                 let resolved = self.subscripts(subs, env)?;
                 match index::read(&v, &resolved, span).map_err(at)? {
@@ -350,22 +466,18 @@ impl<'a> Interp<'a> {
                     }
                 }
             }
-            ExprKind::Block(stmts) => self.run(stmts, env)?,
-            ExprKind::If(cond, then, otherwise) => {
-                if self.truth(cond, env)? {
-                    self.expr(then, env)?
-                } else if let Some(e) = otherwise {
-                    self.expr(e, env)?
-                } else {
-                    Value::None
-                }
-            }
             ExprKind::Lambda(fun) => Value::Function(Rc::new(Closure { fun: fun.clone(), env: env.clone() })),
             ExprKind::Help(name) => {
                 let text = crate::builtins::help::help_text(name, env).map_err(at)?;
                 self.sink.page(&text);
                 Value::None
             }
+            ExprKind::Const(_)
+            | ExprKind::Var(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Block(_)
+            | ExprKind::If(..)
+            | ExprKind::Call(..) => return self.expr_here(e, env),
         })
     }
 
@@ -432,15 +544,21 @@ impl<'a> Interp<'a> {
             .map_err(|e| Control::from(named_by(b, e.at(span))))
     }
 
-    fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
-        let fun = &closure.fun;
-        let def = &fun.def;
-        let name = def.name.as_deref().unwrap_or("anonymous function");
+    /// Whether a call of `closure` may start: the call depth is bounded, and
+    /// an interrupt stops recursion too.
+    fn admit(&self, closure: &Closure, span: Span) -> Flow<()> {
         if self.depth >= MAX_DEPTH {
+            let name = closure.name();
             return Err(LangError::argument(format!("{name}: calls nested deeper than {MAX_DEPTH}"), span).into());
         }
-        self.check_interrupt(span)?;
-        let params = &def.params;
+        Ok(self.check_interrupt(span)?)
+    }
+
+    fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
+        self.admit(closure, span)?;
+        let fun = &closure.fun;
+        let name = closure.name();
+        let params = &fun.def.params;
         let given = args.positional().count();
         if given > params.len() {
             let msg = format!("{name} takes {}, got {given}", counted(params.len(), "argument"));
@@ -478,23 +596,36 @@ impl<'a> Interp<'a> {
         // body update a parameter in place.
         drop(positional);
         drop(args);
+        self.body(closure, scope, span)
+    }
+
+    /// Runs the body of `closure` in `scope`, its call's scope with the
+    /// parameters bound, and keeps the scope for the next call.
+    fn body(&mut self, closure: &Closure, scope: Env, span: Span) -> Flow<Value> {
         self.depth += 1;
-        let result = self.expr(&fun.body, &scope);
+        let result = self.expr(&closure.fun.body, &scope);
         self.depth -= 1;
         self.spare.extend(Scope::release(scope));
         match result {
             Ok(v) | Err(Control::Return(v)) => Ok(v),
-            Err(Control::Break(s)) | Err(Control::Continue(s)) => {
-                let mut e = LangError::syntax("`break` and `continue` belong inside a loop", s);
-                e.called(name, span);
-                Err(e.into())
-            }
-            Err(Control::Error(mut e)) => {
-                e.called(name, span);
-                Err(Control::Error(e))
-            }
+            Err(flow) => Err(called(closure.name(), span, flow)),
         }
     }
+}
+
+/// A control flow leaving a call of the function `name` at `span`: an error
+/// gains the call in its trace, and `break` or `continue` are errors there.
+#[cold]
+fn called(name: &str, span: Span, flow: Control) -> Control {
+    let mut e = match flow {
+        Control::Break(s) | Control::Continue(s) => {
+            Box::new(LangError::syntax("`break` and `continue` belong inside a loop", s))
+        }
+        Control::Error(e) => e,
+        Control::Return(_) => unreachable!("a return ends the call"),
+    };
+    e.called(name, span);
+    Control::Error(e)
 }
 
 impl Ctx for Interp<'_> {
@@ -534,6 +665,46 @@ fn named_by(b: &Builtin, e: LangError) -> LangError {
         },
         _ => e,
     }
+}
+
+/// The number `e` is when it is a number constant or a variable of this
+/// scope holding a number: what arithmetic reads without evaluating (or
+/// cloning) a value.
+#[inline(always)]
+fn number(e: &Expr, env: &Env) -> Option<f64> {
+    match &e.kind {
+        ExprKind::Const(Value::Number(x)) => Some(*x),
+        ExprKind::Var(Var { slot: Some(s), .. }) => env.number(*s),
+        _ => None,
+    }
+}
+
+/// The numbers of two subscripts `[i, j]` that [`number`] reads.
+fn numbers(subs: &[Subscript], env: &Env) -> Option<(f64, f64)> {
+    match subs {
+        [Subscript::Expr(i), Subscript::Expr(j)] => Some((number(i, env)?, number(j, env)?)),
+        _ => None,
+    }
+}
+
+/// The value of the variable `var` in the scopes around `env`. Where the
+/// scope just around is one that grows (the globals), the slot it was found
+/// in last time is read first.
+fn free(var: &Var, env: &Env) -> Option<Value> {
+    let parent = env.parent()?;
+    let (id, slot) = var.found.get();
+    if id != 0 && parent.id() == id {
+        if let Some(v) = parent.get_slot(slot) {
+            return Some(v);
+        }
+    }
+    let v = parent.lookup(&var.name);
+    if v.is_some() && parent.id() != 0 {
+        if let Some(slot) = parent.slot(&var.name) {
+            var.found.set((parent.id(), slot));
+        }
+    }
+    v
 }
 
 /// The value of `name` in the scopes around `env` (where a name the code

@@ -159,16 +159,46 @@ fn whole_mask<'a>(m: &Matrix, subs: &'a [Sub]) -> Option<(&'a Matrix, Span)> {
 /// position lists. `None` for anything else, which takes the general path
 /// (and its errors).
 fn entry(m: &Matrix, subs: &[Sub]) -> Option<(usize, usize)> {
-    let at = |sub: &Sub, len: usize| match sub {
-        Sub::Value(Value::Number(x), _) if x.fract() == 0.0 => {
-            let k = if *x < 0.0 { *x + len as f64 } else { *x };
-            (0.0..len as f64).contains(&k).then_some(k as usize)
-        }
-        _ => None,
-    };
     match subs {
-        [row, col] => Some((at(row, m.rows())?, at(col, m.cols())?)),
+        [Sub::Value(Value::Number(x), _), Sub::Value(Value::Number(y), _)] => entry_at(m, *x, *y),
         _ => None,
+    }
+}
+
+/// [`entry`] of the subscripts `x` and `y`.
+#[inline]
+fn entry_at(m: &Matrix, x: f64, y: f64) -> Option<(usize, usize)> {
+    // A whole number in range is the position it casts to (the cast
+    // saturates, and NaN casts to 0, which then differs from it).
+    let at = |x: f64, len: usize| {
+        let k = if x < 0.0 { x + len as f64 } else { x };
+        let i = k as usize;
+        (i as f64 == k && i < len).then_some(i)
+    };
+    Some((at(x, m.rows())?, at(y, m.cols())?))
+}
+
+/// `target[x, y]` where it is an entry of a matrix (or a truth of a logical
+/// one) and the subscripts are whole numbers in range; `None` otherwise.
+#[inline]
+pub fn read_entry(target: &Value, x: f64, y: f64) -> Option<Value> {
+    match target {
+        Value::Matrix(m) => entry_at(m, x, y).map(|ij| Value::Number(m[ij])),
+        Value::Logical(m) => entry_at(m, x, y).map(|ij| Value::Bool(m[ij] != 0.0)),
+        _ => None,
+    }
+}
+
+/// Writes `v` at `target[x, y]` where that is an entry of a (non-logical)
+/// matrix, as [`read_entry`] reads it; whether it did.
+#[inline]
+pub fn write_entry(target: &mut Value, x: f64, y: f64, v: f64) -> bool {
+    match target {
+        Value::Matrix(m) => match entry_at(m, x, y) {
+            Some((i, j)) => Rc::make_mut(m).set(i, j, v).is_ok(),
+            None => false,
+        },
+        _ => false,
     }
 }
 

@@ -285,7 +285,7 @@ fn compare(op: BinOp, x: f64, y: f64) -> bool {
 
 /// Arithmetic and comparison of two numbers, the interpreter's hot path
 /// (`None` for the operators that need more than a number).
-#[inline]
+#[inline(always)]
 pub fn scalar_fast(op: BinOp, x: f64, y: f64) -> Option<Value> {
     use BinOp::*;
     Some(match op {

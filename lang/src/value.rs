@@ -66,6 +66,13 @@ pub struct Closure {
     pub env: Env,
 }
 
+impl Closure {
+    /// The function's name, as errors and traces give it.
+    pub fn name(&self) -> &str {
+        self.fun.def.name.as_deref().unwrap_or("anonymous function")
+    }
+}
+
 impl Value {
     /// Whether the value lives on the GPU (a gpu matrix or operator).
     pub fn on_gpu(&self) -> bool {

@@ -1323,3 +1323,35 @@ fn compression_errors_are_clear_and_keep_the_session() {
     }
     assert_eq!(shown(&mut s, "W"), "3×2 matrix:\n 1  1\n 1  1\n 1  1");
 }
+
+/// The evaluator's fast paths (entries read and written by number, numbers
+/// read from slots, a free name remembered where it was found) give what the
+/// general paths give, and their edge cases reach the general errors.
+#[test]
+fn the_fast_paths_agree_with_the_general_ones() {
+    // A write into a shared matrix copies it; the other keeps its entries.
+    assert_eq!(
+        show("A = zeros(2, 2); B = A; for i in 0:2 { A[i, -1] = i + 1 }; (A, B)"),
+        show("([0, 1; 0, 2], zeros(2, 2))")
+    );
+    // A logical matrix written with a number other than 0 or 1 becomes numeric.
+    assert_eq!(show("L = [1, 2] > 1; i = 0; L[i, 0] = 3; L"), "1×2 matrix:\n 3  1");
+    assert_eq!(show("L = [1, 2] > 1; i = 0; j = 1; L[i, j]"), "true");
+    assert_eq!(show("A = [1, 2; 3, 4]; i = -1; j = 0; A[i, j]"), "3");
+    for (code, message) in [
+        ("A = zeros(2, 2); i = 2; A[i, 0]", "index 2 is out of bounds for length 2"),
+        ("A = zeros(2, 2); i = 0.5; A[i, 0] = 1", "0.5"),
+        ("A = zeros(2, 2); i = 0 / 0; A[0, i]", "NaN"),
+        ("x = 1; i = 0; x[i, i] = 2", "cannot be assigned into"),
+    ] {
+        let e = error(code);
+        assert!(e.message.contains(message), "{code}: {}", e.message);
+    }
+    // A global read from a function follows the global as it changes, and
+    // an enclosing call's variable shadows it once it is set.
+    assert_eq!(show("x = 1; f = fn () = x; a = f(); x = 2; (a, f())"), "(1, 2)");
+    assert_eq!(show("x = 1; fn g() { f = fn () = x; a = f(); x = 5; (a, f()) }; g()"), "(1, 5)");
+    assert_eq!(show("fn h(n) { if n < 1 { 0 } else { n + h(n - 1) } }; h(100)"), "5050");
+    // A loop body of one statement, with break and continue.
+    assert_eq!(show("s = 0; for i in 0:10 { if i == 7 { break } else if i % 2 == 0 { continue }; s = s + i }; s"), "9");
+}

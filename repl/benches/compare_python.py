@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "release" / "tessera")
 PY = sys.executable
-RUNS = 15
+RUNS = int(__import__("os").environ.get("RUNS", 15))
 
 
 def timed(setup, work, function=False):
