@@ -339,7 +339,11 @@ impl<'a> Interp<'a> {
     /// gets them evaluated straight into its call's scope.
     #[inline(never)]
     fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span, env: &Env) -> Flow<Value> {
-        let f = self.expr(callee, env)?;
+        let f = match &callee.kind {
+            // A named function defined around (or a builtin): straight to the lookup.
+            ExprKind::Var(var) if var.slot.is_none() => self.var(var, callee.span, env)?,
+            _ => self.expr(callee, env)?,
+        };
         if let Value::Function(closure) = &f {
             let fun = &closure.fun;
             if args.len() == fun.def.params.len() && args.iter().all(|a| a.name.is_none()) {
