@@ -74,6 +74,7 @@ fn dense_kernels(c: &mut Criterion) {
     let s = a.add(&a.transpose()).unwrap();
     g.bench_function("matmul", |bench| bench.iter(|| a.matmul(black_box(&b)).unwrap()));
     g.bench_function("svd", |bench| bench.iter(|| black_box(&a).svd().unwrap()));
+    g.bench_function("svdvals", |bench| bench.iter(|| black_box(&a).svdvals().unwrap()));
     g.bench_function("eigh", |bench| bench.iter(|| black_box(&s).eigh().unwrap()));
     g.finish();
 }
