@@ -8,10 +8,12 @@
 is the wall time of a whole process (`tessera -e "1+1"` against
 `python3 -c "1+1"`). Every other case times its work inside the process (`tic`
 and `toc` in Tessera, `time.perf_counter` in Python), so that neither start-up
-nor `import numpy` is counted. Each command runs alternately RUNS times; the
+nor `import numpy` is counted. Each command runs alternately RUNS times (15, or
+the environment's RUNS); the
 table shows medians, and the ratio Tessera time / other time (below 1:
 Tessera is faster).
 """
+import os
 import statistics
 import subprocess
 import sys
@@ -21,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "release" / "tessera")
 PY = sys.executable
-RUNS = int(__import__("os").environ.get("RUNS", 15))
+RUNS = int(os.environ.get("RUNS", 15))
 
 
 def timed(setup, work, function=False):
