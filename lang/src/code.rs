@@ -65,7 +65,7 @@ pub struct Var {
     /// Its slot in the scope the code runs in; `None` for a name the code
     /// never assigns (found in the scopes around).
     pub slot: Option<usize>,
-    /// Where a read of a name the code does not assign last found it: the
+    /// Where a read of a name not set in the code's own scope last found it: the
     /// id of the growing scope around (see [`crate::env::Scope::id`]) and
     /// its slot there; `(0, 0)` before that.
     pub found: Cell<(u64, usize)>,
@@ -162,7 +162,7 @@ pub fn function(def: &Rc<FnDef>) -> Rc<Function> {
     loop {
         let mut c = Compiler { names: Names::Function(known.clone()), read_free: vec![] };
         let defaults = def.params.iter().map(|p| p.default.as_ref().map(|d| c.expr(d))).collect();
-        let body = c.expr(&def.body);
+        let body = c.body(&def.body);
         let Names::Function(names) = c.names else { unreachable!("compiled as a function") };
         // A name read as free and assigned later: compile again knowing it.
         if c.read_free.iter().any(|n| names.contains(n)) && names.len() > known.len() {
@@ -276,6 +276,19 @@ impl Compiler<'_> {
             .collect()
     }
 
+    /// A function's body or a branch of `if`: a block of one expression is
+    /// that expression. (Only here: nothing reports an error at the span of
+    /// a body or a branch, while an operand's block keeps its own span.)
+    fn body(&mut self, e: &ast::Expr) -> Expr {
+        match &e.kind {
+            ast::ExprKind::Block(stmts) => match &stmts[..] {
+                [ast::Stmt { kind: ast::StmtKind::Expr { expr, .. }, .. }] => self.expr(expr),
+                _ => self.expr(e),
+            },
+            _ => self.expr(e),
+        }
+    }
+
     fn boxed(&mut self, e: &ast::Expr) -> Box<Expr> {
         Box::new(self.expr(e))
     }
@@ -307,12 +320,10 @@ impl Compiler<'_> {
             ),
             E::Index(x, subs) => ExprKind::Index(self.boxed(x), self.subscripts(subs)),
             E::Field(x, name) => ExprKind::Field(self.boxed(x), name.clone()),
-            // A block of one expression is that expression.
-            E::Block(stmts) => match &stmts[..] {
-                [ast::Stmt { kind: ast::StmtKind::Expr { expr, .. }, .. }] => return self.expr_here(expr),
-                _ => ExprKind::Block(stmts.iter().map(|s| self.stmt(s)).collect()),
-            },
-            E::If(c, t, f) => ExprKind::If(self.boxed(c), self.boxed(t), f.as_ref().map(|f| self.boxed(f))),
+            E::Block(stmts) => ExprKind::Block(stmts.iter().map(|s| self.stmt(s)).collect()),
+            E::If(c, t, f) => {
+                ExprKind::If(self.boxed(c), Box::new(self.body(t)), f.as_ref().map(|f| Box::new(self.body(f))))
+            }
             E::Lambda(def) => ExprKind::Lambda(function(def)),
             E::Help(name) => ExprKind::Help(name.clone()),
         };

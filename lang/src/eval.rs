@@ -109,12 +109,14 @@ impl<'a> Interp<'a> {
                 env.set_slot(*slot, Value::Function(Rc::new(Closure { fun: fun.clone(), env: env.clone() })));
                 Ok(Value::None)
             }
+            // A loop's body is statements, not an expression: the stack is
+            // checked here, so that loops nested deep grow it too.
             StmtKind::For { var, iter, body } => {
                 let items = self.expr(iter, env)?;
-                self.for_loop(var, items, iter.span, body, env)?;
+                stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.for_loop(var, items, iter.span, body, env))?;
                 Ok(Value::None)
             }
-            StmtKind::While { cond, body } => {
+            StmtKind::While { cond, body } => stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
                 loop {
                     self.check_interrupt(stmt.span)?;
                     if !self.truth(cond, env)? {
@@ -127,7 +129,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Ok(Value::None)
-            }
+            }),
             StmtKind::Break => Err(Control::Break(stmt.span)),
             StmtKind::Continue => Err(Control::Continue(stmt.span)),
             StmtKind::Return(value) => {
@@ -692,8 +694,8 @@ fn numbers(subs: &[Subscript], env: &Env) -> Option<(f64, f64)> {
 }
 
 /// The value of the variable `var` in the scopes around `env`. Where the
-/// scope just around is one that grows (the globals), the slot it was found
-/// in last time is read first.
+/// scope just around is one that grows (the globals, or a scope rebuilt by
+/// name), the slot it was found in last time is read first.
 fn free(var: &Var, env: &Env) -> Option<Value> {
     let parent = env.parent()?;
     let (id, slot) = var.found.get();

@@ -168,12 +168,16 @@ fn entry(m: &Matrix, subs: &[Sub]) -> Option<(usize, usize)> {
 /// [`entry`] of the subscripts `x` and `y`.
 #[inline]
 fn entry_at(m: &Matrix, x: f64, y: f64) -> Option<(usize, usize)> {
-    // A whole number in range is the position it casts to (the cast
-    // saturates, and NaN casts to 0, which then differs from it).
+    // A whole number is the integer it casts to (the cast saturates, and
+    // NaN casts to 0, which then differs from it); negative ones count
+    // from the end, in integers, so no rounding makes a fraction whole.
     let at = |x: f64, len: usize| {
-        let k = if x < 0.0 { x + len as f64 } else { x };
-        let i = k as usize;
-        (i as f64 == k && i < len).then_some(i)
+        let i = x as i64;
+        if i as f64 != x {
+            return None;
+        }
+        let k = if i < 0 { i + len as i64 } else { i };
+        (0..len as i64).contains(&k).then_some(k as usize)
     };
     Some((at(x, m.rows())?, at(y, m.cols())?))
 }

@@ -1342,6 +1342,9 @@ fn the_fast_paths_agree_with_the_general_ones() {
         ("A = zeros(2, 2); i = 2; A[i, 0]", "index 2 is out of bounds for length 2"),
         ("A = zeros(2, 2); i = 0.5; A[i, 0] = 1", "0.5"),
         ("A = zeros(2, 2); i = 0 / 0; A[0, i]", "NaN"),
+        // -0.9999999999999999 + 2 rounds to 1: still not an index.
+        ("A = [1, 2; 3, 4]; A[-0.9999999999999999, 0]", "integer"),
+        ("A = [1, 2; 3, 4]; i = -0.9999999999999999; A[i, 0] = 9", "integer"),
         ("x = 1; i = 0; x[i, i] = 2", "cannot be assigned into"),
     ] {
         let e = error(code);
@@ -1352,6 +1355,9 @@ fn the_fast_paths_agree_with_the_general_ones() {
     assert_eq!(show("x = 1; f = fn () = x; a = f(); x = 2; (a, f())"), "(1, 2)");
     assert_eq!(show("x = 1; fn g() { f = fn () = x; a = f(); x = 5; (a, f()) }; g()"), "(1, 5)");
     assert_eq!(show("fn h(n) { if n < 1 { 0 } else { n + h(n - 1) } }; h(100)"), "5050");
+    // A block of one expression keeps its own span in errors.
+    let e = error("x = true && { \"a\" }");
+    assert_eq!(e.span.map(|s| (s.start, s.end)), Some((12, 19)), "{}", e.message);
     // A loop body of one statement, with break and continue.
     assert_eq!(show("s = 0; for i in 0:10 { if i == 7 { break } else if i % 2 == 0 { continue }; s = s + i }; s"), "9");
 }
