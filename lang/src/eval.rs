@@ -350,16 +350,11 @@ impl<'a> Interp<'a> {
             let fun = &closure.fun;
             if args.len() == fun.def.params.len() && args.iter().all(|a| a.name.is_none()) {
                 let scope = Scope::frame(&fun.names, &closure.env, self.spare.pop());
-                for (i, a) in args.iter().enumerate() {
-                    match self.expr(&a.value, env) {
-                        Ok(v) => scope.set_slot(i, v),
-                        Err(flow) => {
-                            self.spare.extend(Scope::release(scope));
-                            return Err(flow);
-                        }
-                    }
-                }
-                if let Err(flow) = self.admit(closure, span) {
+                let bound = args.iter().enumerate().try_for_each(|(i, a)| {
+                    scope.set_slot(i, self.expr(&a.value, env)?);
+                    Ok(())
+                });
+                if let Err(flow) = bound.and_then(|()| self.admit(closure, span)) {
                     self.spare.extend(Scope::release(scope));
                     return Err(flow);
                 }

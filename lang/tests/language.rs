@@ -41,6 +41,14 @@ fn error(code: &str) -> tessera_lang::LangError {
     s.execute(code, &mut Capture::default()).expect_err(code)
 }
 
+/// Each program fails, in a fresh session, with an error that mentions its text.
+fn errors_mention(cases: &[(&str, &str)]) {
+    for (code, message) in cases {
+        let e = error(code);
+        assert!(e.message.contains(message), "{code}: {}", e.message);
+    }
+}
+
 #[test]
 fn numbers_print_in_shortest_round_trip_form() {
     assert_eq!(show("1 + 1"), "2");
@@ -764,10 +772,7 @@ fn figures_are_values_and_bad_plot_input_is_a_clear_error() {
         ("scatter([1, 2], [3, 4], group = [0, 1], label = list(\"a\"))", "label= is a list of 2 names"),
         ("scatter([1, 2], [3, 4], group = [0, 1], label = list(\"a\", 2))", "label= holds strings, got a number"),
     ];
-    for (code, message) in cases {
-        let e = error(code);
-        assert!(e.message.contains(message), "{code}: {}", e.message);
-    }
+    errors_mention(&cases);
     // group names come from label=, in the groups' ascending order
     let svg = std::env::temp_dir().join(format!("tessera-groups-{}.svg", std::process::id()));
     show(&format!(
@@ -1338,7 +1343,7 @@ fn the_fast_paths_agree_with_the_general_ones() {
     assert_eq!(show("L = [1, 2] > 1; i = 0; L[i, 0] = 3; L"), "1×2 matrix:\n 3  1");
     assert_eq!(show("L = [1, 2] > 1; i = 0; j = 1; L[i, j]"), "true");
     assert_eq!(show("A = [1, 2; 3, 4]; i = -1; j = 0; A[i, j]"), "3");
-    for (code, message) in [
+    errors_mention(&[
         ("A = zeros(2, 2); i = 2; A[i, 0]", "index 2 is out of bounds for length 2"),
         ("A = zeros(2, 2); i = 0.5; A[i, 0] = 1", "0.5"),
         ("A = zeros(2, 2); i = 0 / 0; A[0, i]", "NaN"),
@@ -1346,10 +1351,7 @@ fn the_fast_paths_agree_with_the_general_ones() {
         ("A = [1, 2; 3, 4]; A[-0.9999999999999999, 0]", "integer"),
         ("A = [1, 2; 3, 4]; i = -0.9999999999999999; A[i, 0] = 9", "integer"),
         ("x = 1; i = 0; x[i, i] = 2", "cannot be assigned into"),
-    ] {
-        let e = error(code);
-        assert!(e.message.contains(message), "{code}: {}", e.message);
-    }
+    ]);
     // A global read from a function follows the global as it changes, and
     // an enclosing call's variable shadows it once it is set.
     assert_eq!(show("x = 1; f = fn () = x; a = f(); x = 2; (a, f())"), "(1, 2)");
