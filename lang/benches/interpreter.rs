@@ -27,15 +27,18 @@ fn builtin_call(c: &mut Criterion) {
     g.finish();
 }
 
+const FIB: &str = "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; fib(20)";
+
 /// The evaluator's hot paths, one small program each, run whole (compiling
-/// included, as a cell is): a loop of arithmetic, calls, indexed reads and
-/// writes.
+/// included, as a cell is): a loop of arithmetic, calls (as scalar code, and
+/// in the evaluator alone), indexed reads and writes.
 fn hot_paths(c: &mut Criterion) {
     let mut g = c.benchmark_group("evaluator");
     let cases = [
         ("loop s = s + i, 1e5 iterations", "s = 0; for i in 0:100000 { s = s + i }"),
         ("arithmetic x = (x * 0.5 + i) / 1.5 - 1, 1e5", "x = 0; for i in 0:100000 { x = (x * 0.5 + i) / 1.5 - 1 }"),
-        ("calls: fib(20)", "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; fib(20)"),
+        ("calls: fib(20)", FIB),
+        ("loop in a function, 1e5 iterations", "fn sum(n) { s = 0; for i in 0:n { s = s + i }; s }; sum(100000)"),
         (
             "index write A[i, j] = i * j, 100x100",
             "A = zeros(100, 100); for i in 0:100 { for j in 0:100 { A[i, j] = i * j } }",
@@ -49,6 +52,12 @@ fn hot_paths(c: &mut Criterion) {
         let code = parser::parse(source).unwrap();
         g.bench_function(name, |bench| bench.iter(|| session.run(black_box(&code), &mut NullSink).unwrap()));
     }
+    let mut evaluator = Session::new();
+    evaluator.set_scalar_code(false);
+    let fib = parser::parse(FIB).unwrap();
+    g.bench_function("calls: fib(20), evaluator alone", |bench| {
+        bench.iter(|| evaluator.run(black_box(&fib), &mut NullSink).unwrap())
+    });
     g.finish();
 }
 

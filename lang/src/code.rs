@@ -140,13 +140,15 @@ pub enum Step {
 
 /// A compiled function: its definition (name, parameters, source), the
 /// names of its call scope's slots (the parameters first), the compiled
-/// defaults of its parameters and its body.
+/// defaults of its parameters, its body, and its body as scalar code
+/// ([`crate::scalar`]) once a call has asked for it.
 #[derive(Debug)]
 pub struct Function {
     pub def: Rc<FnDef>,
     pub names: Rc<[Name]>,
     pub defaults: Vec<Option<Expr>>,
     pub body: Expr,
+    pub scalar: crate::scalar::Compiled,
 }
 
 /// Compiles a cell's statements to run in `globals`.
@@ -169,7 +171,7 @@ pub fn function(def: &Rc<FnDef>) -> Rc<Function> {
             known = names;
             continue;
         }
-        return Rc::new(Function { def: def.clone(), names: names.into(), defaults, body });
+        return Rc::new(Function { def: def.clone(), names: names.into(), defaults, body, scalar: Default::default() });
     }
 }
 

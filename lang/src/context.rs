@@ -95,6 +95,9 @@ pub struct State {
     pub figures: Figures,
     /// How matrices show their entries (`:format`, `printopts`).
     pub print: tessera::display::PrintOptions,
+    /// Whether functions of numbers run as scalar code ([`crate::scalar`]);
+    /// when false, everything runs in the evaluator (to compare the two).
+    pub scalar_code: bool,
 }
 
 /// The evaluation as a builtin sees it.

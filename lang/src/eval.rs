@@ -9,7 +9,7 @@ use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
 use crate::span::Span;
 use crate::value::{Closure, Record, Value};
-use crate::{index, ops};
+use crate::{index, ops, scalar};
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 
@@ -44,11 +44,17 @@ pub struct Interp<'a> {
     nesting: usize,
     /// Scopes of finished calls, for the next calls to reuse.
     spare: Vec<Env>,
+    /// Where calls of scalar code run ([`crate::scalar`]).
+    machine: scalar::Machine,
+    /// Whether calls may run as scalar code: not while a call that bailed
+    /// runs again in the evaluator.
+    scalar: bool,
 }
 
 impl<'a> Interp<'a> {
     pub fn new(state: &'a mut State, sink: &'a mut dyn Sink, interrupt: &'a AtomicBool) -> Self {
-        Interp { state, sink, interrupt, depth: 0, nesting: 0, spare: Vec::new() }
+        let scalar = state.scalar_code;
+        Interp { state, sink, interrupt, depth: 0, nesting: 0, spare: Vec::new(), machine: Default::default(), scalar }
     }
 
     /// Errors with [`ErrorKind::Interrupted`] once an interrupt was requested.
@@ -555,7 +561,7 @@ impl<'a> Interp<'a> {
         Ok(self.check_interrupt(span)?)
     }
 
-    fn call_closure(&mut self, closure: &Closure, args: Args, span: Span) -> Flow<Value> {
+    fn call_closure(&mut self, closure: &Rc<Closure>, args: Args, span: Span) -> Flow<Value> {
         self.admit(closure, span)?;
         let fun = &closure.fun;
         let name = closure.name();
@@ -601,11 +607,27 @@ impl<'a> Interp<'a> {
     }
 
     /// Runs the body of `closure` in `scope`, its call's scope with the
-    /// parameters bound, and keeps the scope for the next call.
-    fn body(&mut self, closure: &Closure, scope: Env, span: Span) -> Flow<Value> {
+    /// parameters bound, and keeps the scope for the next call. The body
+    /// runs as scalar code where it is that and the arguments are numbers;
+    /// where that run bails, the evaluator runs it (and the calls it makes).
+    fn body(&mut self, closure: &Rc<Closure>, scope: Env, span: Span) -> Flow<Value> {
+        let mut bailed = false;
+        if let Some(code) = self.scalar.then(|| closure.fun.scalar.get(&closure.fun)).flatten() {
+            let args = (0..closure.fun.def.params.len()).map(|i| scope.number(i));
+            match self.machine.run(closure, code, args, self.depth + 1, MAX_DEPTH, self.interrupt) {
+                Ok(x) => {
+                    self.spare.extend(Scope::release(scope));
+                    return Ok(Value::Number(x));
+                }
+                Err(scalar::Stop::Bail) => bailed = true,
+                Err(scalar::Stop::Unrunnable) => {}
+            }
+        }
+        self.scalar &= !bailed;
         self.depth += 1;
         let result = self.expr(&closure.fun.body, &scope);
         self.depth -= 1;
+        self.scalar |= bailed;
         self.spare.extend(Scope::release(scope));
         match result {
             Ok(v) | Err(Control::Return(v)) => Ok(v),

@@ -28,6 +28,7 @@ pub mod lexer;
 pub mod name;
 pub mod ops;
 pub mod parser;
+pub mod scalar;
 pub mod session;
 pub mod span;
 pub mod suggest;

@@ -1363,3 +1363,86 @@ fn the_fast_paths_agree_with_the_general_ones() {
     // A loop body of one statement, with break and continue.
     assert_eq!(show("s = 0; for i in 0:10 { if i == 7 { break } else if i % 2 == 0 { continue }; s = s + i }; s"), "9");
 }
+
+/// What `code` shows, or the error it ends in (rendered against the code),
+/// with functions of numbers run as scalar code or in the evaluator alone.
+fn outcome(code: &str, scalar_code: bool) -> String {
+    let mut s = Session::new();
+    s.set_scalar_code(scalar_code);
+    match s.execute(code, &mut Capture::default()) {
+        Ok(v) => v.map_or("(nothing)".into(), |v| display::plain(&v)),
+        Err(e) => format!("error: {}", e.render(code)),
+    }
+}
+
+#[test]
+fn scalar_code_gives_what_the_evaluator_gives() {
+    let fib = "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; ";
+    for (code, expected) in [
+        (format!("{fib}fib(20)"), "6765"),
+        ("fn tri(n) { s = 0; for i in 0:n + 1 { s = s + i }; s }; tri(100)".into(), "5050"),
+        // Collatz: 27 takes 111 steps to reach 1.
+        (
+            "fn steps(n) { k = 0; while n != 1 { if n % 2 == 0 { n = n / 2 } else { n = 3 * n + 1 }; k = k + 1 }; k }; steps(27)"
+                .into(),
+            "111",
+        ),
+        ("fn gcd(a, b) { while b != 0 { t = b; b = a % b; a = t }; a }; gcd(1071, 462)".into(), "21"),
+        // Mutual recursion, and a function defined after its caller.
+        ("fn even(n) { if n == 0 { 1 } else { odd(n - 1) } }; fn odd(n) { if n == 0 { 0 } else { even(n - 1) } }; even(10) + odd(7)".into(), "2"),
+        ("fn over(x) { for i in 0:1000 { if i * i <= x { continue }; return i }; -1 }; [over(50), over(1e9)]".into(), "1×2 matrix:\n 8  -1"),
+        ("fn upto(n) { k = 0; while true { k = k + 1; if k >= n { break } }; k }; upto(5)".into(), "5"),
+        ("fn g(x, y) { if x > 0 && !(y < 0) || x == -1 { 1 } else { 0 } }; [g(1, 1), g(1, -1), g(-1, -5), g(0 / 0, 1)]".into(), "1×4 matrix:\n 1  0  1  0"),
+        ("fn nan(x) { if x < 1 { 1 } else if !(x < 1) { 2 } else { 3 } }; [nan(0 / 0), nan(0), nan(2)]".into(), "1×3 matrix:\n 2  1  2"),
+        // Each operator of numbers, with constants on either side.
+        (
+            "fn a(x) { 2 \\ x }; fn b(x) { x % 3 }; fn c(x) { 2 ^ x }; fn d(x) { 1 ./ x }; fn e(x) { 1 - x }; fn f(x) { -x .^ 2 }; fn g(x) { 2 ⊗ x .* 3 }; [a(4), b(-7), c(3), d(4), e(3), f(3), g(2)]"
+                .into(),
+            "1×7 matrix:\n 2.0  2.0  8.0  0.25  -2.0  -9.0  12.0",
+        ),
+        // A block assigning what the other operand read: the read comes first.
+        ("fn f(x) { x + { x = 10; 1 } }; f(1)".into(), "2"),
+        // Resolved at each call: a function redefined between calls.
+        ("fn f(x) { g(x) + 1 }; fn g(x) { x }; a = f(1); fn g(x) { 10 * x }; (a, f(1))".into(), "(2, 11)"),
+        // What scalar code leaves to the evaluator: builtins, globals, reads
+        // before assignment, bools, matrices.
+        ("fn h(x) { sqrt(x) + 1 }; h(4)".into(), "3"),
+        ("k = 3; fn m(x) { x * k }; m(2)".into(), "6"),
+        ("y = 5; fn p(x) { if x > 0 { y = 1 }; y }; (p(1), p(0))".into(), "(1, 5)"),
+        ("fn lt(a, b) { a < b }; lt(1, 2)".into(), "true"),
+        ("fn sq(x) { x * x }; sq([1, 2; 3, 4])".into(), "2×2 matrix:\n  7  10\n 15  22"),
+        ("fn sq(x) { x * x }; sq(true)".into(), "1"),
+    ] {
+        assert_eq!(outcome(&code, true), expected, "{code}");
+        assert_eq!(outcome(&code, false), expected, "{code} in the evaluator");
+    }
+    // What stops scalar code ends as the evaluator ends it: the same error,
+    // span and trace.
+    for code in [
+        "fn f(x) { s = 0; for i in 0:x { s = s + i }; s }; f(2.5)",
+        "fn r(n) { 1 + r(n + 1) }; r(0)",
+        &format!("{fib}fn deep(n) {{ if n == 0 {{ fib(n) }} else {{ deep(n - 1) }} }}; deep(398) + deep(399)"),
+    ] {
+        let (fast, slow) = (outcome(code, true), outcome(code, false));
+        assert!(fast.starts_with("error: "), "{code}: {fast}");
+        assert_eq!(fast, slow, "{code}");
+    }
+}
+
+#[test]
+fn interrupt_stops_scalar_code() {
+    for code in [
+        "fn spin(n) { if n < 0 { 0 } else { spin(n - 1) + spin(n - 2) } }; spin(80)",
+        "fn forever(x) { while true { x = x + 1 }; x }; forever(0)",
+    ] {
+        let mut s = Session::new();
+        let flag = s.interrupt_handle();
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let e = s.execute(code, &mut Capture::default()).unwrap_err();
+        setter.join().unwrap();
+        assert_eq!(e.kind, ErrorKind::Interrupted, "{code}: {}", e.render(code));
+    }
+}

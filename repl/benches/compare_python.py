@@ -46,6 +46,11 @@ CASES = [
         [("CPython", timed("", LOOP)), ("CPython in fn", timed("", LOOP, function=True))],
     ),
     (
+        "the same loop in a function",
+        "fn work(n) { s = 0; for i in 0:n { s = s + i }; s }; tic(); work(1000000); toc()",
+        [("CPython in fn", timed("", LOOP, function=True))],
+    ),
+    (
         "recursive fib(25)",
         "fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }; tic(); fib(25); toc()",
         [("CPython", timed("def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)", "fib(25)"))],

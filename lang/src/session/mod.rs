@@ -73,6 +73,13 @@ impl Session {
         self.state.figures.format = format;
     }
 
+    /// Whether functions of numbers run as scalar code (the default), or
+    /// everything in the evaluator: the results are the same, only the speed
+    /// differs (see [`crate::scalar`]).
+    pub fn set_scalar_code(&mut self, on: bool) {
+        self.state.scalar_code = on;
+    }
+
     /// How matrices show their entries; the session applies them (on this
     /// thread) before each cell, so its displays follow them.
     pub fn print_options(&self) -> tessera::display::PrintOptions {
@@ -94,6 +101,7 @@ impl Session {
                 device: Default::default(),
                 figures: Default::default(),
                 print: Default::default(),
+                scalar_code: true,
             },
             interrupt: Arc::new(AtomicBool::new(false)),
         }
