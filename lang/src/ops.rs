@@ -36,7 +36,7 @@ pub fn integer(v: &Value, what: &str) -> Result<i64> {
         Value::Bool(b) => f64::from(u8::from(*b)),
         other => return Err(type_error(format!("{what} must be an integer, got {}", other.a_kind()))),
     };
-    if x.fract() != 0.0 || !x.is_finite() || x.abs() > 9.0e15 {
+    if !crate::value::whole(x) {
         return Err(LangError::new(ErrorKind::Argument, format!("{what} must be an integer, got {x}"), None));
     }
     Ok(x as i64)

@@ -295,10 +295,11 @@ impl Machine {
                     pc = to as usize;
                 }
                 Ins::Range { lo, hi } => {
-                    let whole = |x: f64| crate::ops::integer(&Value::Number(x), "").is_ok();
-                    if !(whole(w[lo as usize]) && whole(w[hi as usize])) {
+                    if !(crate::value::whole(w[lo as usize]) && crate::value::whole(w[hi as usize])) {
                         return Err(Stop::Bail);
                     }
+                    // The evaluator counts in integers: a start of -0 is 0.
+                    w[lo as usize] += 0.0;
                 }
                 Ins::Next { at, end, var, exit } => {
                     let i = w[at as usize];
@@ -372,6 +373,9 @@ fn compile(fun: &Function) -> Option<Code> {
     let slots = fun.names.len();
     let mut set = vec![false; slots];
     set[..fun.def.params.len()].iter_mut().for_each(|s| *s = true);
+    if !shallow(&fun.body, MAX_NESTING) {
+        return None;
+    }
     let mut c = Compiler { ins: vec![], consts: vec![], set, sites: vec![], top: slots, size: slots, loops: vec![] };
     c.tail(&fun.body).ok()?;
     if c.size > WINDOW || c.consts.len() > WINDOW || c.sites.len() > u16::MAX as usize || c.ins.len() > Pc::MAX as usize
@@ -381,6 +385,33 @@ fn compile(fun: &Function) -> Option<Code> {
     let mut consts = Box::new([0.0; WINDOW]);
     consts[..c.consts.len()].copy_from_slice(&c.consts);
     Some(Code { ins: c.ins, consts, sites: c.sites, runnable: Cell::new(true) })
+}
+
+/// How deep the tree of a function compiled to scalar code may nest: the
+/// compiler recurses as deep on the native stack, without growing it.
+const MAX_NESTING: usize = 100;
+
+/// Whether `e` nests at most `room` deep (looking no deeper).
+fn shallow(e: &Expr, room: usize) -> bool {
+    let Some(room) = room.checked_sub(1) else { return false };
+    match &e.kind {
+        ExprKind::Unary(_, x) => shallow(x, room),
+        ExprKind::Binary(_, l, r) | ExprKind::Range(l, r) => shallow(l, room) && shallow(r, room),
+        ExprKind::If(c, t, f) => shallow(c, room) && shallow(t, room) && f.as_deref().is_none_or(|f| shallow(f, room)),
+        ExprKind::Block(stmts) => stmts.iter().all(|s| shallow_statement(s, room)),
+        ExprKind::Call(_, args) => args.iter().all(|a| shallow(&a.value, room)),
+        _ => true,
+    }
+}
+
+fn shallow_statement(s: &Stmt, room: usize) -> bool {
+    match &s.kind {
+        StmtKind::Expr(e) | StmtKind::Assign { value: e, .. } | StmtKind::Return(Some(e)) => shallow(e, room),
+        StmtKind::For { iter: e, body, .. } | StmtKind::While { cond: e, body } => {
+            shallow(e, room) && body.iter().all(|s| shallow_statement(s, room.saturating_sub(1)))
+        }
+        _ => true,
+    }
 }
 
 /// Whether evaluating `e` may run statements (a block), which may assign a
@@ -811,7 +842,8 @@ impl Compiler {
         if var.slot.is_some() || args.iter().any(|a| a.name.is_some()) {
             return Err(Unfit);
         }
-        let first = self.top as Reg;
+        // The callee's frame starts here, inside this one's window.
+        let first = Reg::try_from(self.top).map_err(|_| Unfit)?;
         for a in args {
             let t = self.temp();
             self.value(&a.value, t)?;
@@ -850,6 +882,9 @@ mod tests {
             "fn g(x, y) { if x > 0 && !(y < 0) || x == -1 { 1 } else { 0 } }",
             "fn h(x) { 2 \\ x + 1 - x ^ 2 % 3 ⊗ -x }",
             "fn k(x) { y = { z = x; z * 2 }; y + z }",
+            // The examples of docs/language.md that say they are scalar code.
+            "fn fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }",
+            "fn sign_of(x) {\n    if x < 0 { return -1 }\n    if x == 0 { 0 } else { 1 }\n}",
         ] {
             assert!(compiled(source).is_some(), "{source}");
         }

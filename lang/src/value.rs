@@ -144,6 +144,13 @@ impl Value {
     }
 }
 
+/// Whether `x` is a number a range bound or a position may be: whole,
+/// finite and at most 9·10¹⁵ in size (below 2⁵³, so that it and its
+/// neighbours are exact).
+pub fn whole(x: f64) -> bool {
+    x.fract() == 0.0 && x.is_finite() && x.abs() <= 9.0e15
+}
+
 /// A record from named values.
 pub fn record(fields: Vec<(&str, Value)>) -> Value {
     Value::Record(Rc::new(Record { fields: fields.into_iter().map(|(n, v)| (Name::new(n), v)).collect() }))

@@ -719,14 +719,18 @@ mod fuzz {
 fn a_long_chain_of_operators_compiles_and_runs_on_a_small_stack() {
     // The tree is as deep as the chain is long (the parser builds it in a
     // loop): compiling and evaluating it grow the stack as they go.
-    let code = format!("1{}", " + 1".repeat(5_000));
-    let ran = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || display::plain(&Session::new().execute(&code, &mut tessera_lang::NullSink).unwrap().unwrap()))
-        .unwrap()
-        .join()
-        .unwrap();
-    assert_eq!(ran, "5001");
+    // The same in a function of numbers, which is not compiled to scalar code.
+    for code in [format!("1{}", " + 1".repeat(5_000)), format!("fn f(x) {{ x{} }}; f(1)", " + 1".repeat(5_000))] {
+        let ran = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                display::plain(&Session::new().execute(&code, &mut tessera_lang::NullSink).unwrap().unwrap())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(ran, "5001");
+    }
 }
 
 #[test]
@@ -1400,6 +1404,10 @@ fn scalar_code_gives_what_the_evaluator_gives() {
                 .into(),
             "1×7 matrix:\n 2.0  2.0  8.0  0.25  -2.0  -9.0  12.0",
         ),
+        // A range from -0 counts from 0, as integers do.
+        ("fn f(a) { s = 0; for i in -a:1 { s = s + 1 / i }; s }; f(0)".into(), "inf"),
+        // A call from a function of 256 slots (its callee's frame would start past them).
+        (format!("fn g() {{ 7 }}; fn f(a) {{ {} z = g(); a }}; f(1)", (1..255).map(|i| format!("v{i} = 0;")).collect::<String>()), "1"),
         // A block assigning what the other operand read: the read comes first.
         ("fn f(x) { x + { x = 10; 1 } }; f(1)".into(), "2"),
         // Resolved at each call: a function redefined between calls.
