@@ -103,15 +103,18 @@ pub enum StmtKind {
         slot: usize,
         fun: Rc<Function>,
     },
-    /// A loop's body is its block's statements.
+    /// A loop's body is its block's statements; `scalar` is the loop as
+    /// scalar code, once it has run.
     For {
         var: Target,
         iter: Expr,
         body: Vec<Stmt>,
+        scalar: crate::scalar::Compiled,
     },
     While {
         cond: Expr,
         body: Vec<Stmt>,
+        scalar: crate::scalar::Compiled,
     },
     Break,
     Continue,
@@ -229,9 +232,11 @@ impl Compiler<'_> {
             }
             S::For { var, iter, body } => {
                 let iter = self.expr(iter);
-                StmtKind::For { var: self.target(var), iter, body: self.block(body) }
+                StmtKind::For { var: self.target(var), iter, body: self.block(body), scalar: Default::default() }
             }
-            S::While { cond, body } => StmtKind::While { cond: self.expr(cond), body: self.block(body) },
+            S::While { cond, body } => {
+                StmtKind::While { cond: self.expr(cond), body: self.block(body), scalar: Default::default() }
+            }
             S::Break => StmtKind::Break,
             S::Continue => StmtKind::Continue,
             S::Return(value) => StmtKind::Return(value.as_ref().map(|e| self.expr(e))),

@@ -117,25 +117,20 @@ impl<'a> Interp<'a> {
             }
             // A loop's body is statements, not an expression: the stack is
             // checked here, so that loops nested deep grow it too.
-            StmtKind::For { var, iter, body } => {
+            StmtKind::For { var, iter, body, scalar } => {
+                if let Some(done) = self.scalar_loop(stmt, scalar, iter.span, env) {
+                    return done;
+                }
                 let items = self.expr(iter, env)?;
                 stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.for_loop(var, items, iter.span, body, env))?;
                 Ok(Value::None)
             }
-            StmtKind::While { cond, body } => stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-                loop {
-                    self.check_interrupt(stmt.span)?;
-                    if !self.truth(cond, env)? {
-                        break;
-                    }
-                    match self.run(body, env) {
-                        Ok(_) | Err(Control::Continue(_)) => {}
-                        Err(Control::Break(_)) => break,
-                        Err(other) => return Err(other),
-                    }
+            StmtKind::While { cond, body, scalar } => {
+                if let Some(done) = self.scalar_loop(stmt, scalar, stmt.span, env) {
+                    return done;
                 }
-                Ok(Value::None)
-            }),
+                stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.while_loop(cond, body, stmt.span, env))
+            }
             StmtKind::Break => Err(Control::Break(stmt.span)),
             StmtKind::Continue => Err(Control::Continue(stmt.span)),
             StmtKind::Return(value) => {
@@ -145,6 +140,43 @@ impl<'a> Interp<'a> {
                 };
                 Err(Control::Return(v))
             }
+        }
+    }
+
+    fn while_loop(&mut self, cond: &Expr, body: &[Stmt], span: Span, env: &Env) -> Flow<Value> {
+        loop {
+            self.check_interrupt(span)?;
+            if !self.truth(cond, env)? {
+                break;
+            }
+            match self.run(body, env) {
+                Ok(_) | Err(Control::Continue(_)) => {}
+                Err(Control::Break(_)) => break,
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(Value::None)
+    }
+
+    /// The loop `stmt` run as scalar code ([`scalar::compile_loop`]) where
+    /// it is that and its variables hold numbers; `None` where the evaluator
+    /// is to run it. A run that bails leaves the variables as they were, and
+    /// the evaluator runs the loop again; an interrupt leaves them as the
+    /// run left them, as the evaluator would (`span` is where it reports it).
+    fn scalar_loop(&mut self, stmt: &Stmt, code: &scalar::Compiled, span: Span, env: &Env) -> Option<Flow<Value>> {
+        let code = self.scalar.then(|| code.of_loop(stmt)).flatten()?;
+        match self.machine.run_loop(code, env, self.depth, MAX_DEPTH, self.interrupt) {
+            Ok(()) => Some(Ok(Value::None)),
+            Err(scalar::Stop::Interrupted) => {
+                Some(self.check_interrupt(span).map(|()| Value::None).map_err(Into::into))
+            }
+            Err(scalar::Stop::Bail) => {
+                self.scalar = false;
+                let evaluated = self.compound_statement(stmt, env);
+                self.scalar = true;
+                Some(evaluated)
+            }
+            Err(scalar::Stop::Unrunnable) => None,
         }
     }
 
@@ -619,7 +651,8 @@ impl<'a> Interp<'a> {
                     self.spare.extend(Scope::release(scope));
                     return Ok(Value::Number(x));
                 }
-                Err(scalar::Stop::Bail) => bailed = true,
+                // (Only a loop reports an interrupt itself.)
+                Err(scalar::Stop::Bail | scalar::Stop::Interrupted) => bailed = true,
                 Err(scalar::Stop::Unrunnable) => {}
             }
         }

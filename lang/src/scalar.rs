@@ -10,13 +10,18 @@
 //! `&&` and `||` in conditions, `if`, blocks, `while`, `for` over a range
 //! `a:b`, `break`, `continue`, `return x`, and calls by name with positional
 //! arguments; its value, and that of every call it makes, is a number. Any
-//! other function runs in the evaluator as before.
+//! other function runs in the evaluator as before. A loop (in a cell, or in
+//! a function that is not scalar code) qualifies in the same way, its
+//! variables being registers read from its scope when it starts and written
+//! back when it ends ([`compile_loop`]).
 //!
 //! Scalar code cannot change anything outside its own registers, so a run
 //! that meets what only the evaluator handles (a range bound that is not an
 //! integer, the call limit, an interrupt) stops ("bails") and the evaluator
-//! runs the call again from its start, reporting what it finds there with
-//! its spans and traces. Names called are resolved when a run starts, in the
+//! runs the call (or the loop) again from its start, reporting what it finds
+//! there with its spans and traces. (An interrupted loop writes its
+//! variables back first: the state it stopped in is one the evaluator
+//! passes through too.) Names called are resolved when a run starts, in the
 //! scopes the evaluator would search; a run starts only if every function it
 //! may reach is scalar code taking that many arguments.
 //!
@@ -25,6 +30,7 @@
 
 use crate::ast::{BinOp, UnOp};
 use crate::code::{Expr, ExprKind, Function, Stmt, StmtKind, Target};
+use crate::env::Env;
 use crate::name::Name;
 use crate::value::{Closure, Value};
 use std::cell::{Cell, OnceCell};
@@ -138,7 +144,7 @@ enum Ins {
     Return(Reg),
 }
 
-/// A function compiled to scalar code.
+/// A function (or a loop, see [`compile_loop`]) compiled to scalar code.
 #[derive(Debug)]
 pub struct Code {
     ins: Vec<Ins>,
@@ -147,6 +153,15 @@ pub struct Code {
     consts: Box<[f64; WINDOW]>,
     /// The name each call site calls, and its number of arguments.
     sites: Vec<(Name, usize)>,
+    /// A loop's variables: the slot of the scope around that each of its
+    /// first registers stands for, and whether it must hold a number when
+    /// the loop starts (all but the variables only a `for` sets). Empty for
+    /// a function, whose slots are its registers.
+    vars: Vec<(usize, bool)>,
+    /// A loop's `for` variables that need not hold a number when it starts:
+    /// the register, and one that a `for` setting it makes nonzero (such a
+    /// variable goes back to the scope only if it was set).
+    counted: Vec<(Reg, Reg)>,
     /// Cleared when a run could not start because of what a name called
     /// here is (a builtin, a function that is not scalar code): the function
     /// runs in the evaluator from then on.
@@ -163,6 +178,11 @@ impl Compiled {
     pub fn get(&self, fun: &Function) -> Option<&Rc<Code>> {
         self.0.get_or_init(|| compile(fun).map(Rc::new)).as_ref().filter(|c| c.runnable.get())
     }
+
+    /// The scalar code of the loop `stmt`, compiling it on first use.
+    pub fn of_loop(&self, stmt: &Stmt) -> Option<&Rc<Code>> {
+        self.0.get_or_init(|| compile_loop(stmt).map(Rc::new)).as_ref().filter(|c| c.runnable.get())
+    }
 }
 
 /// Why a run did not give a value.
@@ -171,6 +191,8 @@ pub enum Stop {
     Unrunnable,
     /// It met what only the evaluator handles (the call is to run again there).
     Bail,
+    /// A loop was interrupted; its variables are as it left them.
+    Interrupted,
 }
 
 /// The registers, suspended calls and functions of runs, kept between them
@@ -179,11 +201,19 @@ pub enum Stop {
 pub struct Machine {
     regs: Vec<f64>,
     frames: Vec<Frame>,
-    /// The functions a run may reach (the called one first): each with its
-    /// code and where its call sites' entries in `targets` start.
-    funs: Vec<(Rc<Closure>, Rc<Code>, usize)>,
+    /// The code a run may reach, the called function or the loop run first.
+    funs: Vec<Linked>,
     /// For each call site of each function, the index in `funs` of the one it calls.
     targets: Vec<u32>,
+}
+
+/// Code of a run: the function (none for a loop), the scope its names are
+/// found in, its code, and where its call sites' entries in `targets` start.
+struct Linked {
+    closure: Option<Rc<Closure>>,
+    env: Env,
+    code: Rc<Code>,
+    sites_at: usize,
 }
 
 /// A suspended caller: its function, where it goes on, its frame and the
@@ -214,32 +244,84 @@ impl Machine {
         for (reg, x) in window(&mut self.regs, 0).iter_mut().zip(args) {
             *reg = x.ok_or(Stop::Unrunnable)?;
         }
-        let result = self.link(closure, code).and_then(|()| self.execute(depth, limit, interrupt));
-        self.funs.clear();
-        self.targets.clear();
-        self.frames.clear();
+        self.funs.push(Linked {
+            closure: Some(closure.clone()),
+            env: closure.env.clone(),
+            code: code.clone(),
+            sites_at: 0,
+        });
+        let result = self.link().and_then(|()| self.execute(depth, limit, interrupt));
+        self.clear();
         result
     }
 
-    /// Resolves the call sites of every function reachable from `closure`.
-    fn link(&mut self, closure: &Rc<Closure>, code: &Rc<Code>) -> Result<(), Stop> {
-        self.funs.push((closure.clone(), code.clone(), 0));
+    /// Runs the loop whose scalar code is `code` in `env`, at call depth
+    /// `depth`, its variables read from `env` and written back when it ends
+    /// (or is interrupted; nothing is written when it bails).
+    pub fn run_loop(
+        &mut self,
+        code: &Rc<Code>,
+        env: &Env,
+        depth: usize,
+        limit: usize,
+        interrupt: &AtomicBool,
+    ) -> Result<(), Stop> {
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(Stop::Bail);
+        }
+        let w = window(&mut self.regs, 0);
+        for (reg, &(slot, required)) in w.iter_mut().zip(&code.vars) {
+            if required {
+                *reg = env.number(slot).ok_or(Stop::Unrunnable)?;
+            }
+        }
+        for &(_, set) in &code.counted {
+            w[set as usize] = 0.0;
+        }
+        self.funs.push(Linked { closure: None, env: env.clone(), code: code.clone(), sites_at: 0 });
+        let result = match self.link().and_then(|()| self.execute(depth, limit, interrupt)) {
+            Err(Stop::Bail) if interrupt.load(Ordering::Relaxed) => Err(Stop::Interrupted),
+            other => other.map(|_| ()),
+        };
+        if matches!(result, Ok(()) | Err(Stop::Interrupted)) {
+            let w = window(&mut self.regs, 0);
+            for (reg, &(slot, required)) in code.vars.iter().enumerate() {
+                let set = |&(var, set): &(Reg, Reg)| var as usize == reg && w[set as usize] != 0.0;
+                if required || code.counted.iter().any(set) {
+                    env.set_slot(slot, Value::Number(w[reg]));
+                }
+            }
+        }
+        self.clear();
+        result
+    }
+
+    fn clear(&mut self) {
+        self.funs.clear();
+        self.targets.clear();
+        self.frames.clear();
+    }
+
+    /// Resolves the call sites of the code run first and of every function it reaches.
+    fn link(&mut self) -> Result<(), Stop> {
         let mut next = 0;
         while next < self.funs.len() {
-            let (caller, caller_code, _) = self.funs[next].clone();
-            self.funs[next].2 = self.targets.len();
+            let (env, caller_code) = (self.funs[next].env.clone(), self.funs[next].code.clone());
+            self.funs[next].sites_at = self.targets.len();
             for (name, count) in &caller_code.sites {
-                let callee = match caller.env.lookup(name) {
+                let callee = match env.lookup(name) {
                     Some(Value::Function(f)) if f.fun.def.params.len() == *count => f,
                     _ => return Err(unrunnable(&caller_code)),
                 };
-                let Some(callee_code) = callee.fun.scalar.get(&callee.fun).cloned() else {
+                let Some(code) = callee.fun.scalar.get(&callee.fun).cloned() else {
                     return Err(unrunnable(&caller_code));
                 };
-                let index = match self.funs.iter().position(|(f, ..)| Rc::ptr_eq(f, &callee)) {
+                let same = |l: &Linked| l.closure.as_ref().is_some_and(|c| Rc::ptr_eq(c, &callee));
+                let index = match self.funs.iter().position(same) {
                     Some(i) => i,
                     None => {
-                        self.funs.push((callee, callee_code, 0));
+                        let env = callee.env.clone();
+                        self.funs.push(Linked { closure: Some(callee), env, code, sites_at: 0 });
                         self.funs.len() - 1
                     }
                 };
@@ -259,7 +341,7 @@ impl Machine {
         let room = limit.saturating_sub(depth);
         let Machine { regs, frames, funs, targets } = self;
         let (mut f, mut base, mut pc) = (0, 0, 0);
-        let (mut code, mut sites_at) = (&*funs[0].1, funs[0].2);
+        let (mut code, mut sites_at) = (&*funs[0].code, funs[0].sites_at);
         // The registers of the running call.
         let mut w = window(regs, 0);
         loop {
@@ -319,7 +401,7 @@ impl Machine {
                     frames.push(Frame { fun: f as u32, pc: pc as Pc, base: base as u32, dst });
                     if callee != f {
                         f = callee;
-                        (code, sites_at) = (&funs[f].1, funs[f].2);
+                        (code, sites_at) = (&funs[f].code, funs[f].sites_at);
                     }
                     (base, pc) = (base + args as usize, 0);
                     w = window(regs, base);
@@ -329,7 +411,7 @@ impl Machine {
                     let Some(caller) = frames.pop() else { return Ok(value) };
                     if caller.fun as usize != f {
                         f = caller.fun as usize;
-                        (code, sites_at) = (&funs[f].1, funs[f].2);
+                        (code, sites_at) = (&funs[f].code, funs[f].sites_at);
                     }
                     (base, pc) = (caller.base as usize, caller.pc as usize);
                     w = window(regs, base);
@@ -370,21 +452,104 @@ type Fit<T> = Result<T, Unfit>;
 
 /// Compiles `fun` to scalar code, if it qualifies.
 fn compile(fun: &Function) -> Option<Code> {
-    let slots = fun.names.len();
-    let mut set = vec![false; slots];
-    set[..fun.def.params.len()].iter_mut().for_each(|s| *s = true);
     if !shallow(&fun.body, MAX_NESTING) {
         return None;
     }
-    let mut c = Compiler { ins: vec![], consts: vec![], set, sites: vec![], top: slots, size: slots, loops: vec![] };
+    let slots = fun.names.len();
+    let mut set = vec![false; slots];
+    set[..fun.def.params.len()].iter_mut().for_each(|s| *s = true);
+    let mut c = Compiler::new((0..slots).collect(), set, 0);
     c.tail(&fun.body).ok()?;
-    if c.size > WINDOW || c.consts.len() > WINDOW || c.sites.len() > u16::MAX as usize || c.ins.len() > Pc::MAX as usize
-    {
+    c.finish(vec![])
+}
+
+/// Compiles a loop (`for` or `while`) to scalar code that runs in the
+/// scope of the code around it, if it qualifies: its body as a function's
+/// would, with the variables it names (all of that scope: no name from
+/// around) as registers, no `return`, and calls found by name in that
+/// scope. Its variables must hold numbers when it starts, but for those
+/// only a `for` sets.
+pub fn compile_loop(stmt: &Stmt) -> Option<Code> {
+    if !shallow_statement(stmt, MAX_NESTING) {
         return None;
     }
-    let mut consts = Box::new([0.0; WINDOW]);
-    consts[..c.consts.len()].copy_from_slice(&c.consts);
-    Some(Code { ins: c.ins, consts, sites: c.sites, runnable: Cell::new(true) })
+    let mut names = Mentions::default();
+    names.statement(stmt).ok()?;
+    let only_counted = |slot: &usize| names.counted.contains(slot) && !names.assigned.contains(slot);
+    let required: Vec<bool> = names.slots.iter().map(|slot| !only_counted(slot)).collect();
+    let vars = names.slots.iter().copied().zip(required.iter().copied()).collect();
+    let mut c = Compiler::new(names.slots, required, names.fors);
+    c.returns = false;
+    c.stmt(stmt).ok()?;
+    // The run ends here (its value is not used).
+    let end = c.temp();
+    c.emit(Ins::Return(end));
+    c.finish(vars)
+}
+
+/// The variables a loop names, in order, and what sets them.
+#[derive(Default)]
+struct Mentions {
+    slots: Vec<usize>,
+    assigned: Vec<usize>,
+    /// Variables of `for`s.
+    counted: Vec<usize>,
+    fors: usize,
+}
+
+impl Mentions {
+    fn slot(&mut self, slot: usize) {
+        if !self.slots.contains(&slot) {
+            self.slots.push(slot);
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Fit<()> {
+        match &e.kind {
+            ExprKind::Const(_) => {}
+            ExprKind::Var(var) => self.slot(var.slot.ok_or(Unfit)?),
+            ExprKind::Unary(_, x) => self.expr(x)?,
+            ExprKind::Binary(_, l, r) | ExprKind::Range(l, r) => {
+                self.expr(l)?;
+                self.expr(r)?;
+            }
+            ExprKind::If(c, t, f) => {
+                self.expr(c)?;
+                self.expr(t)?;
+                f.as_deref().map_or(Ok(()), |f| self.expr(f))?;
+            }
+            ExprKind::Block(stmts) => stmts.iter().try_for_each(|s| self.statement(s))?,
+            // The callee is found by name when the loop starts.
+            ExprKind::Call(_, args) => args.iter().try_for_each(|a| self.expr(&a.value))?,
+            _ => return Err(Unfit),
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, s: &Stmt) -> Fit<()> {
+        match &s.kind {
+            StmtKind::Expr(e) => self.expr(e),
+            StmtKind::Assign { target: Target::Name(local, _), value } => {
+                self.expr(value)?;
+                self.slot(local.slot);
+                self.assigned.push(local.slot);
+                Ok(())
+            }
+            StmtKind::For { var: Target::Name(local, _), iter, body, .. } => {
+                self.expr(iter)?;
+                self.slot(local.slot);
+                self.counted.push(local.slot);
+                self.fors += 1;
+                body.iter().try_for_each(|s| self.statement(s))
+            }
+            StmtKind::While { cond, body, .. } => {
+                self.expr(cond)?;
+                body.iter().try_for_each(|s| self.statement(s))
+            }
+            StmtKind::Break | StmtKind::Continue => Ok(()),
+            _ => Err(Unfit),
+        }
+    }
 }
 
 /// How deep the tree of a function compiled to scalar code may nest: the
@@ -407,7 +572,7 @@ fn shallow(e: &Expr, room: usize) -> bool {
 fn shallow_statement(s: &Stmt, room: usize) -> bool {
     match &s.kind {
         StmtKind::Expr(e) | StmtKind::Assign { value: e, .. } | StmtKind::Return(Some(e)) => shallow(e, room),
-        StmtKind::For { iter: e, body, .. } | StmtKind::While { cond: e, body } => {
+        StmtKind::For { iter: e, body, .. } | StmtKind::While { cond: e, body, .. } => {
             shallow(e, room) && body.iter().all(|s| shallow_statement(s, room.saturating_sub(1)))
         }
         _ => true,
@@ -510,8 +675,17 @@ struct Exits {
 struct Compiler {
     ins: Vec<Ins>,
     consts: Vec<f64>,
-    /// Which slots are assigned on every path to the code being compiled.
+    /// The slot each of the first registers stands for.
+    slots: Vec<usize>,
+    /// Which of those registers are set on every path to the code being
+    /// compiled. Of a loop's, those not set when it starts are the variables
+    /// only `for`s set, counted in `counted`.
     set: Vec<bool>,
+    counted: Vec<(Reg, Reg)>,
+    /// The registers for `counted`, after the slots' (one per `for`), not yet taken.
+    flags: std::ops::Range<usize>,
+    /// Whether `return` may end the code (not a loop's).
+    returns: bool,
     sites: Vec<(Name, usize)>,
     /// The first free temporary register.
     top: usize,
@@ -521,6 +695,45 @@ struct Compiler {
 }
 
 impl Compiler {
+    /// A compiler for code whose first registers stand for `slots`, those
+    /// of `set` set at its start, with `fors` registers for `counted`.
+    fn new(slots: Vec<usize>, set: Vec<bool>, fors: usize) -> Compiler {
+        let first_temp = slots.len() + fors;
+        Compiler {
+            ins: vec![],
+            consts: vec![],
+            flags: slots.len()..first_temp,
+            slots,
+            set,
+            counted: vec![],
+            returns: true,
+            sites: vec![],
+            top: first_temp,
+            size: first_temp,
+            loops: vec![],
+        }
+    }
+
+    /// The code, if it fits the limits of registers, constants and call sites.
+    fn finish(self, vars: Vec<(usize, bool)>) -> Option<Code> {
+        let fits = self.size <= WINDOW
+            && self.consts.len() <= WINDOW
+            && self.sites.len() <= u16::MAX as usize
+            && self.ins.len() <= Pc::MAX as usize;
+        if !fits {
+            return None;
+        }
+        let mut consts = Box::new([0.0; WINDOW]);
+        consts[..self.consts.len()].copy_from_slice(&self.consts);
+        let runnable = Cell::new(true);
+        Some(Code { ins: self.ins, consts, sites: self.sites, vars, counted: self.counted, runnable })
+    }
+
+    /// The register of `slot`, if the code has one for it.
+    fn register_of(&self, slot: usize) -> Option<Reg> {
+        self.slots.iter().position(|&s| s == slot).map(|r| r as Reg)
+    }
+
     fn emit(&mut self, ins: Ins) -> usize {
         self.ins.push(ins);
         self.ins.len() - 1
@@ -571,8 +784,8 @@ impl Compiler {
     fn operand(&mut self, e: &Expr) -> Fit<Operand> {
         match &e.kind {
             ExprKind::Const(Value::Number(x)) => Ok(Operand::Const(*x)),
-            ExprKind::Var(var) => match var.slot {
-                Some(s) if self.set[s] => Ok(Operand::Reg(s as Reg)),
+            ExprKind::Var(var) => match var.slot.and_then(|s| self.register_of(s)) {
+                Some(r) if self.set[r as usize] => Ok(Operand::Reg(r)),
                 // Unset here, the evaluator would read the scopes around.
                 _ => Err(Unfit),
             },
@@ -773,26 +986,38 @@ impl Compiler {
         match &s.kind {
             StmtKind::Expr(e) => self.effect(e),
             StmtKind::Assign { target: Target::Name(local, _), value } => {
-                self.value(value, local.slot as Reg)?;
-                self.set[local.slot] = true;
+                let r = self.register_of(local.slot).ok_or(Unfit)?;
+                self.value(value, r)?;
+                self.set[r as usize] = true;
                 Ok(())
             }
-            StmtKind::For { var: Target::Name(local, _), iter, body } => {
+            StmtKind::For { var: Target::Name(local, _), iter, body, .. } => {
                 let ExprKind::Range(lo, hi) = &iter.kind else { return Err(Unfit) };
+                let var = self.register_of(local.slot).ok_or(Unfit)?;
                 let top = self.top;
                 let (at, end) = (self.temp(), self.temp());
                 self.value(lo, at)?;
                 self.value(hi, end)?;
                 self.emit(Ins::Range { lo: at, hi: end });
-                let next = self.emit(Ins::Next { at, end, var: local.slot as Reg, exit: 0 });
+                if !self.set[var as usize] && !self.returns {
+                    // A loop's variable that only `for`s set: mark it set
+                    // if this one runs at least once.
+                    let flag = self.flags.next().ok_or(Unfit)? as Reg;
+                    self.counted.push((var, flag));
+                    let skip = self.emit(branch(BinOp::Lt, false, at, end));
+                    let one = self.konst(1.0);
+                    self.emit(Ins::Load(flag, one));
+                    self.patch(vec![skip]);
+                }
+                let next = self.emit(Ins::Next { at, end, var, exit: 0 });
                 let before = self.set.clone();
-                self.set[local.slot] = true;
+                self.set[var as usize] = true;
                 self.looped(body, next as Pc, vec![next])?;
                 self.set = before;
                 self.top = top;
                 Ok(())
             }
-            StmtKind::While { cond, body } => {
+            StmtKind::While { cond, body, .. } => {
                 let start = self.here();
                 let exits = self.cond(cond, false)?;
                 let before = self.set.clone();
@@ -810,7 +1035,7 @@ impl Compiler {
                 self.loops.last_mut().ok_or(Unfit)?.continues.push(jump);
                 Ok(())
             }
-            StmtKind::Return(Some(e)) => {
+            StmtKind::Return(Some(e)) if self.returns => {
                 let top = self.top;
                 let r = self.register(e)?;
                 self.emit(Ins::Return(r));
@@ -839,7 +1064,8 @@ impl Compiler {
     /// consecutive temporaries, where the callee's frame will start.
     fn call(&mut self, callee: &Expr, args: &[crate::code::Arg], dst: Reg) -> Fit<()> {
         let ExprKind::Var(var) = &callee.kind else { return Err(Unfit) };
-        if var.slot.is_some() || args.iter().any(|a| a.name.is_some()) {
+        // (A callee that is a variable here is a number, or unset.)
+        if var.slot.and_then(|s| self.register_of(s)).is_some() || args.iter().any(|a| a.name.is_some()) {
             return Err(Unfit);
         }
         // The callee's frame starts here, inside this one's window.

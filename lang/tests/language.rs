@@ -1437,11 +1437,58 @@ fn scalar_code_gives_what_the_evaluator_gives() {
     }
 }
 
+/// The values of `after` once `code` ran (to its end or to an error), with
+/// loops of numbers run as scalar code or in the evaluator alone.
+fn state_after(code: &str, after: &str, scalar_code: bool) -> String {
+    let mut s = Session::new();
+    s.set_scalar_code(scalar_code);
+    let ran = match s.execute(code, &mut Capture::default()) {
+        Ok(_) => "ran".to_string(),
+        Err(e) => format!("error: {}", e.render(code)),
+    };
+    let value = s.execute(after, &mut Capture::default()).map_or_else(|e| e.message, |v| display::plain(&v.unwrap()));
+    format!("{ran}; {value}")
+}
+
+#[test]
+fn loops_of_numbers_leave_the_variables_the_evaluator_leaves() {
+    for (code, after, expected) in [
+        ("s = 0; for i in 0:1000 { s = s + i }", "(s, i)", "ran; (499500, 999)"),
+        // A loop that does not run leaves its variable unset (or as it was).
+        ("for j in 0:0 { }", "j", "ran; `j` is not defined"),
+        ("j = 7; for j in 5:5 { }", "j", "ran; 7"),
+        // An inner loop that runs last with no iteration keeps its variable's last value.
+        ("n = 0; for i in 0:3 { for j in 0:2 - i { n = n + 1 } }", "(n, i, j)", "ran; (3, 2, 0)"),
+        (
+            "i = 0; s = 0; while i < 10 { i = i + 1; if i == 5 { continue }; if i == 9 { break }; s = s + i }",
+            "(i, s)",
+            "ran; (9, 31)",
+        ),
+        // A function called from a loop, and a loop inside a function's loop.
+        ("fn sq(x) { x * x }; t = 0; for k in 1:4 { t = t + sq(k) }", "t", "ran; 14"),
+        // An error part way leaves what the evaluator leaves.
+        ("s = 10; for i in 1:3 { s = s + i; for k in 0:s / 4 { } }", "(s, i)", "ran; (11, 1)"),
+        // What the evaluator keeps: a matrix, a string, a name from around.
+        ("A = zeros(1, 3); for i in 0:3 { A[0, i] = i }", "A", "ran; 1×3 matrix:\n 0  1  2"),
+        ("s = \"\"; for i in 0:2 { s = s + \"a\" }", "s", "ran; \"aa\""),
+    ] {
+        let fast = state_after(code, after, true);
+        assert_eq!(fast, state_after(code, after, false), "{code}");
+        if !fast.starts_with("error") {
+            assert_eq!(fast, expected, "{code}");
+        }
+    }
+    // The error's message names the bound.
+    let ended = state_after("s = 10; for i in 1:3 { s = s + i; for k in 0:s / 4 { } }", "s", true);
+    assert!(ended.starts_with("error: ") && ended.contains("integer") && ended.ends_with("; 11"), "{ended}");
+}
+
 #[test]
 fn interrupt_stops_scalar_code() {
     for code in [
         "fn spin(n) { if n < 0 { 0 } else { spin(n - 1) + spin(n - 2) } }; spin(80)",
         "fn forever(x) { while true { x = x + 1 }; x }; forever(0)",
+        "for i in 0:1e15 { }",
     ] {
         let mut s = Session::new();
         let flag = s.interrupt_handle();
@@ -1452,5 +1499,9 @@ fn interrupt_stops_scalar_code() {
         let e = s.execute(code, &mut Capture::default()).unwrap_err();
         setter.join().unwrap();
         assert_eq!(e.kind, ErrorKind::Interrupted, "{code}: {}", e.render(code));
+        if code.starts_with("for") {
+            // The loop's variable is where the interrupt found it.
+            assert!(matches!(s.get("i"), Some(Value::Number(x)) if x > 0.0), "{code}");
+        }
     }
 }

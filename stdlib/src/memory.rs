@@ -41,7 +41,7 @@ pub fn available() -> u128 {
 /// `op` names the operation in the error:
 /// `kron: a 1000000×1000000 matrix would take 7.3 TiB, and 21.4 GiB is available`.
 pub fn check(op: &'static str, rows: usize, cols: usize) -> Result<()> {
-    check_elements(op, &Shape(rows, cols).to_string(), rows as u128 * cols as u128, 8, rows.max(cols))
+    check_elements(op, Shape(rows, cols), rows as u128 * cols as u128, 8, rows.max(cols))
 }
 
 /// Checks that a buffer of `count` items of `item_bytes` each can be
@@ -68,7 +68,8 @@ pub fn guard(rows: usize, cols: usize) {
     }
 }
 
-fn check_elements(op: &'static str, shape: &str, elements: u128, item_bytes: u128, side: usize) -> Result<()> {
+/// (`shape` is formatted only for the error: this runs at every allocation.)
+fn check_elements(op: &'static str, shape: Shape, elements: u128, item_bytes: u128, side: usize) -> Result<()> {
     let bytes = elements.saturating_mul(item_bytes);
     if bytes < CHECKED_BYTES && side < CHECKED_SIDE {
         return Ok(());
