@@ -158,6 +158,9 @@ pub struct Code {
     /// the loop starts (all but the variables only a `for` sets). Empty for
     /// a function, whose slots are its registers.
     vars: Vec<(usize, bool)>,
+    /// The names of a loop's variables: a function it calls may not call
+    /// one of them, which the loop may rebind (the run would not see it).
+    var_names: Vec<Name>,
     /// A loop's `for` variables that need not hold a number when it starts:
     /// the register, and one that a `for` setting it makes nonzero (such a
     /// variable goes back to the scope only if it was set).
@@ -250,7 +253,7 @@ impl Machine {
             code: code.clone(),
             sites_at: 0,
         });
-        let result = self.link().and_then(|()| self.execute(depth, limit, interrupt));
+        let result = self.link(&[]).and_then(|()| self.execute(depth, limit, interrupt));
         self.clear();
         result
     }
@@ -279,7 +282,7 @@ impl Machine {
             w[set as usize] = 0.0;
         }
         self.funs.push(Linked { closure: None, env: env.clone(), code: code.clone(), sites_at: 0 });
-        let result = match self.link().and_then(|()| self.execute(depth, limit, interrupt)) {
+        let result = match self.link(&code.var_names).and_then(|()| self.execute(depth, limit, interrupt)) {
             Err(Stop::Bail) if interrupt.load(Ordering::Relaxed) => Err(Stop::Interrupted),
             other => other.map(|_| ()),
         };
@@ -302,13 +305,17 @@ impl Machine {
         self.frames.clear();
     }
 
-    /// Resolves the call sites of the code run first and of every function it reaches.
-    fn link(&mut self) -> Result<(), Stop> {
+    /// Resolves the call sites of the code run first and of every function
+    /// it reaches; none may call a name of `rebound` (a loop's variables).
+    fn link(&mut self, rebound: &[Name]) -> Result<(), Stop> {
         let mut next = 0;
         while next < self.funs.len() {
             let (env, caller_code) = (self.funs[next].env.clone(), self.funs[next].code.clone());
             self.funs[next].sites_at = self.targets.len();
             for (name, count) in &caller_code.sites {
+                if rebound.contains(name) {
+                    return Err(Stop::Unrunnable);
+                }
                 let callee = match env.lookup(name) {
                     Some(Value::Function(f)) if f.fun.def.params.len() == *count => f,
                     _ => return Err(unrunnable(&caller_code)),
@@ -460,7 +467,7 @@ fn compile(fun: &Function) -> Option<Code> {
     set[..fun.def.params.len()].iter_mut().for_each(|s| *s = true);
     let mut c = Compiler::new((0..slots).collect(), set, 0);
     c.tail(&fun.body).ok()?;
-    c.finish(vec![])
+    c.finish(vec![], vec![])
 }
 
 /// Compiles a loop (`for` or `while`) to scalar code that runs in the
@@ -484,13 +491,14 @@ pub fn compile_loop(stmt: &Stmt) -> Option<Code> {
     // The run ends here (its value is not used).
     let end = c.temp();
     c.emit(Ins::Return(end));
-    c.finish(vars)
+    c.finish(vars, names.names)
 }
 
 /// The variables a loop names, in order, and what sets them.
 #[derive(Default)]
 struct Mentions {
     slots: Vec<usize>,
+    names: Vec<Name>,
     assigned: Vec<usize>,
     /// Variables of `for`s.
     counted: Vec<usize>,
@@ -498,16 +506,17 @@ struct Mentions {
 }
 
 impl Mentions {
-    fn slot(&mut self, slot: usize) {
+    fn slot(&mut self, slot: usize, name: &Name) {
         if !self.slots.contains(&slot) {
             self.slots.push(slot);
+            self.names.push(name.clone());
         }
     }
 
     fn expr(&mut self, e: &Expr) -> Fit<()> {
         match &e.kind {
             ExprKind::Const(_) => {}
-            ExprKind::Var(var) => self.slot(var.slot.ok_or(Unfit)?),
+            ExprKind::Var(var) => self.slot(var.slot.ok_or(Unfit)?, &var.name),
             ExprKind::Unary(_, x) => self.expr(x)?,
             ExprKind::Binary(_, l, r) | ExprKind::Range(l, r) => {
                 self.expr(l)?;
@@ -531,13 +540,13 @@ impl Mentions {
             StmtKind::Expr(e) => self.expr(e),
             StmtKind::Assign { target: Target::Name(local, _), value } => {
                 self.expr(value)?;
-                self.slot(local.slot);
+                self.slot(local.slot, &local.name);
                 self.assigned.push(local.slot);
                 Ok(())
             }
             StmtKind::For { var: Target::Name(local, _), iter, body, .. } => {
                 self.expr(iter)?;
-                self.slot(local.slot);
+                self.slot(local.slot, &local.name);
                 self.counted.push(local.slot);
                 self.fors += 1;
                 body.iter().try_for_each(|s| self.statement(s))
@@ -715,7 +724,7 @@ impl Compiler {
     }
 
     /// The code, if it fits the limits of registers, constants and call sites.
-    fn finish(self, vars: Vec<(usize, bool)>) -> Option<Code> {
+    fn finish(self, vars: Vec<(usize, bool)>, var_names: Vec<Name>) -> Option<Code> {
         let fits = self.size <= WINDOW
             && self.consts.len() <= WINDOW
             && self.sites.len() <= u16::MAX as usize
@@ -726,7 +735,7 @@ impl Compiler {
         let mut consts = Box::new([0.0; WINDOW]);
         consts[..self.consts.len()].copy_from_slice(&self.consts);
         let runnable = Cell::new(true);
-        Some(Code { ins: self.ins, consts, sites: self.sites, vars, counted: self.counted, runnable })
+        Some(Code { ins: self.ins, consts, sites: self.sites, vars, var_names, counted: self.counted, runnable })
     }
 
     /// The register of `slot`, if the code has one for it.
