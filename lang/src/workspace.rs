@@ -266,7 +266,13 @@ pub fn save(globals: &Env) -> Result<Vec<u8>> {
 
 /// Reads a saved workspace into `globals` (all or nothing: a malformed file changes nothing).
 pub fn load(bytes: &[u8], globals: &Env) -> Result<usize> {
-    let file: File = ciborium::from_reader(bytes).map_err(|e| bad(format!("not a Tessera workspace file ({e})")))?;
+    let mut rest = bytes;
+    let file: File =
+        ciborium::from_reader(&mut rest).map_err(|e| bad(format!("not a Tessera workspace file ({e})")))?;
+    if !rest.is_empty() {
+        let extra = if rest.len() == 1 { "1 byte".to_string() } else { format!("{} bytes", rest.len()) };
+        return Err(bad(format!("not a Tessera workspace file ({extra} after its end)")));
+    }
     if file.format != FORMAT {
         return Err(bad(format!("not a Tessera workspace file (format `{}`)", file.format)));
     }

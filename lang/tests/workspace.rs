@@ -96,6 +96,18 @@ fn save_and_load_through_the_commands() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A file is one value, so bytes after it are a sign of damage: a corrupted
+/// length can end the value early, inside a file cut short.
+#[test]
+fn bytes_after_the_workspace_are_refused() {
+    let globals = tessera_lang::env::Scope::global();
+    let mut bytes = tessera_lang::workspace::save(session_with_everything().globals()).unwrap();
+    assert!(tessera_lang::workspace::load(&bytes, &globals).is_ok());
+    bytes.push(0);
+    let e = tessera_lang::workspace::load(&bytes, &tessera_lang::env::Scope::global()).unwrap_err();
+    assert!(e.message.contains("(1 byte after its end)"), "{}", e.message);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
