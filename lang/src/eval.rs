@@ -3,7 +3,7 @@
 use crate::ast::BinOp;
 use crate::builtins::{Args, Builtin, Device};
 use crate::code::*;
-use crate::context::{interruptible, Ctx, Sink, State, LONG_WORK};
+use crate::context::{lend, Ctx, Sink, State, LONG_WORK};
 use crate::display::counted;
 use crate::env::{Env, Scope};
 use crate::error::{ErrorKind, LangError, Result};
@@ -367,8 +367,7 @@ impl<'a> Interp<'a> {
             (BinOp::Mul, Value::Matrix(x), Value::Matrix(y))
                 if x.cols() == y.rows() && x.rows() * x.cols() * y.cols() > LONG_WORK =>
             {
-                let (x, y) = ((**x).clone(), (**y).clone());
-                let product = interruptible(self.interrupt, span, move || x.matmul(&y))?;
+                let product = lend(self.interrupt, span, [x, y], |[x, y]| x.matmul(y))?;
                 Ok(Value::matrix(product.map_err(|e| at(e.into()))?))
             }
             _ => Ok(ops::binary(op, a, b).map_err(at)?),

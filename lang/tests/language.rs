@@ -752,6 +752,35 @@ fn interrupt_stops_a_long_matrix_product() {
     assert_eq!(display::plain(&s.get("kept").unwrap()), "1");
 }
 
+/// The helper of a long product reads the operands where they are; after
+/// an interrupt it may still be reading them while the session changes its
+/// variable (which then gets a copy of its own) and frees the old value.
+#[test]
+fn an_interrupted_product_leaves_its_operands_to_the_session() {
+    let mut s = Session::new();
+    let mut sink = Capture::default();
+    s.execute("A = ones(1500, 1500)", &mut sink).unwrap();
+    for _ in 0..2 {
+        let flag = s.interrupt_handle();
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let e = s.execute("B = A * A", &mut sink).unwrap_err();
+        setter.join().unwrap();
+        assert_eq!(e.kind, ErrorKind::Interrupted, "{}", e.message);
+        let changed = s.execute("A[0, 0] = A[0, 0] + 1; A = A * 1; [A[0, 0], A[1, 1], sum(A)]", &mut sink);
+        assert!(changed.is_ok(), "{changed:?}");
+    }
+    // A[0:3, 0:3] is M = [3 1 1; 1 1 1; 1 1 1], and sum(M²) = 1ᵀM·M1 = 5² + 3² + 3².
+    for (code, value) in
+        [("A[0, 0]", 3), ("A[1, 1]", 1), ("sum(A)", 1500 * 1500 + 2), ("sum(A[0:3, 0:3] * A[0:3, 0:3])", 43)]
+    {
+        let v = s.execute(code, &mut sink).unwrap().unwrap();
+        assert_eq!(display::plain(&v), value.to_string(), "{code}");
+    }
+}
+
 #[test]
 fn figures_are_values_and_bad_plot_input_is_a_clear_error() {
     assert_eq!(show("heatmap(eye(8))"), "figure: heatmap of a 8×8 matrix (640×480 px)");

@@ -9,7 +9,7 @@ is the wall time of a whole process (`tessera -e "1+1"` against
 `python3 -c "1+1"`). Every other case times its work inside the process (`tic`
 and `toc` in Tessera, `time.perf_counter` in Python), so that neither start-up
 nor `import numpy` is counted. Each command runs alternately RUNS times (15, or
-the environment's RUNS); the
+the environment's RUNS; ONLY=text keeps the cases whose label contains it); the
 table shows medians, and the ratio Tessera time / other time (below 1:
 Tessera is faster).
 """
@@ -24,6 +24,28 @@ ROOT = Path(__file__).resolve().parents[2]
 TESSERA = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "release" / "tessera")
 PY = sys.executable
 RUNS = int(os.environ.get("RUNS", 15))
+ONLY = os.environ.get("ONLY", "")
+
+
+def dense(label, n, setup_ours, work_ours, setup_np, work_np):
+    """A dense kernel on `n×n` standard normal matrices: the best of REPEATS
+    calls inside one process, on both sides (the first call also pays for
+    waking the thread pools)."""
+    ours = (
+        f"seed(1); {setup_ours.format(n=n)}; best = inf; "
+        f"for r in 0:{REPEATS} {{ tic(); {work_ours}; best = min(best, toc()) }}; best"
+    )
+    theirs = (
+        f"import time\nimport numpy as np\nrng = np.random.default_rng(1)\n{setup_np.format(n=n)}\n"
+        f"best = float('inf')\nfor r in range({REPEATS}):\n    t = time.perf_counter()\n    {work_np}\n"
+        "    best = min(best, time.perf_counter() - t)\nprint(best)"
+    )
+    return (label, ours, [("numpy", theirs)])
+
+
+REPEATS = 3
+SQUARE = ("A = randn({n}, {n})", "A = rng.standard_normal(({n}, {n}))")
+SYMMETRIC = ("B = randn({n}, {n}); A = B + B'", "B = rng.standard_normal(({n}, {n}))\nA = B + B.T")
 
 
 def timed(setup, work, function=False):
@@ -86,6 +108,25 @@ CASES = [
         "k = 3; xs = 0:100000; tic(); ys = map(fn (x) = x * k + 1, xs); toc()",
         [("CPython", timed("k = 3\nxs = range(100000)", "ys = list(map(lambda x: x * k + 1, xs))"))],
     ),
+    dense(
+        "matrix–vector product, 4096²",
+        4096,
+        "A = randn({n}, {n}); x = randn({n}, 1)",
+        "y = A * x",
+        "A = rng.standard_normal(({n}, {n}))\nx = rng.standard_normal(({n}, 1))",
+        "y = A @ x",
+    ),
+    dense(
+        "matrix product, 1024²",
+        1024,
+        "A = randn({n}, {n}); B = randn({n}, {n})",
+        "C = A * B",
+        "A = rng.standard_normal(({n}, {n}))\nB = rng.standard_normal(({n}, {n}))",
+        "C = A @ B",
+    ),
+    dense("svdvals, 1024²", 1024, SQUARE[0], "s = svdvals(A)", SQUARE[1], "s = np.linalg.svd(A, compute_uv=False)"),
+    dense("svd, 1024²", 1024, SQUARE[0], "(U, s, V) = svd(A)", SQUARE[1], "U, s, Vt = np.linalg.svd(A, full_matrices=False)"),
+    dense("eigh, 1024²", 1024, SYMMETRIC[0], "(w, V) = eigh(A)", SYMMETRIC[1], "w, V = np.linalg.eigh(A)"),
 ]
 
 
@@ -111,6 +152,8 @@ for _ in range(RUNS):
     b.append(wall([PY, "-c", "1+1"]))
 row("start-up and 1+1 (whole process)", "CPython", statistics.median(a), statistics.median(b))
 for label, ours, others in CASES:
+    if ONLY not in label:
+        continue
     times = {name: [] for name, _ in others}
     mine = []
     for _ in range(RUNS):

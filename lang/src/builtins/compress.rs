@@ -4,7 +4,7 @@
 //! `lqlora_budget`. Weights are `out × in`, as safetensors stores them.
 
 use super::{as_matrix, as_size, check_allocation, Args, Builtin, Device};
-use crate::context::{long, Ctx};
+use crate::context::{long, long_shared, Ctx};
 use crate::error::{LangError, Result};
 use crate::span::Span;
 use crate::value::{record, Value};
@@ -80,7 +80,7 @@ fn rsvd(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let omega = sketch(ctx, &a, r, keyword_size(&args, "oversample", 10)?);
     let iters = keyword_size(&args, "iters", 2)?;
     let cost = pass(&a, omega.cols()).saturating_mul(iters.saturating_mul(2).saturating_add(2));
-    let d = long(ctx, span, cost, (*a).clone(), move |a| compress::rsvd(&a, r, &omega, iters))?;
+    let d = long_shared(ctx, span, cost, [&a], move |[a]| compress::rsvd(a, r, &omega, iters))?;
     Ok(Value::tuple(vec![Value::matrix(d.u), column(d.s), Value::matrix(d.v)]))
 }
 
@@ -109,12 +109,12 @@ fn pissa(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     // PEFT's pissa_niter_k: svd_lowrank(W, q=r, niter=k), no oversampling.
     let omega = iters.map(|_| sketch(ctx, &w, r, 0));
     let passes = iters.map_or(w.rows().min(w.cols()), |k| r.saturating_mul(k.saturating_mul(2).saturating_add(2)));
-    let p = long(ctx, span, pass(&w, 1).saturating_mul(passes), (*w).clone(), move |w| {
+    let p = long_shared(ctx, span, pass(&w, 1).saturating_mul(passes), [&w], move |[w]| {
         let top = match (iters, omega) {
-            (Some(k), Some(omega)) => compress::rsvd(&w, r, &omega, k)?,
-            _ => compress::truncated_svd("pissa", &w, r)?,
+            (Some(k), Some(omega)) => compress::rsvd(w, r, &omega, k)?,
+            _ => compress::truncated_svd("pissa", w, r)?,
         };
-        compress::pissa(&w, &top)
+        compress::pissa(w, &top)
     })?;
     Ok(record(vec![("A", Value::matrix(p.a)), ("B", Value::matrix(p.b)), ("residual", Value::matrix(p.residual))]))
 }
@@ -195,7 +195,7 @@ fn phm(ctx: &mut dyn Ctx, args: Args, _: Span) -> Result<Value> {
 fn eva(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
     let (x, r, out) = (args.matrix(0)?, args.size(1)?, args.size(2)?);
     check_allocation(out, r, span)?;
-    let e = long(ctx, span, pass(&x, x.rows().min(x.cols())), (*x).clone(), move |x| compress::eva(&x, r, out))?;
+    let e = long_shared(ctx, span, pass(&x, x.rows().min(x.cols())), [&x], move |[x]| compress::eva(x, r, out))?;
     Ok(record(vec![("A", Value::matrix(e.a)), ("B", Value::matrix(e.b)), ("explained", column(e.explained))]))
 }
 

@@ -3,7 +3,7 @@
 //! stdlib's faer decompositions; Ctrl-C stops the long ones.
 
 use super::{Args, Builtin, Device};
-use crate::context::{long, Ctx};
+use crate::context::{long_shared, Ctx};
 use crate::error::Result;
 use crate::span::Span;
 use crate::value::{record, Value};
@@ -14,15 +14,15 @@ fn cubic(m: &Matrix) -> usize {
     m.rows().saturating_mul(m.cols()).saturating_mul(m.rows().min(m.cols()))
 }
 
-/// `work` on a copy of argument 0, stoppable when it is long.
+/// `work` on argument 0, stoppable when it is long.
 fn on_matrix<T: Send + 'static>(
     ctx: &dyn Ctx,
     args: &Args,
     span: Span,
-    work: impl FnOnce(Matrix) -> tessera::Result<T> + Send + 'static,
+    work: impl FnOnce(&Matrix) -> tessera::Result<T> + Send + 'static,
 ) -> Result<T> {
-    let m = (*args.matrix(0)?).clone();
-    long(ctx, span, cubic(&m), m, work)
+    let m = args.matrix(0)?;
+    long_shared(ctx, span, cubic(&m), [&m], |[m]| work(m))
 }
 
 fn pinv(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
@@ -66,10 +66,9 @@ fn orth(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn solve_sylvester(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let (b, c) = ((*args.matrix(1)?).clone(), (*args.matrix(2)?).clone());
-    let size = args.matrix(0)?.rows().saturating_mul(b.rows());
-    let a = (*args.matrix(0)?).clone();
-    let x = long(ctx, span, size.saturating_pow(3), (a, b, c), |(a, b, c)| Matrix::solve_sylvester(&a, &b, &c))?;
+    let (a, b, c) = (args.matrix(0)?, args.matrix(1)?, args.matrix(2)?);
+    let size = a.rows().saturating_mul(b.rows()).saturating_pow(3);
+    let x = long_shared(ctx, span, size, [&a, &b, &c], |[a, b, c]| Matrix::solve_sylvester(a, b, c))?;
     Ok(Value::matrix(x))
 }
 

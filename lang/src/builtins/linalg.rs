@@ -2,7 +2,7 @@
 //! builtin takes the operator's structure-aware path when given an operator.
 
 use super::{as_matrix, Args, Builtin, Device};
-use crate::context::{long, Ctx};
+use crate::context::{long_shared, Ctx};
 use crate::error::{LangError, Result};
 use crate::span::Span;
 use crate::value::Value;
@@ -45,12 +45,12 @@ fn on_subject<T: Send + 'static>(
     ctx: &dyn Ctx,
     args: &Args,
     span: Span,
-    dense: impl FnOnce(Matrix) -> tessera::Result<T> + Send + 'static,
-    structured: impl FnOnce(Operator) -> tessera::Result<T> + Send + 'static,
+    dense: impl FnOnce(&Matrix) -> tessera::Result<T> + Send + 'static,
+    structured: impl FnOnce(&Operator) -> tessera::Result<T> + Send + 'static,
 ) -> Result<T> {
     match subject(args)? {
-        Ok(op) => long(ctx, span, cubic(op.shape()), (*op).clone(), structured),
-        Err(m) => long(ctx, span, cubic(m.shape()), (*m).clone(), dense),
+        Ok(op) => long_shared(ctx, span, cubic(op.shape()), [&op], |[op]| structured(op)),
+        Err(m) => long_shared(ctx, span, cubic(m.shape()), [&m], |[m]| dense(m)),
     }
 }
 
@@ -70,7 +70,7 @@ impl From<Formed> for Value {
 }
 
 fn inv(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let dense = |m: Matrix| m.inv().map(Formed::Dense);
+    let dense = |m: &Matrix| m.inv().map(Formed::Dense);
     Ok(on_subject(ctx, &args, span, dense, |op| op.inverse().map(Formed::Structured))?.into())
 }
 
@@ -147,19 +147,19 @@ fn solve(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn chol(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let dense = |m: Matrix| m.chol().map(Formed::Dense);
+    let dense = |m: &Matrix| m.chol().map(Formed::Dense);
     Ok(on_subject(ctx, &args, span, dense, |op| op.chol().map(Formed::Structured))?.into())
 }
 
 fn qr(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let m = (*args.matrix(0)?).clone();
-    let d = long(ctx, span, cubic(m.shape()), m, |m| m.qr())?;
+    let m = args.matrix(0)?;
+    let d = long_shared(ctx, span, cubic(m.shape()), [&m], |[m]| m.qr())?;
     Ok(Value::tuple(vec![Value::matrix(d.q), Value::matrix(d.r)]))
 }
 
 fn svd(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let m = (*dense_of(&args)?).clone();
-    let d = long(ctx, span, cubic(m.shape()), m, |m| m.svd())?;
+    let m = dense_of(&args)?;
+    let d = long_shared(ctx, span, cubic(m.shape()), [&m], |[m]| m.svd())?;
     Ok(Value::tuple(vec![Value::matrix(d.u), column(d.s), Value::matrix(d.v)]))
 }
 
@@ -168,8 +168,8 @@ fn svdvals(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn eigh(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let dense = |m: Matrix| m.eigh().map(|e| (e.values, Formed::Dense(e.vectors)));
-    let structured = |op: Operator| op.eigh().map(|e| (e.values, Formed::Structured(e.vectors)));
+    let dense = |m: &Matrix| m.eigh().map(|e| (e.values, Formed::Dense(e.vectors)));
+    let structured = |op: &Operator| op.eigh().map(|e| (e.values, Formed::Structured(e.vectors)));
     let (values, vectors) = on_subject(ctx, &args, span, dense, structured)?;
     Ok(Value::tuple(vec![column(values), vectors.into()]))
 }
@@ -179,7 +179,7 @@ fn eigvals(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn expm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let dense = |m: Matrix| m.expm().map(Formed::Dense);
+    let dense = |m: &Matrix| m.expm().map(Formed::Dense);
     Ok(on_subject(ctx, &args, span, dense, |op| op.expm().map(Formed::Structured))?.into())
 }
 
@@ -192,13 +192,13 @@ fn dense_of(args: &Args) -> Result<Rc<Matrix>> {
 }
 
 fn logm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let m = (*dense_of(&args)?).clone();
-    Ok(Value::matrix(long(ctx, span, cubic(m.shape()), m, |m| m.logm())?))
+    let m = dense_of(&args)?;
+    Ok(Value::matrix(long_shared(ctx, span, cubic(m.shape()), [&m], |[m]| m.logm())?))
 }
 
 fn sqrtm(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let m = (*dense_of(&args)?).clone();
-    Ok(Value::matrix(long(ctx, span, cubic(m.shape()), m, |m| m.sqrtm())?))
+    let m = dense_of(&args)?;
+    Ok(Value::matrix(long_shared(ctx, span, cubic(m.shape()), [&m], |[m]| m.sqrtm())?))
 }
 
 pub const BUILTINS: &[Builtin] = &[
