@@ -754,12 +754,12 @@ fn interrupt_stops_a_long_matrix_product() {
 
 /// The helper of a long product reads the operands where they are; after
 /// an interrupt it may still be reading them while the session changes its
-/// variable (which then gets a copy of its own) and frees the old value.
+/// variable (which then gets a copy of its own) and lets go of the old value.
 #[test]
 fn an_interrupted_product_leaves_its_operands_to_the_session() {
     let mut s = Session::new();
     let mut sink = Capture::default();
-    s.execute("A = ones(1500, 1500)", &mut sink).unwrap();
+    s.execute("A = ones(3000, 3000)", &mut sink).unwrap();
     for _ in 0..2 {
         let flag = s.interrupt_handle();
         let setter = std::thread::spawn(move || {
@@ -774,7 +774,7 @@ fn an_interrupted_product_leaves_its_operands_to_the_session() {
     }
     // A[0:3, 0:3] is M = [3 1 1; 1 1 1; 1 1 1], and sum(M²) = 1ᵀM·M1 = 5² + 3² + 3².
     for (code, value) in
-        [("A[0, 0]", 3), ("A[1, 1]", 1), ("sum(A)", 1500 * 1500 + 2), ("sum(A[0:3, 0:3] * A[0:3, 0:3])", 43)]
+        [("A[0, 0]", 3), ("A[1, 1]", 1), ("sum(A)", 3000 * 3000 + 2), ("sum(A[0:3, 0:3] * A[0:3, 0:3])", 43)]
     {
         let v = s.execute(code, &mut sink).unwrap().unwrap();
         assert_eq!(display::plain(&v), value.to_string(), "{code}");

@@ -32,8 +32,8 @@ fn pinv(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
 }
 
 fn lstsq(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let b = (*args.matrix(1)?).clone();
-    Ok(Value::matrix(on_matrix(ctx, &args, span, move |m| m.lstsq(&b))?))
+    let (a, b) = (args.matrix(0)?, args.matrix(1)?);
+    Ok(Value::matrix(long_shared(ctx, span, cubic(&a), [&a, &b], |[a, b]| a.lstsq(b))?))
 }
 
 fn lu(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {

@@ -40,7 +40,7 @@ fn cubic(shape: tessera::Shape) -> usize {
 }
 
 /// `dense(A)` or `structured(A)` on the first argument, where Ctrl-C stops it
-/// when it is long ([`long`]; the cost is bounded by the dense one's).
+/// when it is long ([`long_shared`]; the cost is bounded by the dense one's).
 fn on_subject<T: Send + 'static>(
     ctx: &dyn Ctx,
     args: &Args,
@@ -141,9 +141,14 @@ fn nuclear(args: &Args) -> Result<Value> {
 }
 
 fn solve(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {
-    let b = (*args.matrix(1)?).clone();
-    let b2 = b.clone();
-    Ok(Value::matrix(on_subject(ctx, &args, span, move |m| m.solve(&b), move |op| op.solve(&b2))?))
+    let b = args.matrix(1)?;
+    Ok(Value::matrix(match subject(&args)? {
+        Ok(op) => {
+            let b = (*b).clone();
+            long_shared(ctx, span, cubic(op.shape()), [&op], move |[op]| op.solve(&b))?
+        }
+        Err(m) => long_shared(ctx, span, cubic(m.shape()), [&m, &b], |[m, b]| m.solve(b))?,
+    }))
 }
 
 fn chol(ctx: &mut dyn Ctx, args: Args, span: Span) -> Result<Value> {

@@ -130,6 +130,7 @@ impl Session {
     pub fn run(&mut self, stmts: &[crate::ast::Stmt], sink: &mut dyn Sink) -> Result<Option<Value>> {
         tessera::display::set_print_options(self.state.print);
         self.interrupt.store(false, Ordering::Relaxed);
+        crate::context::release_returned();
         let show_last = matches!(stmts.last().map(|s| &s.kind), Some(StmtKind::Expr { silent: false, .. }));
         let code = crate::code::cell(stmts, &self.globals);
         let mut interp = Interp::new(&mut self.state, sink, &self.interrupt);

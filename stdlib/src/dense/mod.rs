@@ -39,11 +39,12 @@ const PARALLEL_VECTOR_THRESHOLD: usize = 1 << 18;
 
 /// `dst ← lhs · rhs` (or `dst += lhs · rhs` with [`Accum::Add`]) through faer's GEMM.
 ///
-/// A large product with more rows than columns in its output is cut into
-/// one panel of rows per thread ([`gemm_panels`]); any other runs faer's
-/// own parallel split. On two cores (medians of ten processes) panels were
-/// 6% faster for `4096×1024 · 1024×74` (the range finder of `rsvd`), and
-/// faer's split 7–13% faster for `1024² · 1024²`.
+/// A large product whose output has both sides of at least
+/// [`FAER_SPLIT_SIDE`] runs faer's own parallel split; one with a narrow
+/// output is cut into a panel per thread along its longer side
+/// ([`gemm_panels`]). On two cores (medians of ten processes) panels were 6%
+/// faster for `4096×1024 · 1024×74` (the range finder of `rsvd`), and
+/// faer's split 7–13% faster for `1024² · 1024²` and 35% for `256² · 256²`.
 ///
 /// A matrix times a vector, or a row vector times a matrix, is
 /// [`matvec`] or [`vecmat`] instead: faer's GEMM treats them as general
@@ -68,12 +69,15 @@ pub(crate) fn gemm(dst: MatMut<'_, f64>, accum: Accum, lhs: MatRef<'_, f64>, rhs
             }
         }
     }
-    if threads > 1 && dst.nrows() <= dst.ncols() {
+    if threads > 1 && dst.nrows().min(dst.ncols()) >= FAER_SPLIT_SIDE {
         faer::linalg::matmul::matmul(dst, accum, lhs, rhs, 1.0, Par::rayon(threads));
     } else {
         gemm_panels(dst, accum, lhs, rhs, threads);
     }
 }
+
+/// See [`gemm`].
+const FAER_SPLIT_SIDE: usize = 256;
 
 /// A column-major matrix view.
 type Columns<'a> = MatRef<'a, f64, usize, usize, faer::ContiguousFwd>;
