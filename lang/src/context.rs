@@ -214,6 +214,9 @@ pub fn check_interrupt(interrupt: &AtomicBool, span: Span) -> Result<()> {
 /// tenth of a second) run where Ctrl-C can interrupt them.
 pub const LONG_WORK: usize = 100_000_000;
 
+/// Whether a computation of [`interruptible`] is running on rayon's pool.
+static POOLED: AtomicBool = AtomicBool::new(false);
+
 /// Runs a long computation on a helper thread, polling the interrupt flag,
 /// so Ctrl-C returns to the prompt at once; an abandoned computation
 /// finishes in the background and its result is dropped. A panic in it is
@@ -224,7 +227,10 @@ pub const LONG_WORK: usize = 100_000_000;
 /// thread and both of the pool's busy on two cores, and took longer
 /// (`svdvals` of 1024² 17% longer, `svd` 12%, `eigh` 6%; medians of seven
 /// calls each on the development machine). Its threads stay, so the pages
-/// a computation frees serve the next.
+/// a computation frees serve the next. One computation at a time runs
+/// there ([`POOLED`]): while an interrupted one is still running, the next
+/// gets a thread of its own, and the pool stays free for the session's
+/// other parallel work.
 pub fn interruptible<T: Send + 'static>(
     interrupt: &AtomicBool,
     span: Span,
@@ -232,9 +238,19 @@ pub fn interruptible<T: Send + 'static>(
 ) -> Result<T> {
     use std::sync::mpsc::{channel, RecvTimeoutError};
     let (done, result) = channel();
-    rayon::spawn(move || {
-        let _ = done.send(crate::boundary::catch(work));
-    });
+    let pooled = POOLED.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok();
+    let job = move || {
+        let value = crate::boundary::catch(work);
+        if pooled {
+            POOLED.store(false, Ordering::Release);
+        }
+        let _ = done.send(value);
+    };
+    if pooled {
+        rayon::spawn(job);
+    } else {
+        std::thread::spawn(job);
+    }
     loop {
         match result.recv_timeout(std::time::Duration::from_millis(10)) {
             Ok(value) => return value.map_err(|caught| caught.into_error("a background computation").at(span)),
