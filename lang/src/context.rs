@@ -334,7 +334,6 @@ pub fn lend<I: Sync + 'static, T: Send + 'static, const N: usize>(
     inputs: [&Rc<I>; N],
     work: impl FnOnce([&I; N]) -> T + Send + 'static,
 ) -> Result<T> {
-    release_returned();
     let returned = Arc::new(AtomicBool::new(false));
     let loans = inputs.map(|input| Loan {
         value: ManuallyDrop::new(input.clone() as Rc<dyn std::any::Any>),

@@ -27,6 +27,15 @@ impl Sink for Capture {
 }
 
 /// The displayed value of `code` in a fresh session.
+/// Requests an interrupt of `s` `ms` milliseconds from now (join the handle).
+fn interrupt_after(s: &Session, ms: u64) -> std::thread::JoinHandle<()> {
+    let flag = s.interrupt_handle();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    })
+}
+
 fn show(code: &str) -> String {
     let mut s = Session::new();
     match s.execute(code, &mut Capture::default()) {
@@ -525,11 +534,7 @@ fn interrupt_stops_a_loop_and_keeps_variables() {
     let mut s = Session::new();
     let mut sink = Capture::default();
     s.execute("kept = 7", &mut sink).unwrap();
-    let flag = s.interrupt_handle();
-    let setter = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        flag.store(true, std::sync::atomic::Ordering::Relaxed);
-    });
+    let setter = interrupt_after(&s, 50);
     let e = s.execute("i = 0; while true { i = i + 1 }", &mut sink).unwrap_err();
     setter.join().unwrap();
     assert_eq!(e.kind, ErrorKind::Interrupted);
@@ -738,11 +743,7 @@ fn interrupt_stops_a_long_matrix_product() {
     let mut s = Session::new();
     let mut sink = Capture::default();
     s.execute("A = ones(2000, 2000); kept = 1", &mut sink).unwrap();
-    let flag = s.interrupt_handle();
-    let setter = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        flag.store(true, std::sync::atomic::Ordering::Relaxed);
-    });
+    let setter = interrupt_after(&s, 20);
     let started = std::time::Instant::now();
     let e = s.execute("B = A * A * A", &mut sink).unwrap_err();
     setter.join().unwrap();
@@ -761,11 +762,7 @@ fn an_interrupted_product_leaves_its_operands_to_the_session() {
     let mut sink = Capture::default();
     s.execute("A = ones(3000, 3000)", &mut sink).unwrap();
     for _ in 0..2 {
-        let flag = s.interrupt_handle();
-        let setter = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
-        });
+        let setter = interrupt_after(&s, 20);
         let e = s.execute("B = A * A", &mut sink).unwrap_err();
         setter.join().unwrap();
         assert_eq!(e.kind, ErrorKind::Interrupted, "{}", e.message);
@@ -1526,11 +1523,7 @@ fn interrupt_stops_scalar_code() {
         "for i in 0:1e15 { }",
     ] {
         let mut s = Session::new();
-        let flag = s.interrupt_handle();
-        let setter = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
-        });
+        let setter = interrupt_after(&s, 50);
         let e = s.execute(code, &mut Capture::default()).unwrap_err();
         setter.join().unwrap();
         assert_eq!(e.kind, ErrorKind::Interrupted, "{code}: {}", e.render(code));
